@@ -1,0 +1,798 @@
+// fake-upstream: a small, fast stand-in for an OpenAI-compatible inference
+// server (llama-server, Ollama, vLLM) for integration tests and benchmarks.
+//
+// It speaks the OpenAI wire format exactly (JSON bodies, SSE streams with
+// chunked transfer encoding) and has test hooks carried in the request body:
+// fake_chunks, fake_delay_ms, fake_status, fake_fail_after. See README.md.
+//
+// Speed matters more than elegance here: responses are serialised by hand
+// into per-connection buffers that are reused across requests, so that the
+// fake never becomes the bottleneck of a benchmark.
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+// Streams without a delay are coalesced into HTTP chunks of about this size.
+constexpr std::size_t kCoalesceBytes = 64 * 1024;
+
+struct Stats {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> chat{0};
+  std::atomic<std::uint64_t> completions{0};
+  std::atomic<std::uint64_t> streams_started{0};
+  std::atomic<std::uint64_t> streams_completed{0};
+  std::atomic<std::uint64_t> streams_aborted_by_client{0};
+  std::atomic<std::uint64_t> streams_failed_injected{0};
+  std::mutex keys_mutex;
+  std::string last_body_keys = "[]";  // serialised JSON array
+
+  void reset() {
+    for (auto* c : {&requests, &chat, &completions, &streams_started, &streams_completed,
+                    &streams_aborted_by_client, &streams_failed_injected}) {
+      c->store(0, std::memory_order_relaxed);
+    }
+    std::lock_guard lock(keys_mutex);
+    last_body_keys = "[]";
+  }
+};
+
+struct Server {
+  std::vector<std::string> models;
+  std::string models_body;  // prebuilt GET /v1/models response
+  Stats stats;
+  std::atomic<std::uint64_t> next_id{1};
+
+  bool has_model(std::string_view m) const {
+    return std::find(models.begin(), models.end(), m) != models.end();
+  }
+};
+
+void inc(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+std::uint64_t load(const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); }
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xf]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void append_uint(std::string& out, std::uint64_t v) {
+  char buf[24];
+  const int n = std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+std::uint64_t count_words(std::string_view s) {
+  std::uint64_t n = 0;
+  bool in_word = false;
+  for (const char ch : s) {
+    const bool space = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+    if (!space && !in_word) ++n;
+    in_word = !space;
+  }
+  return n;
+}
+
+std::optional<std::int64_t> as_int(const json::value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (const auto* i = v->if_int64()) return *i;
+  if (const auto* u = v->if_uint64()) {
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(*u, INT64_MAX));
+  }
+  if (const auto* d = v->if_double()) {
+    if (*d != *d) return std::nullopt;  // NaN
+    return static_cast<std::int64_t>(std::clamp(*d, -9.0e18, 9.0e18));
+  }
+  return std::nullopt;
+}
+
+// Text of an OpenAI message content: a string, or an array of parts whose
+// text parts are joined. Anything else (null, tool calls) counts as empty.
+void append_content_text(std::string& out, const json::value* content) {
+  if (content == nullptr) return;
+  if (const auto* s = content->if_string()) {
+    out.append(s->data(), s->size());
+  } else if (const auto* parts = content->if_array()) {
+    for (const auto& part : *parts) {
+      const auto* obj = part.if_object();
+      if (obj == nullptr) continue;
+      const auto* type = obj->if_contains("type");
+      if (type != nullptr && !(type->is_string() && type->get_string() == "text")) continue;
+      if (const auto* text = obj->if_contains("text"); text != nullptr && text->is_string()) {
+        out.append(text->get_string().data(), text->get_string().size());
+      }
+    }
+  }
+}
+
+// What one /v1/chat/completions or /v1/completions request asks for.
+struct Job {
+  bool chat = true;
+  std::string model;
+  std::string last_text;  // last message content, or last prompt
+  std::uint64_t prompt_tokens = 0;
+  bool stream = false;
+  bool include_usage = false;
+  std::int64_t max_tokens = -1;  // < 0: no cap
+  std::int64_t fake_chunks = -1;
+  std::int64_t fake_delay_ms = 0;
+  std::int64_t fake_status = 0;
+  std::int64_t fake_fail_after = -1;
+};
+
+struct ErrorReply {
+  unsigned status;
+  std::string message;
+  const char* type;
+  const char* param;  // nullptr: JSON null
+  const char* code;   // nullptr: JSON null
+};
+
+// Fills job from a parsed body; returns an error to send instead, if any.
+std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
+  job.stream = false;
+  if (const auto* s = body.if_contains("stream"); s != nullptr && s->is_bool()) job.stream = s->get_bool();
+  if (const auto* so = body.if_contains("stream_options"); so != nullptr && so->is_object()) {
+    if (const auto* iu = so->get_object().if_contains("include_usage"); iu != nullptr && iu->is_bool()) {
+      job.include_usage = iu->get_bool();
+    }
+  }
+  if (auto v = as_int(body.if_contains("max_completion_tokens"))) job.max_tokens = *v;
+  if (auto v = as_int(body.if_contains("max_tokens"))) job.max_tokens = *v;
+  if (auto v = as_int(body.if_contains("fake_chunks"))) job.fake_chunks = *v;
+  if (auto v = as_int(body.if_contains("fake_delay_ms"))) job.fake_delay_ms = std::clamp<std::int64_t>(*v, 0, 3'600'000);
+  if (auto v = as_int(body.if_contains("fake_status"))) job.fake_status = *v;
+  if (auto v = as_int(body.if_contains("fake_fail_after"))) job.fake_fail_after = *v;
+
+  std::string scratch;
+  if (job.chat) {
+    const auto* msgs = body.if_contains("messages");
+    if (msgs == nullptr || !msgs->is_array()) {
+      return ErrorReply{400, "'messages' is a required property and must be an array", "invalid_request_error",
+                        "messages", nullptr};
+    }
+    for (const auto& m : msgs->get_array()) {
+      scratch.clear();
+      if (const auto* obj = m.if_object()) append_content_text(scratch, obj->if_contains("content"));
+      job.prompt_tokens += count_words(scratch);
+      job.last_text = scratch;
+    }
+  } else {
+    const auto* prompt = body.if_contains("prompt");
+    if (prompt == nullptr) {
+      return ErrorReply{400, "'prompt' is a required property", "invalid_request_error", "prompt", nullptr};
+    }
+    if (const auto* s = prompt->if_string()) {
+      job.last_text.assign(s->data(), s->size());
+      job.prompt_tokens = count_words(job.last_text);
+    } else if (const auto* arr = prompt->if_array()) {
+      for (const auto& p : *arr) {
+        if (const auto* ps = p.if_string()) {
+          job.last_text.assign(ps->data(), ps->size());
+          job.prompt_tokens += count_words(job.last_text);
+        } else {
+          ++job.prompt_tokens;  // a token id
+        }
+      }
+    } else {
+      return ErrorReply{400, "'prompt' must be a string or an array", "invalid_request_error", "prompt", nullptr};
+    }
+  }
+
+  if (job.fake_status != 0) {
+    if (job.fake_status < 100 || job.fake_status > 599) {
+      return ErrorReply{400, "fake_status must be an HTTP status code", "invalid_request_error", "fake_status",
+                        nullptr};
+    }
+    const auto st = static_cast<unsigned>(job.fake_status);
+    const char* type = st == 401   ? "authentication_error"
+                       : st == 403 ? "permission_error"
+                       : st == 404 ? "not_found_error"
+                       : st == 429 ? "rate_limit_error"
+                       : st >= 500 ? "server_error"
+                                   : "invalid_request_error";
+    return ErrorReply{st, "fake_status " + std::to_string(st) + " for: " + job.last_text, type, nullptr,
+                      "fake_status"};
+  }
+  return std::nullopt;
+}
+
+const char* reason(unsigned status) {
+  const auto r = http::obsolete_reason(http::int_to_status(status));
+  return r.empty() ? "Unknown" : r.data();  // Beast's reason strings are literals
+}
+
+class Session {
+ public:
+  Session(tcp::socket sock, Server& srv) : sock_(std::move(sock)), srv_(srv) {}
+
+  asio::awaitable<void> run() {
+    error_code ec;
+    sock_.set_option(tcp::no_delay(true), ec);
+    out_.reserve(8192);
+    body_.reserve(4096);
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(64 * 1024);
+      parser.body_limit(std::uint64_t{256} << 20);
+      auto [rec, n] = co_await http::async_read_header(sock_, buf_, parser, nothrow);
+      (void)n;
+      if (!rec && !parser.is_done()) {
+        // curl sends `Expect: 100-continue` for bodies over 1 KiB and waits a second without an answer.
+        if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+          static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+          auto [wec, wn] = co_await asio::async_write(sock_, asio::buffer(cont), nothrow);
+          (void)wn;
+          if (wec) break;
+        }
+        auto [bec, bn] = co_await http::async_read(sock_, buf_, parser, nothrow);
+        (void)bn;
+        rec = bec;
+      }
+      if (rec) {
+        // No temporaries with destructors inside co_await: g++ 12 can destroy them twice.
+        ErrorReply err{400, "malformed HTTP request", "invalid_request_error", nullptr, nullptr};
+        if (rec == http::error::body_limit) {
+          err.status = 413;
+          err.message = "request body too large";
+        } else if (rec == http::error::header_limit) {
+          err.status = 431;
+          err.message = "request headers too large";
+        }
+        const bool protocol_error = rec.category() == http::make_error_code(http::error::bad_method).category() &&
+                                    rec != http::error::end_of_stream && rec != http::error::partial_message;
+        if (protocol_error) co_await send_error(err, false);
+        break;
+      }
+      auto& req = parser.get();
+      keep_alive_ = req.keep_alive();
+      http10_ = req.version() < 11;
+      if (!co_await handle(req) || !keep_alive_) break;
+    }
+    sock_.shutdown(tcp::socket::shutdown_both, ec);
+    sock_.close(ec);
+  }
+
+ private:
+  // Returns false when the connection must be closed.
+  asio::awaitable<bool> handle(http::request<http::string_body>& req) {
+    std::string_view target(req.target().data(), req.target().size());
+    if (const auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+    const auto method = req.method();
+    auto& st = srv_.stats;
+
+    if (target == "/stats") {
+      if (method != http::verb::get) co_return co_await method_not_allowed();
+      co_return co_await send_stats();
+    }
+    if (target == "/stats/reset") {
+      if (method != http::verb::post) co_return co_await method_not_allowed();
+      st.reset();
+      co_return co_await send(200, "application/json", R"({"ok":true})");
+    }
+    inc(st.requests);
+    if (target == "/health") {
+      if (method != http::verb::get) co_return co_await method_not_allowed();
+      co_return co_await send(200, "application/json", R"({"status":"ok"})");
+    }
+    if (target == "/v1/models") {
+      if (method != http::verb::get) co_return co_await method_not_allowed();
+      co_return co_await send(200, "application/json", srv_.models_body);
+    }
+    const bool chat = target == "/v1/chat/completions";
+    if (chat || target == "/v1/completions") {
+      if (method != http::verb::post) co_return co_await method_not_allowed();
+      inc(chat ? st.chat : st.completions);
+      co_return co_await generate(chat, req.body());
+    }
+    const ErrorReply err{404, "Unknown request URL: " + std::string(target), "invalid_request_error", nullptr,
+                         "unknown_url"};
+    co_return co_await send_error(err, keep_alive_);
+  }
+
+  asio::awaitable<bool> generate(bool chat, const std::string& text) {
+    unsigned char arena[16384];
+    json::monotonic_resource mr(arena, sizeof arena);
+    error_code ec;
+    json::value body = json::parse(text, ec, &mr);
+    if (ec || !body.is_object()) {
+      ErrorReply err{400, "The request body must be a JSON object", "invalid_request_error", nullptr, nullptr};
+      if (ec) err.message = "We could not parse the JSON body of your request: " + ec.message();
+      co_return co_await send_error(err, keep_alive_);
+    }
+    const auto& obj = body.get_object();
+    record_keys(obj);
+
+    Job job;
+    job.chat = chat;
+    const std::optional<ErrorReply> job_err = read_job(obj, job);
+    if (job_err) co_return co_await send_error(*job_err, keep_alive_);
+    const auto* model = obj.if_contains("model");
+    if (model == nullptr || !model->is_string()) {
+      const ErrorReply err{400, "you must provide a model parameter", "invalid_request_error", nullptr, nullptr};
+      co_return co_await send_error(err, keep_alive_);
+    }
+    job.model.assign(model->get_string().data(), model->get_string().size());
+    if (!srv_.has_model(job.model)) {
+      const ErrorReply err{404, "The model `" + job.model + "` does not exist or you do not have access to it.",
+                           "invalid_request_error", nullptr, "model_not_found"};
+      co_return co_await send_error(err, keep_alive_);
+    }
+
+    // Tokens: the fake_chunks hook, or the echo split after each space.
+    reply_.clear();
+    ends_.clear();
+    std::size_t n_tokens = 0;
+    bool capped = false;
+    if (job.fake_chunks >= 0) {
+      n_tokens = static_cast<std::size_t>(std::min<std::int64_t>(job.fake_chunks, 100'000'000));
+    } else {
+      reply_ = "echo: ";
+      reply_ += job.last_text;
+      for (std::size_t i = 0; i < reply_.size(); ++i) {
+        if (reply_[i] == ' ') ends_.push_back(i + 1);
+      }
+      if (ends_.empty() || ends_.back() != reply_.size()) ends_.push_back(reply_.size());
+      n_tokens = ends_.size();
+      if (job.max_tokens >= 0 && static_cast<std::uint64_t>(job.max_tokens) < n_tokens) {
+        n_tokens = static_cast<std::size_t>(job.max_tokens);
+        capped = true;
+      }
+    }
+    fake_ = job.fake_chunks >= 0;
+
+    id_ = chat ? "chatcmpl-fake" : "cmpl-fake";
+    append_uint(id_, srv_.next_id.fetch_add(1, std::memory_order_relaxed));
+    created_ = static_cast<std::uint64_t>(std::time(nullptr));
+    const char* finish = capped ? "length" : "stop";
+
+    if (job.stream) co_return co_await stream(job, n_tokens, finish);
+
+    if (job.fake_delay_ms > 0) {
+      asio::steady_timer t(sock_.get_executor(), std::chrono::milliseconds(job.fake_delay_ms));
+      co_await t.async_wait(nothrow);
+    }
+    body_.clear();
+    body_ += R"({"id":")";
+    body_ += id_;
+    body_ += chat ? R"(","object":"chat.completion","created":)" : R"(","object":"text_completion","created":)";
+    append_uint(body_, created_);
+    body_ += R"(,"model":)";
+    append_json_string(body_, job.model);
+    body_ += chat ? R"(,"choices":[{"index":0,"message":{"role":"assistant","content":)"
+                  : R"(,"choices":[{"index":0,"text":)";
+    if (fake_) {
+      std::string all;
+      all.reserve(n_tokens * 2);
+      for (std::size_t i = 0; i < n_tokens; ++i) all += "t ";
+      append_json_string(body_, all);
+    } else {
+      append_json_string(body_, std::string_view(reply_).substr(0, n_tokens == 0 ? 0 : ends_[n_tokens - 1]));
+    }
+    body_ += chat ? R"(},"finish_reason":")" : R"(,"logprobs":null,"finish_reason":")";
+    body_ += finish;
+    body_ += R"("}],)";
+    append_usage(body_, job.prompt_tokens, n_tokens);
+    body_ += '}';
+    co_return co_await send(200, "application/json", body_);
+  }
+
+  std::string_view token(std::size_t i) const {
+    if (fake_) return "t ";
+    const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(reply_).substr(begin, ends_[i] - begin);
+  }
+
+  void append_usage(std::string& out, std::uint64_t prompt, std::uint64_t completion) {
+    out += R"("usage":{"prompt_tokens":)";
+    append_uint(out, prompt);
+    out += R"(,"completion_tokens":)";
+    append_uint(out, completion);
+    out += R"(,"total_tokens":)";
+    append_uint(out, prompt + completion);
+    out += '}';
+  }
+
+  // Appends `data: {"id":..,"object":..,"created":..,"model":..,` to ev_.
+  void event_head(const Job& job) {
+    ev_ += R"(data: {"id":")";
+    ev_ += id_;
+    ev_ += job.chat ? R"(","object":"chat.completion.chunk","created":)" : R"(","object":"text_completion","created":)";
+    append_uint(ev_, created_);
+    ev_ += R"(,"model":)";
+    append_json_string(ev_, job.model);
+    ev_ += ',';
+  }
+
+  void content_event(const Job& job, std::string_view tok) {
+    event_head(job);
+    if (job.chat) {
+      ev_ += R"("choices":[{"index":0,"delta":{"content":)";
+      append_json_string(ev_, tok);
+      ev_ += "},\"finish_reason\":null}]}\n\n";
+    } else {
+      ev_ += R"("choices":[{"index":0,"text":)";
+      append_json_string(ev_, tok);
+      ev_ += ",\"logprobs\":null,\"finish_reason\":null}]}\n\n";
+    }
+  }
+
+  // Moves ev_ into out_ as one HTTP chunk.
+  void frame() {
+    if (ev_.empty()) return;
+    char hex[20];
+    const int n = std::snprintf(hex, sizeof hex, "%zx\r\n", ev_.size());
+    out_.append(hex, static_cast<std::size_t>(n));
+    out_ += ev_;
+    out_ += "\r\n";
+    ev_.clear();
+  }
+
+  asio::awaitable<bool> flush() {
+    frame();
+    if (out_.empty()) co_return true;
+    auto [ec, n] = co_await asio::async_write(sock_, asio::buffer(out_), nothrow);
+    (void)n;
+    out_.clear();
+    co_return !ec;
+  }
+
+  // Sleeps, but returns false early if the client closes the connection.
+  asio::awaitable<bool> sleep_watching(std::int64_t ms) {
+    asio::steady_timer t(sock_.get_executor(), std::chrono::milliseconds(ms));
+    if (watch_close_) {
+      auto r = co_await (t.async_wait(nothrow) || sock_.async_wait(tcp::socket::wait_read, nothrow));
+      if (r.index() == 0) co_return true;
+      char c;
+      error_code ec;
+      const auto n = sock_.receive(asio::buffer(&c, 1), tcp::socket::message_peek, ec);
+      if (ec || n == 0) co_return false;
+      // Pipelined bytes: the socket stays readable, so stop watching it.
+      watch_close_ = false;
+      t.expires_at(t.expiry());
+    }
+    co_await t.async_wait(nothrow);
+    co_return true;
+  }
+
+  asio::awaitable<bool> stream(const Job& job, std::size_t n_tokens, const char* finish) {
+    auto& st = srv_.stats;
+    out_.clear();
+    ev_.clear();
+    out_ += "HTTP/1.1 200 OK\r\nServer: fake-upstream\r\nContent-Type: text/event-stream\r\n"
+            "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n";
+    if (!keep_alive_) out_ += "Connection: close\r\n";
+    else if (http10_) out_ += "Connection: keep-alive\r\n";
+    out_ += "\r\n";
+    inc(st.streams_started);
+    watch_close_ = true;
+
+    if (job.chat) {
+      event_head(job);
+      ev_ += "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n";
+    }
+    const bool delayed = job.fake_delay_ms > 0;
+    for (std::size_t i = 0; i <= n_tokens; ++i) {
+      if (job.fake_fail_after >= 0 && static_cast<std::uint64_t>(job.fake_fail_after) == i) {
+        const bool ok = co_await flush();
+        inc(ok ? st.streams_failed_injected : st.streams_aborted_by_client);
+        error_code ec;
+        sock_.shutdown(tcp::socket::shutdown_both, ec);
+        sock_.close(ec);
+        co_return false;
+      }
+      if (i == n_tokens) break;
+      if (delayed) {
+        if (!co_await flush() || !co_await sleep_watching(job.fake_delay_ms)) {
+          inc(st.streams_aborted_by_client);
+          co_return false;
+        }
+      }
+      content_event(job, token(i));
+      if (ev_.size() >= kCoalesceBytes && !co_await flush()) {
+        inc(st.streams_aborted_by_client);
+        co_return false;
+      }
+    }
+
+    event_head(job);
+    ev_ += job.chat ? R"("choices":[{"index":0,"delta":{},"finish_reason":")"
+                    : R"("choices":[{"index":0,"text":"","logprobs":null,"finish_reason":")";
+    ev_ += finish;
+    ev_ += "\"}]}\n\n";
+    if (job.include_usage) {
+      event_head(job);
+      ev_ += R"("choices":[],)";
+      append_usage(ev_, job.prompt_tokens, n_tokens);
+      ev_ += "}\n\n";
+    }
+    ev_ += "data: [DONE]\n\n";
+    frame();
+    out_ += "0\r\n\r\n";
+    // Count before the last write so that a client that has seen [DONE] also
+    // sees the counter; undo if the write fails.
+    inc(st.streams_completed);
+    if (!co_await flush()) {
+      st.streams_completed.fetch_sub(1, std::memory_order_relaxed);
+      inc(st.streams_aborted_by_client);
+      co_return false;
+    }
+    co_return true;
+  }
+
+  void record_keys(const json::object& obj) {
+    std::vector<std::string_view> keys;
+    keys.reserve(obj.size());
+    for (const auto& kv : obj) keys.emplace_back(kv.key().data(), kv.key().size());
+    std::sort(keys.begin(), keys.end());
+    std::string s = "[";
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (i) s += ',';
+      append_json_string(s, keys[i]);
+    }
+    s += ']';
+    std::lock_guard lock(srv_.stats.keys_mutex);
+    srv_.stats.last_body_keys.swap(s);
+  }
+
+  asio::awaitable<bool> send_stats() {
+    auto& st = srv_.stats;
+    body_.clear();
+    const std::pair<const char*, const std::atomic<std::uint64_t>*> fields[] = {
+        {"requests", &st.requests},
+        {"chat", &st.chat},
+        {"completions", &st.completions},
+        {"streams_started", &st.streams_started},
+        {"streams_completed", &st.streams_completed},
+        {"streams_aborted_by_client", &st.streams_aborted_by_client},
+        {"streams_failed_injected", &st.streams_failed_injected},
+    };
+    body_ += '{';
+    for (const auto& [name, counter] : fields) {
+      body_ += '"';
+      body_ += name;
+      body_ += "\":";
+      append_uint(body_, load(*counter));
+      body_ += ',';
+    }
+    body_ += "\"last_body_keys\":";
+    {
+      std::lock_guard lock(st.keys_mutex);
+      body_ += st.last_body_keys;
+    }
+    body_ += '}';
+    co_return co_await send(200, "application/json", body_);
+  }
+
+  asio::awaitable<bool> method_not_allowed() {
+    const ErrorReply err{405, "method not allowed", "invalid_request_error", nullptr, nullptr};
+    co_return co_await send_error(err, keep_alive_);
+  }
+
+  asio::awaitable<bool> send_error(const ErrorReply& e, bool keep) {
+    keep_alive_ = keep_alive_ && keep;
+    err_.clear();
+    err_ += R"({"error":{"message":)";
+    append_json_string(err_, e.message);
+    err_ += R"(,"type":)";
+    append_json_string(err_, e.type);
+    err_ += R"(,"param":)";
+    if (e.param) append_json_string(err_, e.param);
+    else err_ += "null";
+    err_ += R"(,"code":)";
+    if (e.code) append_json_string(err_, e.code);
+    else err_ += "null";
+    err_ += "}}";
+    const bool retry_after = e.status == 429 || e.status == 503;
+    co_return co_await send(e.status, "application/json", err_, retry_after ? "Retry-After: 1\r\n" : "");
+  }
+
+  asio::awaitable<bool> send(unsigned status, std::string_view ctype, std::string_view body,
+                             std::string_view extra_headers = {}) {
+    out_.clear();
+    out_ += "HTTP/1.1 ";
+    append_uint(out_, status);
+    out_ += ' ';
+    out_ += reason(status);
+    out_ += "\r\nServer: fake-upstream\r\nContent-Type: ";
+    out_ += ctype;
+    out_ += "\r\nContent-Length: ";
+    append_uint(out_, body.size());
+    out_ += "\r\n";
+    out_ += extra_headers;
+    if (!keep_alive_) out_ += "Connection: close\r\n";
+    else if (http10_) out_ += "Connection: keep-alive\r\n";
+    out_ += "\r\n";
+    out_ += body;
+    auto [ec, n] = co_await asio::async_write(sock_, asio::buffer(out_), nothrow);
+    (void)n;
+    co_return !ec;
+  }
+
+  tcp::socket sock_;
+  Server& srv_;
+  beast::flat_buffer buf_;
+  std::string out_;    // bytes to write next
+  std::string ev_;     // SSE events not yet framed as an HTTP chunk
+  std::string body_;   // JSON response body
+  std::string err_;    // error envelope
+  std::string reply_;  // echo text
+  std::vector<std::size_t> ends_;  // token end offsets in reply_
+  std::string id_;
+  std::uint64_t created_ = 0;
+  bool fake_ = false;
+  bool keep_alive_ = true;
+  bool http10_ = false;
+  bool watch_close_ = true;
+};
+
+asio::awaitable<void> run_session(tcp::socket sock, Server& srv) {
+  Session s(std::move(sock), srv);
+  co_await s.run();
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<std::unique_ptr<asio::io_context>>& iocs,
+                                  Server& srv) {
+  for (std::size_t i = 0;; ++i) {
+    auto& target = *iocs[i % iocs.size()];
+    auto [ec, peer] = co_await acceptor.async_accept(target, nothrow);
+    if (ec == asio::error::operation_aborted) co_return;
+    if (ec) {  // e.g. out of file descriptors: back off briefly
+      asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(10));
+      co_await t.async_wait(nothrow);
+      continue;
+    }
+    asio::co_spawn(target, run_session(tcp::socket(std::move(peer)), srv), asio::detached);
+  }
+}
+
+[[noreturn]] void usage(const char* msg) {
+  if (msg) std::cerr << "fake-upstream: " << msg << "\n";
+  std::cerr << "usage: fake-upstream [--listen HOST:PORT] [--models a,b] [--threads N]\n";
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:0";
+  std::string models = "fake-model";
+  int threads = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value for " + std::string(a)).c_str());
+      return argv[++i];
+    };
+    if (a == "--listen") listen = value();
+    else if (a == "--models") models = value();
+    else if (a == "--threads") threads = std::atoi(value().c_str());
+    else if (a == "-h" || a == "--help") usage(nullptr);
+    else usage(("unknown argument " + std::string(a)).c_str());
+  }
+  if (threads < 1 || threads > 256) usage("--threads must be 1..256");
+
+  Server srv;
+  for (std::size_t pos = 0; pos <= models.size();) {
+    const auto comma = std::min(models.find(',', pos), models.size());
+    if (comma > pos) srv.models.push_back(models.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  if (srv.models.empty()) usage("--models is empty");
+  {
+    const auto created = static_cast<std::uint64_t>(std::time(nullptr));
+    std::string& b = srv.models_body;
+    b = R"({"object":"list","data":[)";
+    for (std::size_t i = 0; i < srv.models.size(); ++i) {
+      if (i) b += ',';
+      b += R"({"id":)";
+      append_json_string(b, srv.models[i]);
+      b += R"(,"object":"model","created":)";
+      append_uint(b, created);
+      b += R"(,"owned_by":"fake-upstream"})";
+    }
+    b += "]}";
+  }
+
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) usage("--listen must be HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "127.0.0.1";
+  const std::string port = listen.substr(colon + 1);
+
+  std::signal(SIGPIPE, SIG_IGN);
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  for (int i = 0; i < threads; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
+
+  tcp::acceptor acceptor(*iocs[0]);
+  try {
+    tcp::resolver resolver(*iocs[0]);
+    const auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service);
+    const tcp::endpoint ep = *results.begin();
+    acceptor.open(ep.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(4096);
+  } catch (const std::exception& e) {
+    std::cerr << "fake-upstream: cannot listen on " << listen << ": " << e.what() << "\n";
+    return 1;
+  }
+  const auto local = acceptor.local_endpoint();
+  std::string shown = local.address().is_unspecified() ? std::string("127.0.0.1") : local.address().to_string();
+  if (local.address().is_v6() && !local.address().is_unspecified()) shown = "[" + shown + "]";
+  std::printf("fake-upstream listening on %s:%u\n", shown.c_str(), static_cast<unsigned>(local.port()));
+  std::fflush(stdout);
+
+  asio::signal_set signals(*iocs[0], SIGINT, SIGTERM);
+  signals.async_wait([&](const error_code&, int) {
+    for (auto& ioc : iocs) ioc->stop();
+  });
+  asio::co_spawn(*iocs[0], accept_loop(acceptor, iocs, srv), asio::detached);
+
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < iocs.size(); ++i) {
+    guards.push_back(asio::make_work_guard(*iocs[i]));
+    workers.emplace_back([&ioc = *iocs[i]] { ioc.run(); });
+  }
+  iocs[0]->run();
+  for (auto& ioc : iocs) ioc->stop();
+  for (auto& w : workers) w.join();
+  std::fflush(stdout);
+  // Sessions may be parked on any context; skip tearing them down one by one.
+  std::_Exit(0);
+}
