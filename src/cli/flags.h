@@ -1,0 +1,32 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace potluck::cli {
+
+// Duration flags are read as integers (the unit is in the flag's name) and
+// copied into the chrono fields when the command runs.
+class DurationFlags {
+ public:
+  template <class Duration>
+  void add(CLI::App* cmd, const std::string& name, Duration& field, const std::string& env,
+           const std::string& help) {
+    auto& value = values_.emplace_back(field.count());
+    cmd->add_option(name, value, help)->envname(env)->capture_default_str();
+    apply_.push_back([&field, &value] { field = Duration(value); });
+  }
+  void apply() const {
+    for (const auto& f : apply_) f();
+  }
+
+ private:
+  std::deque<std::int64_t> values_;  // stable addresses for CLI11
+  std::vector<std::function<void()>> apply_;
+};
+
+}  // namespace potluck::cli

@@ -1,0 +1,87 @@
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "common/log.h"
+#include "coordinator/coordinator.h"
+
+#include <CLI/CLI.hpp>
+
+#include <deque>
+#include <iostream>
+
+namespace potluck::cli {
+void add_serve_command(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("serve", "Run the coordinator (HTTP API, node hub, scheduler)");
+  auto config = std::make_shared<coordinator::CoordinatorConfig>();
+  auto listen = std::make_shared<std::string>("127.0.0.1:8400");
+  auto log_level = std::make_shared<std::string>("info");
+  auto& c = *config;
+  auto& l = c.limits;
+  auto durations = std::make_shared<DurationFlags>();
+  auto duration_flag = [&](const std::string& name, auto& field, const std::string& env,
+                           const std::string& help) { durations->add(cmd, name, field, env, help); };
+
+  cmd->add_option("--listen", *listen, "Address and port to listen on (port 0: any free port)")
+      ->envname("POTLUCK_LISTEN")->capture_default_str();
+  cmd->add_option("--data-dir", c.data_dir, "Directory for the SQLite database")
+      ->envname("POTLUCK_DATA_DIR")->capture_default_str();
+  cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error")
+      ->envname("POTLUCK_LOG_LEVEL")->capture_default_str();
+  cmd->add_option("--max-body-bytes", l.max_body_bytes, "Largest request body (413 past it)")
+      ->envname("POTLUCK_MAX_BODY_BYTES")->capture_default_str();
+  cmd->add_option("--max-header-bytes", l.max_header_bytes, "Largest request head (431 past it)")
+      ->envname("POTLUCK_MAX_HEADER_BYTES")->capture_default_str();
+  cmd->add_option("--max-header-fields", l.max_header_fields, "Most header fields (431 past it)")
+      ->envname("POTLUCK_MAX_HEADER_FIELDS")->capture_default_str();
+  cmd->add_option("--max-url-bytes", l.max_url_bytes, "Longest request line (414 past it)")
+      ->envname("POTLUCK_MAX_URL_BYTES")->capture_default_str();
+  cmd->add_option("--max-connections", l.max_connections, "Open connections in total (503 past it)")
+      ->envname("POTLUCK_MAX_CONNECTIONS")->capture_default_str();
+  cmd->add_option("--max-connections-per-ip", l.max_connections_per_ip,
+                  "Open connections per client address (503 past it)")
+      ->envname("POTLUCK_MAX_CONNECTIONS_PER_IP")->capture_default_str();
+  duration_flag("--header-timeout-ms", l.header_timeout, "POTLUCK_HEADER_TIMEOUT_MS",
+                "Time to receive a request head, from accept or first byte (408)");
+  duration_flag("--body-timeout-ms", l.body_timeout, "POTLUCK_BODY_TIMEOUT_MS",
+                "Time to receive a request body");
+  duration_flag("--idle-timeout-ms", l.idle_timeout, "POTLUCK_IDLE_TIMEOUT_MS",
+                "Keep-alive idle time before the connection is closed");
+  duration_flag("--write-timeout-ms", l.write_timeout, "POTLUCK_WRITE_TIMEOUT_MS",
+                "Time a client may take to accept a write before it is dropped");
+  duration_flag("--job-deadline-ms", c.job_deadline, "POTLUCK_JOB_DEADLINE_MS",
+                "Longest a job may run, dispatch to last chunk (504)");
+  duration_flag("--grace-period-ms", c.grace_period, "POTLUCK_GRACE_PERIOD_MS",
+                "On SIGTERM, how long in-flight jobs may take to finish");
+  cmd->add_option("--max-retries", c.max_retries, "Re-dispatches of a job whose node fails before its first chunk")
+      ->envname("POTLUCK_MAX_RETRIES")->capture_default_str();
+  cmd->add_option("--max-stream-buffer-bytes", c.max_stream_buffer_bytes,
+                  "Output a streaming client may fall behind by before its job is cancelled")
+      ->envname("POTLUCK_MAX_STREAM_BUFFER_BYTES")->capture_default_str();
+  cmd->add_option("--max-node-message-bytes", c.node_link.max_message_bytes,
+                  "Largest WebSocket message from a node (the link is closed past it)")
+      ->envname("POTLUCK_MAX_NODE_MESSAGE_BYTES")->capture_default_str();
+  duration_flag("--node-hello-timeout-s", c.node_link.handshake_timeout,
+                "POTLUCK_NODE_HELLO_TIMEOUT_S", "Time a node has to upgrade and say hello");
+  duration_flag("--node-idle-timeout-s", c.node_link.idle_timeout, "POTLUCK_NODE_IDLE_TIMEOUT_S",
+                "A silent node link is pinged at half this and dropped after it");
+
+  cmd->callback([&action, config, listen, log_level, durations] {
+    action = [config, listen, log_level, durations]() -> int {
+      durations->apply();
+      init_logging("serve", *log_level);
+      auto where = parse_host_port(*listen);
+      if (!where) {
+        std::cerr << "potluck serve: --listen must be HOST:PORT, got '" << *listen << "'\n";
+        return 2;
+      }
+      config->listen = *where;
+      try {
+        return coordinator::run_coordinator(*config);
+      } catch (const std::exception& e) {
+        std::cerr << "potluck serve: " << e.what() << "\n";
+        return 1;
+      }
+    };
+  });
+}
+
+}  // namespace potluck::cli

@@ -1,0 +1,247 @@
+#include "coordinator/api/job_relay.h"
+
+#include "common/ids.h"
+
+#include <boost/asio/this_coro.hpp>
+#include <spdlog/spdlog.h>
+
+namespace potluck::coordinator::api {
+namespace {
+
+std::int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
+std::string response_id(protocol::JobKind kind) {
+  return make_id(kind == protocol::JobKind::chat ? "chatcmpl-" : "cmpl-", 24);
+}
+
+// How a node's error looks to the consumer when nothing was streamed yet.
+ApiError consumer_error(const protocol::Error& error) {
+  if (error.status >= 400 && error.status < 500) {
+    ApiError e{error.status, "invalid_request_error", "upstream_rejected",
+               "the model server rejected the request (status " + std::to_string(error.status) + ")"};
+    if (error.status == 404) e.type = "not_found_error";
+    if (error.status == 429) e.type = "rate_limit_error";
+    return e;
+  }
+  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == "busy" || error.code == "draining" || error.code == "node_disconnected")
+    return ApiError{503, "server_error", "no_capacity", "no node could take the job; try again later", 2};
+  return ApiError{502, "server_error", error.code.empty() ? "upstream_error" : error.code,
+                  "the model server failed to answer"};
+}
+
+}  // namespace
+
+JobRelay::JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request)
+    : deps_(deps),
+      exchange_(exchange),
+      principal_(std::move(principal)),
+      request_(std::move(request)),
+      format_(request_.kind, response_id(request_.kind), unix_ms() / 1000, request_.model),
+      sse_(exchange.stream, exchange.limits.write_timeout) {}
+
+net::awaitable<std::optional<net::Response>> JobRelay::run() {
+  auto executor = co_await boost::asio::this_coro::executor;
+  job_ = std::make_shared<Job>(executor, make_id("job_", 20));
+  started_ = std::chrono::steady_clock::now();
+  auto deadline = started_ + deps_.config.job_deadline;
+
+  if (!dispatch())
+    co_return net::make_error_response(ApiError::unavailable(
+        "all nodes serving '" + request_.model + "' are busy; try again later",
+        deps_.config.retry_after_s));
+  ++deps_.metrics.jobs_in_flight;
+  watch_client();
+
+  for (;;) {
+    auto event = co_await job_->events.pop_until(deadline);
+    if (!event) {
+      const ApiError error = ApiError::timeout("the job did not finish within its deadline");
+      co_await fail(error, "timeout", "timeout");
+      break;
+    }
+    if (!co_await on_event(std::move(*event))) break;
+  }
+
+  stop_watching_client();
+  --deps_.metrics.jobs_in_flight;
+  if (client_gone_) exchange_.keep_alive = false;
+  if (sse_.started() || client_gone_) {
+    co_return std::nullopt;  // the stream was written here
+  }
+  co_return std::move(response_);
+}
+
+bool JobRelay::dispatch() {
+  node_ = deps_.registry.pick(request_.model, tried_);
+  if (!node_) return false;
+  tried_.insert(node_->id());
+  ++attempts_;
+  auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
+  protocol::Job frame{job_->id, request_.kind, request_.model,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(budget).count(),
+                      exchange_.request.body()};
+  node_->dispatch(frame, job_);
+  return true;
+}
+
+// Notices a consumer that hangs up while waiting: the socket turns readable
+// with nothing to read. The request was read in full, so a readable socket
+// with bytes means a pipelined request, which is left for the next turn.
+void JobRelay::watch_client() {
+  auto& socket = exchange_.stream.socket();
+  socket.async_wait(net::tcp::socket::wait_read,
+                    [weak = std::weak_ptr(job_), &socket](boost::system::error_code ec) {
+                      auto job = weak.lock();
+                      if (!job || ec == boost::asio::error::operation_aborted) return;
+                      boost::system::error_code avail_ec;
+                      if (ec || socket.available(avail_ec) == 0 || avail_ec)
+                        job->events.push(ClientGone{});
+                    });
+}
+
+void JobRelay::stop_watching_client() {
+  boost::system::error_code ignored;
+  exchange_.stream.socket().cancel(ignored);
+}
+
+net::awaitable<bool> JobRelay::on_event(JobEvent event) {
+  if (auto* chunk = std::get_if<protocol::Chunk>(&event)) co_return co_await on_chunk(std::move(*chunk));
+  if (auto* done = std::get_if<protocol::Done>(&event)) co_return co_await on_done(*done);
+  if (auto* error = std::get_if<protocol::Error>(&event)) co_return co_await on_error(*error);
+  // ClientGone: nobody is listening any more; stop the node's work.
+  client_gone_ = true;
+  end_job(true);
+  record("cancelled", "client_disconnected");
+  co_return false;
+}
+
+net::awaitable<bool> JobRelay::on_chunk(protocol::Chunk chunk) {
+  job_->queued_bytes -= std::min(job_->queued_bytes, chunk.delta.size());
+  if (chunks_++ == 0) first_chunk_ = std::chrono::steady_clock::now();
+  ++deps_.metrics.chunks_relayed;
+  if (!request_.stream) {
+    format_.collect(chunk);
+    co_return true;
+  }
+  format_.append_chunk_event(out_, chunk);
+  // Coalesce: write once the queue is empty, so bursts become one write.
+  if (job_->events.size() == 0 || out_.size() > 64 * 1024) co_return co_await flush();
+  co_return true;
+}
+
+net::awaitable<bool> JobRelay::flush() {
+  if (!sse_.started()) {
+    if (auto ec = co_await sse_.start(); ec) {
+      client_gone_ = true;
+      end_job(true);
+      record("cancelled", "client_disconnected");
+      co_return false;
+    }
+  }
+  if (out_.empty()) co_return true;
+  auto ec = co_await sse_.send(out_);
+  out_.clear();
+  if (ec) {
+    client_gone_ = true;
+    end_job(true);
+    record("cancelled", ec == boost::beast::error::timeout ? "client_too_slow" : "client_disconnected");
+    exchange_.keep_alive = false;
+    co_return false;
+  }
+  co_return true;
+}
+
+net::awaitable<bool> JobRelay::on_done(const protocol::Done& done) {
+  usage_ = done.usage;
+  end_job(false);
+  deps_.metrics.prompt_tokens += usage_.prompt_tokens;
+  deps_.metrics.completion_tokens += usage_.completion_tokens;
+  record("ok", "");
+  if (!request_.stream) {
+    response_ = net::make_response(boost::beast::http::status::ok, format_.complete_response(usage_));
+    co_return false;
+  }
+  if (request_.include_usage) format_.append_usage_event(out_, usage_);
+  ResponseFormat::append_done_event(out_);
+  if (co_await flush()) {
+    if (co_await sse_.finish()) exchange_.keep_alive = false;
+  }
+  co_return false;
+}
+
+net::awaitable<bool> JobRelay::on_error(const protocol::Error& error) {
+  end_job(false);
+  bool nothing_sent = chunks_ == 0;
+  if (nothing_sent && error.retryable && attempts_ <= deps_.config.max_retries) {
+    spdlog::info("job {}: node {} failed before the first chunk ({}), retrying", job_->id,
+                 job_->node_id, error.code);
+    if (dispatch()) {
+      ++deps_.metrics.retries;
+      co_return true;
+    }
+  }
+  const ApiError answer = consumer_error(error);
+  const std::string_view status = error.code == "timeout" ? "timeout" : "error";
+  const std::string_view code = error.code.empty() ? std::string_view("upstream_error") : error.code;
+  co_await fail(answer, status, code);
+  co_return false;
+}
+
+net::awaitable<void> JobRelay::fail(const ApiError& error, std::string_view status,
+                                    std::string_view code) {
+  end_job(true);
+  record(std::string(status), std::string(code));
+  if (!sse_.started() && out_.empty()) {
+    response_ = net::make_error_response(error);
+    co_return;
+  }
+  // Mid-stream: what was produced goes out, then one error event, then the end.
+  out_ += "data: ";
+  out_ += error.to_json();
+  out_ += "\n\n";
+  if (co_await flush()) {
+    if (co_await sse_.finish()) exchange_.keep_alive = false;
+  }
+}
+
+void JobRelay::end_job(bool cancel_on_node) {
+  if (!node_) return;
+  // The node may be gone (disconnected) by now: look it up again by id.
+  if (auto* node = deps_.registry.find(job_->node_id)) node->finish(job_->id, cancel_on_node);
+  node_ = nullptr;
+}
+
+void JobRelay::record(std::string status, std::string error_code) {
+  if (recorded_) return;
+  recorded_ = true;
+  auto now = std::chrono::steady_clock::now();
+  store::UsageEvent event;
+  event.ts_ms = unix_ms();
+  event.job_id = job_->id;
+  event.user_id = principal_.user_id;
+  event.key_id = principal_.key_id;
+  event.node_id = job_->node_id;
+  event.model = request_.model;
+  event.kind = std::string(protocol::to_string(request_.kind));
+  event.prompt_tokens = usage_.prompt_tokens;
+  event.completion_tokens = usage_.completion_tokens;
+  event.ttft_ms = chunks_ ? ms_between(started_, first_chunk_) : -1;
+  event.latency_ms = ms_between(started_, now);
+  event.status = status;
+  event.error_code = std::move(error_code);
+  ++deps_.metrics.jobs_by_status[status];
+  if (status != "ok")
+    spdlog::info("job {} on node {} ended {} ({}) after {} chunks", job_->id, job_->node_id, status,
+                 event.error_code, chunks_);
+  deps_.usage.record(std::move(event));
+}
+
+}  // namespace potluck::coordinator::api

@@ -1,0 +1,112 @@
+#include "coordinator/api/keys_handler.h"
+
+#include "coordinator/accounts.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+namespace {
+
+json::object key_json(const store::ApiKey& key) {
+  auto optional_time = [](std::int64_t ms) -> json::value {
+    if (ms == 0) return nullptr;
+    return ms / 1000;
+  };
+  return {{"id", key.id},
+          {"name", key.name},
+          {"scopes", key.scopes},
+          {"created_at", key.created_at / 1000},
+          {"last_used_at", optional_time(key.last_used_at)},
+          {"revoked_at", optional_time(key.revoked_at)}};
+}
+
+net::Response store_failure(const store::StoreError& error) {
+  spdlog::error("key store call failed: {}", error.message);
+  return net::make_error_response(ApiError::internal("storage error"));
+}
+
+}  // namespace
+
+net::awaitable<std::optional<net::Response>> KeysHandler::handle(net::Exchange& exchange,
+                                                                 std::string_view rest) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  auto method = exchange.request.method();
+  if (rest.empty() && method == http::verb::post) co_return co_await create(*caller, exchange.request.body());
+  if (rest.empty() && method == http::verb::get) co_return co_await list(*caller);
+  if (!rest.empty() && rest.find('/') == std::string_view::npos && method == http::verb::delete_) {
+    const std::string key_id(rest);
+    co_return co_await revoke(*caller, key_id);
+  }
+  co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed",
+                                      "method not allowed on this path"});
+}
+
+net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const std::string& body) {
+  std::string name = "unnamed";
+  std::string scopes_text;
+  if (!body.empty()) {
+    boost::system::error_code ec;
+    auto value = json::parse(body, ec);
+    if (ec || !value.is_object())
+      co_return net::make_error_response(ApiError::bad_request("request body must be a JSON object"));
+    const auto& obj = value.get_object();
+    if (auto* n = obj.if_contains("name")) {
+      if (!n->is_string() || n->get_string().empty() || n->get_string().size() > 100)
+        co_return net::make_error_response(
+            ApiError::bad_request("'name' must be a string of 1 to 100 characters", "invalid_name"));
+      name = n->get_string();
+    }
+    if (auto* s = obj.if_contains("scopes")) {
+      if (s->is_string()) scopes_text = s->get_string();
+      else if (s->is_array())
+        for (const auto& item : s->get_array())
+          if (item.is_string()) scopes_text += std::string(item.get_string()) + " ";
+    }
+  }
+  auto scopes = normalise_scopes(scopes_text.empty() ? caller.scopes : scopes_text);
+  if (!scopes) co_return net::make_error_response(ApiError::bad_request(scopes.error(), "invalid_scopes"));
+  for (const auto& scope : split(*scopes, ' '))
+    if (!caller.has_scope(scope))
+      co_return net::make_error_response(
+          ApiError::forbidden("a key cannot grant the '" + scope + "' scope it does not hold"));
+
+  auto issued = co_await store_.call([user = caller.user_id, name, scopes = *scopes](store::Store& s) {
+    return issue_api_key(s, user, name, scopes);
+  });
+  if (!issued) co_return store_failure(issued.error());
+  spdlog::info("user {} created api key {}", caller.user_id, issued->id);
+  json::object out{{"id", issued->id}, {"key", issued->secret}, {"name", name}, {"scopes", *scopes}};
+  co_return net::make_response(http::status::created, json::serialize(out));
+}
+
+net::awaitable<net::Response> KeysHandler::list(const Principal& caller) {
+  auto keys = co_await store_.call([user = caller.user_id](store::Store& s) { return s.list_api_keys(user); });
+  if (!keys) co_return store_failure(keys.error());
+  json::array data;
+  for (const auto& key : *keys) data.push_back(key_json(key));
+  co_return net::make_response(http::status::ok,
+                               json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}}));
+}
+
+net::awaitable<net::Response> KeysHandler::revoke(const Principal& caller, const std::string& key_id) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto key = co_await store_.call([user = caller.user_id, key_id, now](store::Store& s) {
+    return s.revoke_api_key(user, key_id, now);
+  });
+  if (!key) {
+    if (key.error().kind == store::StoreError::Kind::not_found)
+      co_return net::make_error_response(ApiError::not_found("no such API key", "key_not_found"));
+    co_return store_failure(key.error());
+  }
+  auth_.invalidate(key_id);
+  spdlog::info("user {} revoked api key {}", caller.user_id, key_id);
+  co_return net::make_response(http::status::ok, json::serialize(key_json(*key)));
+}
+
+}  // namespace potluck::coordinator::api

@@ -1,0 +1,58 @@
+#pragma once
+// Authenticates consumers by API key. Keys are looked up by their public id
+// and checked by SHA-256 digest in constant time. Verified keys are cached so
+// the hot path never waits for the store; revocation through the API drops
+// the cache entry, so it takes effect on the next request.
+#include "common/api_error.h"
+#include "coordinator/store_executor.h"
+#include "net/asio_fwd.h"
+
+#include <chrono>
+#include <expected>
+#include <string>
+#include <unordered_map>
+
+namespace potluck::coordinator {
+
+struct Principal {
+  std::string user_id;
+  std::string key_id;
+  std::string role;    // admin | member
+  std::string scopes;  // space-separated
+
+  bool has_scope(std::string_view scope) const;
+};
+
+class KeyAuthenticator {
+ public:
+  KeyAuthenticator(StoreExecutor& store, std::chrono::seconds cache_ttl)
+      : store_(store), cache_ttl_(cache_ttl) {}
+
+  // Reads "Authorization: Bearer <key>" and checks it. 401 on any failure.
+  net::awaitable<std::expected<Principal, ApiError>> authenticate(const net::Request& request);
+
+  void invalidate(const std::string& key_id) { cache_.erase(key_id); }
+
+  // Writes the last-used times gathered since the previous flush.
+  net::awaitable<void> flush_last_used();
+
+ private:
+  struct CachedKey {
+    std::string digest;
+    Principal principal;
+    bool revoked = false;
+    std::chrono::steady_clock::time_point fetched;
+  };
+
+  net::awaitable<std::expected<CachedKey, ApiError>> load(const std::string& key_id);
+
+  StoreExecutor& store_;
+  std::chrono::seconds cache_ttl_;
+  std::unordered_map<std::string, CachedKey> cache_;
+  std::unordered_map<std::string, std::int64_t> last_used_;
+};
+
+// The bearer token of a request, or empty.
+std::string_view bearer_token(const net::Request& request);
+
+}  // namespace potluck::coordinator

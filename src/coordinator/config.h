@@ -1,0 +1,26 @@
+#pragma once
+// Settings of `potluck serve`. Each field has a flag and an environment
+// variable (see src/cli/serve_command.cpp and the README's table).
+#include "common/strings.h"
+#include "net/limits.h"
+#include "net/ws_channel.h"
+
+#include <chrono>
+#include <string>
+
+namespace potluck::coordinator {
+
+struct CoordinatorConfig {
+  HostPort listen{"127.0.0.1", 8400};
+  std::string data_dir = "potluck-data";
+  net::ServerLimits limits;
+  net::WsOptions node_link;
+  std::chrono::milliseconds job_deadline{300'000};  // whole job, dispatch to last chunk
+  std::chrono::milliseconds grace_period{30'000};   // shutdown: in-flight jobs may finish
+  int max_retries = 2;            // re-dispatch before the first chunk
+  int retry_after_s = 2;          // advertised with 503
+  std::size_t max_stream_buffer_bytes = 1024 * 1024;  // per consumer stream
+  std::chrono::seconds key_cache_ttl{30};
+};
+
+}  // namespace potluck::coordinator

@@ -1,0 +1,125 @@
+#include "coordinator/coordinator.h"
+
+#include "coordinator/api/completions_handler.h"
+#include "coordinator/api/keys_handler.h"
+#include "coordinator/auth.h"
+#include "coordinator/node_hub.h"
+#include "coordinator/router.h"
+#include "coordinator/usage_recorder.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace potluck::coordinator {
+namespace asio = boost::asio;
+namespace {
+
+net::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Models offered by nodes in earlier runs: asking for one of them while no
+// node serves it is a 503 (try later), not a 404.
+void remember_known_models(store::Store& store, Registry& registry) {
+  auto nodes = store.list_nodes();
+  if (!nodes) return;
+  for (const auto& node : *nodes) {
+    boost::system::error_code ec;
+    auto models = boost::json::parse(node.models, ec);
+    if (ec || !models.is_array()) continue;
+    for (const auto& m : models.get_array())
+      if (m.is_string()) registry.remember(std::string(m.get_string()));
+  }
+}
+
+}  // namespace
+
+int run_coordinator(const CoordinatorConfig& config) {
+  asio::io_context io(1);
+  auto sqlite = store::sqlite::SqliteStore::open(config.data_dir);
+  Registry registry;
+  remember_known_models(*sqlite, registry);
+  StoreExecutor store(std::move(sqlite));
+  Metrics metrics;
+  KeyAuthenticator auth(store, config.key_cache_ttl);
+  UsageRecorder usage(store);
+  NodeHub hub(io.get_executor(), config, store, registry, metrics);
+  api::CompletionsHandler completions(config, auth, registry, metrics, usage);
+  api::KeysHandler keys(auth, store);
+
+  net::HttpServer* server_ptr = nullptr;
+  auto router = make_router({config, auth, registry, metrics, hub, completions, keys,
+                             [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; }});
+  net::HttpServer server(io, config.limits, std::move(router));
+  server_ptr = &server;
+  auto bound = server.listen(config.listen);
+  if (!bound) throw std::runtime_error(bound.error());
+  server.start();
+  std::cout << "potluck serve listening on http://" << bound->address().to_string() << ":"
+            << bound->port() << std::endl;
+  spdlog::info("coordinator {} listening on {}:{}, data dir {}", POTLUCK_VERSION,
+               bound->address().to_string(), bound->port(), config.data_dir);
+
+  bool stopping = false;
+  // Background: usage events and key last-use times go to the store in batches.
+  asio::co_spawn(io, [&]() -> net::awaitable<void> {
+    int tick = 0;
+    while (!stopping) {
+      co_await sleep_for(std::chrono::milliseconds(100));
+      co_await usage.flush();
+      if (++tick % 50 == 0) co_await auth.flush_last_used();
+    }
+  }, asio::detached);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void()> arm_signals;
+  auto shutdown = [&]() -> net::awaitable<void> {
+    spdlog::info("shutting down: no new connections, {} jobs in flight may finish (grace {} ms)",
+                 metrics.jobs_in_flight, config.grace_period.count());
+    server.stop_accepting();
+    auto deadline = std::chrono::steady_clock::now() + config.grace_period;
+    while (metrics.jobs_in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+      co_await sleep_for(std::chrono::milliseconds(50));
+    if (metrics.jobs_in_flight > 0)
+      spdlog::warn("grace period over with {} jobs in flight; closing", metrics.jobs_in_flight);
+    hub.close_all();
+    server.close_all();
+    stopping = true;
+    co_await usage.flush();
+    co_await auth.flush_last_used();
+    io.stop();
+  };
+  arm_signals = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (stopping) return;
+      static bool first = true;
+      if (!first) {
+        spdlog::warn("second signal: stopping now");
+        io.stop();
+        return;
+      }
+      first = false;
+      asio::co_spawn(io, shutdown(), asio::detached);
+      arm_signals();
+    });
+  };
+  arm_signals();
+
+  io.run();
+  store.join();
+  spdlog::info("coordinator stopped");
+  return 0;
+}
+
+}  // namespace potluck::coordinator

@@ -1,0 +1,51 @@
+#include "coordinator/metrics.h"
+
+namespace potluck::coordinator {
+namespace {
+void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+void sample(std::string& out, std::string_view name, std::int64_t value, std::string_view labels = {}) {
+  out += name;
+  out += labels;
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+}  // namespace
+
+std::string Metrics::render(std::size_t open_connections, std::size_t nodes_online) const {
+  std::string out;
+  metric(out, "potluck_open_connections", "gauge", "HTTP connections open now (node links included).");
+  sample(out, "potluck_open_connections", static_cast<std::int64_t>(open_connections));
+  metric(out, "potluck_nodes_online", "gauge", "Nodes connected now.");
+  sample(out, "potluck_nodes_online", static_cast<std::int64_t>(nodes_online));
+  metric(out, "potluck_jobs_in_flight", "gauge", "Jobs dispatched and not yet finished.");
+  sample(out, "potluck_jobs_in_flight", jobs_in_flight);
+  metric(out, "potluck_jobs_total", "counter", "Jobs finished, by final status.");
+  for (std::string_view status : {"ok", "error", "cancelled", "timeout"}) {
+    auto it = jobs_by_status.find(std::string(status));
+    sample(out, "potluck_jobs_total", it == jobs_by_status.end() ? 0 : it->second,
+           "{status=\"" + std::string(status) + "\"}");
+  }
+  metric(out, "potluck_tokens_total", "counter", "Tokens relayed, as reported by nodes.");
+  sample(out, "potluck_tokens_total", prompt_tokens, "{direction=\"prompt\"}");
+  sample(out, "potluck_tokens_total", completion_tokens, "{direction=\"completion\"}");
+  metric(out, "potluck_chunks_relayed_total", "counter", "Stream chunks relayed to consumers.");
+  sample(out, "potluck_chunks_relayed_total", chunks_relayed);
+  metric(out, "potluck_job_retries_total", "counter", "Jobs re-dispatched to another node before their first chunk.");
+  sample(out, "potluck_job_retries_total", retries);
+  metric(out, "potluck_node_connects_total", "counter", "Node sessions accepted.");
+  sample(out, "potluck_node_connects_total", node_connects);
+  return out;
+}
+
+}  // namespace potluck::coordinator

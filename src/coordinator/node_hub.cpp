@@ -1,0 +1,174 @@
+#include "coordinator/node_hub.h"
+
+#include "common/ids.h"
+#include "coordinator/auth.h"
+#include "crypto/secret_token.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace potluck::coordinator {
+namespace {
+constexpr int kHeartbeatSeconds = 20;
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+net::awaitable<std::expected<NodeHub::TokenOwner, ApiError>> NodeHub::check_token(
+    const net::Request& request) {
+  auto token = bearer_token(request);
+  auto parsed = crypto::parse_token(token, crypto::kNodeTokenPrefix);
+  if (!parsed) co_return std::unexpected(ApiError::unauthorized("missing or invalid node token"));
+  std::string id(parsed->id);
+  auto record = co_await store_.call([id](store::Store& s) { return s.find_node_token(id); });
+  if (!record) {
+    if (record.error().kind != store::StoreError::Kind::not_found)
+      spdlog::error("node token lookup failed: {}", record.error().message);
+    co_return std::unexpected(ApiError::unauthorized("missing or invalid node token"));
+  }
+  if (!crypto::token_matches(token, record->sha256))
+    co_return std::unexpected(ApiError::unauthorized("missing or invalid node token"));
+  if (record->revoked_at) co_return std::unexpected(ApiError::unauthorized("node token revoked"));
+  co_return TokenOwner{record->id, record->owner_id};
+}
+
+net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exchange) {
+  if (!boost::beast::websocket::is_upgrade(exchange.request))
+    co_return net::make_error_response(
+        ApiError::bad_request("this endpoint speaks WebSocket (potluck.v1)", "upgrade_required"));
+  auto owner = co_await check_token(exchange.request);
+  if (!owner) co_return net::make_error_response(owner.error());
+
+  exchange.taken_over = true;
+  auto channel = std::make_shared<net::WsChannel>(std::move(exchange.stream), config_.node_link);
+  *exchange.force_close = [weak = std::weak_ptr(channel)] {
+    if (auto c = weak.lock()) c->force_close();
+  };
+  if (auto ec = co_await channel->accept(exchange.request); ec) {
+    spdlog::info("node upgrade from {} failed: {}", exchange.client_ip, ec.message());
+    co_return std::nullopt;
+  }
+  channel->start_writer();
+
+  // The first frame must be hello, within the handshake timeout.
+  auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer hello_timer(executor, config_.node_link.handshake_timeout);
+  hello_timer.async_wait([weak = std::weak_ptr(channel)](boost::system::error_code ec) {
+    if (auto c = weak.lock(); c && !ec) c->force_close();
+  });
+  auto first = co_await channel->read();
+  hello_timer.cancel();
+  if (!first) co_return std::nullopt;
+  auto frame = protocol::decode(*first);
+  protocol::Hello* hello = frame ? std::get_if<protocol::Hello>(&*frame) : nullptr;
+  if (!hello) {
+    const std::string reason = frame ? "expected hello" : frame.error().reason;
+    co_await channel->close(reason);
+    co_return std::nullopt;
+  }
+  if (hello->protocol != protocol::kProtocolVersion) {
+    const std::string reason = "unsupported protocol " + hello->protocol.substr(0, 32);
+    co_await channel->close(reason);
+    co_return std::nullopt;
+  }
+
+  auto link = std::make_shared<NodeLink>(channel, std::move(*hello), owner->token_id, owner->owner_id,
+                                         config_.max_stream_buffer_bytes);
+  if (auto previous = registry_.add(link)) {
+    // Same node id reconnected before its old connection timed out.
+    previous->fail_all();
+    previous->channel().force_close();
+  }
+  ++metrics_.node_connects;
+  std::string session = make_id("ses_", 16);
+  channel->send(protocol::encode(protocol::Welcome{session, kHeartbeatSeconds, POTLUCK_VERSION}));
+  spdlog::info("node {} ({}) online: {} models, max_jobs {}, session {}", link->id(),
+               link->hello().name, link->models().size(), link->hello().max_jobs, session);
+  record_node(*link);
+  co_await serve(link);
+  co_return std::nullopt;
+}
+
+net::awaitable<void> NodeHub::serve(std::shared_ptr<NodeLink> link) {
+  std::string close_reason;
+  for (;;) {
+    auto text = co_await link->channel().read();
+    if (!text) {
+      spdlog::info("node {} offline: {}", link->id(), text.error().message());
+      break;
+    }
+    if (!on_frame(*link, *text, close_reason)) {
+      spdlog::warn("node {}: malformed frame ({}), closing", link->id(), close_reason);
+      registry_.remove(link.get());
+      link->fail_all();
+      co_await link->channel().close(close_reason);
+      co_return;
+    }
+  }
+  registry_.remove(link.get());
+  link->fail_all();
+  link->channel().force_close();
+}
+
+bool NodeHub::on_frame(NodeLink& link, std::string_view text, std::string& close_reason) {
+  auto frame = protocol::decode(text);
+  if (!frame) {
+    close_reason = frame.error().reason;
+    return false;
+  }
+  return std::visit(
+      [&](auto&& f) -> bool {
+        using F = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<F, protocol::Chunk> || std::is_same_v<F, protocol::Done> ||
+                      std::is_same_v<F, protocol::Error>) {
+          std::string id = f.id;
+          link.deliver(id, std::move(f));
+        } else if constexpr (std::is_same_v<F, protocol::Status>) {
+          link.set_draining(f.draining);
+          if (f.models) {
+            for (const auto& m : *f.models) registry_.remember(m.id);
+            link.set_models(std::move(*f.models));
+            record_node(link);
+          }
+          if (f.draining) spdlog::info("node {} is draining ({} in flight)", link.id(), f.in_flight);
+        } else if constexpr (std::is_same_v<F, protocol::Unknown>) {
+          // Forward compatible: newer nodes may send frames we do not know.
+        } else {
+          close_reason = "unexpected frame from a node";
+          return false;
+        }
+        return true;
+      },
+      std::move(*frame));
+}
+
+void NodeHub::record_node(const NodeLink& link) {
+  boost::json::array models;
+  for (const auto& m : link.models()) models.push_back(boost::json::string(m.id));
+  const auto& h = link.hello();
+  store::NodeRecord record{h.node_id, link.token_id(), link.owner_id(), h.name, h.os, h.arch,
+                           h.agent_version, boost::json::serialize(models), now_ms()};
+  boost::asio::co_spawn(
+      executor_,
+      [this, record = std::move(record)]() -> net::awaitable<void> {
+        auto result = co_await store_.call([record](store::Store& s) { return s.upsert_node(record); });
+        if (!result) spdlog::warn("recording node {} failed: {}", record.id, result.error().message);
+      },
+      boost::asio::detached);
+}
+
+void NodeHub::close_all() {
+  for (auto& link : registry_.all()) link->channel().force_close();
+}
+
+}  // namespace potluck::coordinator

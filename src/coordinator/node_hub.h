@@ -1,0 +1,44 @@
+#pragma once
+// GET /v1/nodes/connect: authenticates a node token, upgrades to WebSocket,
+// reads hello, registers the node and routes its frames to jobs until the
+// connection ends.
+#include "common/api_error.h"
+#include "coordinator/config.h"
+#include "coordinator/metrics.h"
+#include "coordinator/registry.h"
+#include "coordinator/store_executor.h"
+#include "net/http_server.h"
+
+namespace potluck::coordinator {
+
+class NodeHub {
+ public:
+  NodeHub(net::asio::any_io_executor executor, const CoordinatorConfig& config, StoreExecutor& store,
+          Registry& registry, Metrics& metrics)
+      : executor_(std::move(executor)), config_(config), store_(store), registry_(registry),
+        metrics_(metrics) {}
+
+  net::awaitable<std::optional<net::Response>> connect(net::Exchange& exchange);
+
+  // Shutdown: asks every node link to close.
+  void close_all();
+
+ private:
+  struct TokenOwner {
+    std::string token_id;
+    std::string owner_id;
+  };
+  net::awaitable<std::expected<TokenOwner, ApiError>> check_token(const net::Request& request);
+  net::awaitable<void> serve(std::shared_ptr<NodeLink> link);
+  // Returns false when the frame is malformed and the link must close.
+  bool on_frame(NodeLink& link, std::string_view text, std::string& close_reason);
+  void record_node(const NodeLink& link);
+
+  net::asio::any_io_executor executor_;
+  const CoordinatorConfig& config_;
+  StoreExecutor& store_;
+  Registry& registry_;
+  Metrics& metrics_;
+};
+
+}  // namespace potluck::coordinator

@@ -1,0 +1,61 @@
+#include "coordinator/node_link.h"
+
+namespace potluck::coordinator {
+
+NodeLink::NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello,
+                   std::string token_id, std::string owner_id, std::size_t max_queued_bytes)
+    : channel_(std::move(channel)),
+      hello_(std::move(hello)),
+      token_id_(std::move(token_id)),
+      owner_id_(std::move(owner_id)),
+      max_queued_bytes_(max_queued_bytes) {
+  set_models(hello_.models);
+}
+
+void NodeLink::set_models(std::vector<protocol::ModelOffer> models) {
+  hello_.models = std::move(models);
+  model_ids_.clear();
+  for (const auto& m : hello_.models) model_ids_.insert(m.id);
+}
+
+void NodeLink::dispatch(const protocol::Job& frame, std::shared_ptr<Job> job) {
+  job->node_id = id();
+  jobs_[frame.id] = job;
+  channel_->send(protocol::encode(frame));
+}
+
+bool NodeLink::deliver(const std::string& job_id, JobEvent event) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return false;
+  auto job = it->second.lock();
+  if (!job) {
+    jobs_.erase(it);
+    return false;
+  }
+  if (auto* chunk = std::get_if<protocol::Chunk>(&event)) {
+    job->queued_bytes += chunk->delta.size();
+    if (job->queued_bytes > max_queued_bytes_) {
+      // The consumer cannot keep up: stop the job rather than buffer without bound.
+      jobs_.erase(it);
+      channel_->send(protocol::encode(protocol::Cancel{job_id}));
+      job->events.push(protocol::Error{job_id, "consumer_too_slow", "the client did not read its stream", false});
+      return true;
+    }
+  }
+  job->events.push(std::move(event));
+  return true;
+}
+
+void NodeLink::finish(const std::string& job_id, bool cancel) {
+  if (jobs_.erase(job_id) && cancel) channel_->send(protocol::encode(protocol::Cancel{job_id}));
+}
+
+void NodeLink::fail_all() {
+  auto jobs = std::move(jobs_);
+  jobs_.clear();
+  for (auto& [id, weak] : jobs)
+    if (auto job = weak.lock())
+      job->events.push(protocol::Error{id, "node_disconnected", "the node went away", true});
+}
+
+}  // namespace potluck::coordinator

@@ -1,0 +1,59 @@
+#pragma once
+// One connected node as the coordinator sees it: what it offered in hello, its
+// WebSocket, and the jobs it is running.
+#include "coordinator/job.h"
+#include "net/ws_channel.h"
+#include "protocol/frames.h"
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace potluck::coordinator {
+
+class NodeLink {
+ public:
+  NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello, std::string token_id,
+           std::string owner_id, std::size_t max_queued_bytes);
+
+  const std::string& id() const { return hello_.node_id; }
+  const protocol::Hello& hello() const { return hello_; }
+  const std::string& token_id() const { return token_id_; }
+  const std::string& owner_id() const { return owner_id_; }
+
+  bool serves(const std::string& model) const { return model_ids_.contains(model); }
+  const std::vector<protocol::ModelOffer>& models() const { return hello_.models; }
+  void set_models(std::vector<protocol::ModelOffer> models);
+
+  bool draining() const { return draining_; }
+  void set_draining(bool draining) { draining_ = draining; }
+  bool has_free_slot() const { return static_cast<int>(jobs_.size()) < hello_.max_jobs; }
+  int in_flight() const { return static_cast<int>(jobs_.size()); }
+
+  // Sends the job frame and tracks the job until finish() or fail_all().
+  void dispatch(const protocol::Job& frame, std::shared_ptr<Job> job);
+  // Routes a frame from the node to its job; false if the job is unknown
+  // (already finished or cancelled: a late frame, dropped).
+  bool deliver(const std::string& job_id, JobEvent event);
+  // The job ended (done/error seen, or given up): stop tracking it. With
+  // `cancel`, the node is told to abort it.
+  void finish(const std::string& job_id, bool cancel);
+  // The connection is gone: every job gets a retryable error.
+  void fail_all();
+
+  void send(std::string frame) { channel_->send(std::move(frame)); }
+  net::WsChannel& channel() { return *channel_; }
+
+ private:
+  std::shared_ptr<net::WsChannel> channel_;
+  protocol::Hello hello_;
+  std::string token_id_;
+  std::string owner_id_;
+  std::unordered_set<std::string> model_ids_;
+  std::unordered_map<std::string, std::weak_ptr<Job>> jobs_;
+  std::size_t max_queued_bytes_;  // per job: a consumer further behind is dropped
+  bool draining_ = false;
+};
+
+}  // namespace potluck::coordinator

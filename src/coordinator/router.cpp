@@ -1,0 +1,66 @@
+#include "coordinator/router.h"
+
+#include "coordinator/api/models_handler.h"
+
+namespace potluck::coordinator {
+namespace http = boost::beast::http;
+namespace {
+
+net::Response not_found(std::string_view path) {
+  return net::make_error_response(ApiError::not_found(
+      "no route for '" + std::string(path.substr(0, 200)) + "'", "unknown_url"));
+}
+
+net::Response method_not_allowed() {
+  return net::make_error_response(
+      {405, "invalid_request_error", "method_not_allowed", "method not allowed on this path"});
+}
+
+constexpr std::string_view kIndex =
+    "Potluck coordinator\n\n"
+    "OpenAI-compatible API under /v1 (Authorization: Bearer <key>):\n"
+    "  GET  /v1/models\n  POST /v1/chat/completions\n  POST /v1/completions\n"
+    "Health: /healthz   Metrics: /metrics   Nodes connect to /v1/nodes/connect\n";
+
+}  // namespace
+
+net::Handler make_router(Services s) {
+  return [s](net::Exchange& ex) -> net::awaitable<std::optional<net::Response>> {
+    std::string_view target = ex.request.target();
+    std::string_view path = target.substr(0, target.find('?'));
+    auto method = ex.request.method();
+
+    // Public: liveness, metrics and a plain index.
+    if (path == "/healthz") co_return net::make_response(http::status::ok, R"({"status":"ok"})");
+    if (path == "/metrics") {
+      co_return net::make_response(http::status::ok,
+                                   s.metrics.render(s.open_connections(), s.registry.size()),
+                                   "text/plain; version=0.0.4");
+    }
+    if (path == "/") co_return net::make_response(http::status::ok, std::string(kIndex), "text/plain");
+
+    // Consumers with an API key holding the inference scope.
+    if (path == "/v1/chat/completions" || path == "/v1/completions") {
+      if (method != http::verb::post) co_return method_not_allowed();
+      co_return co_await s.completions.handle(
+          ex, path == "/v1/chat/completions" ? protocol::JobKind::chat : protocol::JobKind::completion);
+    }
+    // Any valid API key.
+    if (path == "/v1/models") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await api::list_models(ex, s.auth, s.registry);
+    }
+    // Nodes, with a node token.
+    if (path == "/v1/nodes/connect") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.hub.connect(ex);
+    }
+    // Any valid API key, on its own user's keys.
+    if (path == "/api/keys" || path.starts_with("/api/keys/")) {
+      co_return co_await s.keys.handle(ex, path.size() > 10 ? path.substr(10) : std::string_view{});
+    }
+    co_return not_found(path);
+  };
+}
+
+}  // namespace potluck::coordinator

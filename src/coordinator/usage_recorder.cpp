@@ -1,0 +1,22 @@
+#include "coordinator/usage_recorder.h"
+
+#include <spdlog/spdlog.h>
+
+namespace potluck::coordinator {
+
+net::awaitable<void> UsageRecorder::flush() {
+  if (pending_.empty() || flushing_) co_return;
+  flushing_ = true;
+  auto batch = std::move(pending_);
+  pending_.clear();
+  auto result = co_await store_.call([&batch](store::Store& s) { return s.insert_usage(batch); });
+  if (!result) {
+    spdlog::error("writing {} usage events failed, will retry: {}", batch.size(),
+                  result.error().message);
+    pending_.insert(pending_.begin(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
+  }
+  flushing_ = false;
+}
+
+}  // namespace potluck::coordinator

@@ -1,0 +1,18 @@
+// potluck: one binary, subcommands. This file only dispatches.
+#include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
+int main(int argc, char** argv) {
+  CLI::App app{"Potluck: a community compute network (coordinator, node daemon and client)"};
+  app.set_version_flag("--version", POTLUCK_VERSION);
+  app.require_subcommand(1);
+  potluck::cli::Action action;
+  potluck::cli::add_serve_command(app, action);
+  potluck::cli::add_node_command(app, action);
+  potluck::cli::add_admin_command(app, action);
+  potluck::cli::add_keys_command(app, action);
+  potluck::cli::add_chat_command(app, action);
+  CLI11_PARSE(app, argc, argv);
+  return action ? action() : 0;
+}

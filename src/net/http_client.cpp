@@ -1,0 +1,144 @@
+#include "net/http_client.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http.hpp>
+
+namespace potluck::net {
+namespace {
+auto use_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+}  // namespace
+
+struct HttpClient::Pooled {
+  explicit Pooled(asio::any_io_executor executor) : stream(executor) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  bool reused = false;
+};
+
+HttpClient::HttpClient(asio::any_io_executor executor, Url origin, std::size_t max_idle)
+    : executor_(std::move(executor)), origin_(std::move(origin)), max_idle_(max_idle) {}
+
+HttpClient::~HttpClient() = default;
+
+Request HttpClient::build(http::verb method, std::string target, std::string body,
+                          const HeaderList& headers) const {
+  Request request{method, target, 11};
+  request.set(http::field::host, origin_.host + ":" + std::to_string(origin_.port));
+  request.set(http::field::user_agent, "potluck/" POTLUCK_VERSION);
+  if (!body.empty()) request.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = std::move(body);
+  request.keep_alive(true);
+  request.prepare_payload();
+  return request;
+}
+
+awaitable<std::expected<std::unique_ptr<HttpClient::Pooled>, std::string>> HttpClient::acquire(
+    bool fresh) {
+  if (!fresh && !idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    connection->reused = true;
+    co_return connection;
+  }
+  error_code ec;
+  if (endpoints_.empty()) {
+    tcp::resolver resolver(executor_);
+    auto results = co_await resolver.async_resolve(origin_.host, std::to_string(origin_.port),
+                                                   use_ec(ec));
+    if (ec) co_return std::unexpected("cannot resolve " + origin_.host + ": " + ec.message());
+    for (const auto& entry : results) endpoints_.push_back(entry.endpoint());
+  }
+  auto connection = std::make_unique<Pooled>(executor_);
+  connection->stream.expires_after(std::chrono::seconds(10));
+  co_await connection->stream.async_connect(endpoints_, use_ec(ec));
+  if (ec) {
+    endpoints_.clear();
+    co_return std::unexpected("cannot connect to " + origin_.host + ":" +
+                              std::to_string(origin_.port) + ": " + ec.message());
+  }
+  connection->stream.socket().set_option(tcp::no_delay(true), ec);
+  co_return connection;
+}
+
+void HttpClient::release(std::unique_ptr<Pooled> connection) {
+  connection->stream.expires_never();
+  if (idle_.size() < max_idle_) idle_.push_back(std::move(connection));
+}
+
+awaitable<std::expected<ClientReply, std::string>> HttpClient::request(
+    http::verb method, std::string target, std::string body, const HeaderList& headers,
+    std::chrono::milliseconds timeout, std::size_t max_body_bytes) {
+  ClientReply reply;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto status = co_await stream(
+      method, std::move(target), std::move(body), headers, deadline,
+      [&](unsigned, std::string_view slice) {
+        if (reply.body.size() + slice.size() <= max_body_bytes) reply.body += slice;
+      });
+  if (!status) co_return std::unexpected(status.error());
+  reply.status = *status;
+  co_return reply;
+}
+
+awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
+    http::verb method, std::string target, std::string body, const HeaderList& headers,
+    std::chrono::steady_clock::time_point deadline,
+    const std::function<void(unsigned, std::string_view)>& on_body, AbortHandle* abort) {
+  auto request = build(method, std::move(target), std::move(body), headers);
+  // A pooled connection may have been closed by the server while idle; such a
+  // failure before any response byte is retried once on a fresh connection.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto acquired = co_await acquire(attempt > 0);
+    if (!acquired) co_return std::unexpected(acquired.error());
+    auto connection = std::move(*acquired);
+    if (abort) {
+      if (abort->aborted()) co_return std::unexpected("aborted");
+      abort->set([c = connection.get()] {
+        error_code ignored;
+        c->stream.socket().close(ignored);
+      });
+    }
+    auto clear_abort = [&] { if (abort) abort->clear(); };
+
+    error_code ec;
+    connection->stream.expires_at(deadline);
+    co_await http::async_write(connection->stream, request, use_ec(ec));
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    if (!ec) co_await http::async_read_header(connection->stream, connection->buffer, parser, use_ec(ec));
+    if (ec) {
+      clear_abort();
+      if (abort && abort->aborted()) co_return std::unexpected("aborted");
+      if (connection->reused && attempt == 0 &&
+          (ec == http::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe))
+        continue;
+      if (ec == beast::error::timeout) co_return std::unexpected("upstream timed out");
+      co_return std::unexpected("upstream request failed: " + ec.message());
+    }
+    unsigned status = parser.get().result_int();
+    char slice[16 * 1024];
+    while (!parser.is_done()) {
+      parser.get().body().data = slice;
+      parser.get().body().size = sizeof slice;
+      co_await http::async_read(connection->stream, connection->buffer, parser, use_ec(ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) {
+        clear_abort();
+        if (abort && abort->aborted()) co_return std::unexpected("aborted");
+        if (ec == beast::error::timeout) co_return std::unexpected("upstream timed out");
+        co_return std::unexpected("upstream stream broke: " + ec.message());
+      }
+      std::size_t n = sizeof slice - parser.get().body().size;
+      if (n) on_body(status, std::string_view(slice, n));
+    }
+    clear_abort();
+    if (parser.get().keep_alive()) release(std::move(connection));
+    co_return status;
+  }
+  co_return std::unexpected("upstream closed the connection");
+}
+
+}  // namespace potluck::net

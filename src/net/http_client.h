@@ -1,0 +1,75 @@
+#pragma once
+// HTTP/1.1 client with a keep-alive connection pool for one origin. Used by the
+// node to reach its upstream engine and by the CLI to reach the coordinator.
+#include "common/strings.h"
+#include "net/asio_fwd.h"
+
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace potluck::net {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct ClientReply {
+  unsigned status = 0;
+  std::string body;
+  std::string content_type;
+};
+
+// Lets another coroutine abort a request in flight (closes its socket).
+class AbortHandle {
+ public:
+  void abort() {
+    aborted_ = true;
+    if (on_abort_) on_abort_();
+  }
+  bool aborted() const { return aborted_; }
+  void set(std::function<void()> fn) { on_abort_ = std::move(fn); }
+  void clear() { on_abort_ = nullptr; }
+
+ private:
+  bool aborted_ = false;
+  std::function<void()> on_abort_;
+};
+
+class HttpClient {
+ public:
+  HttpClient(asio::any_io_executor executor, Url origin, std::size_t max_idle = 256);
+  ~HttpClient();
+
+  // The whole response, body included (bounded by `max_body_bytes`).
+  awaitable<std::expected<ClientReply, std::string>> request(
+      http::verb method, std::string target, std::string body, const HeaderList& headers,
+      std::chrono::milliseconds timeout, std::size_t max_body_bytes = 64 * 1024 * 1024);
+
+  // Streams the response body to `on_body(status, slice)` as it arrives;
+  // returns the status. The error string names what failed, never the content.
+  awaitable<std::expected<unsigned, std::string>> stream(
+      http::verb method, std::string target, std::string body, const HeaderList& headers,
+      std::chrono::steady_clock::time_point deadline,
+      const std::function<void(unsigned status, std::string_view slice)>& on_body,
+      AbortHandle* abort = nullptr);
+
+  const Url& origin() const { return origin_; }
+
+ private:
+  struct Pooled;
+  awaitable<std::expected<std::unique_ptr<Pooled>, std::string>> acquire(bool fresh);
+  void release(std::unique_ptr<Pooled> connection);
+  Request build(http::verb method, std::string target, std::string body,
+                const HeaderList& headers) const;
+
+  asio::any_io_executor executor_;
+  Url origin_;
+  std::size_t max_idle_;
+  std::vector<std::unique_ptr<Pooled>> idle_;
+  std::vector<tcp::endpoint> endpoints_;
+};
+
+}  // namespace potluck::net

@@ -1,0 +1,276 @@
+#include "net/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+
+namespace potluck::net {
+namespace {
+constexpr auto kUseAwaitableEc = [](error_code& ec) {
+  return asio::redirect_error(asio::use_awaitable, ec);
+};
+}  // namespace
+
+class Connection {
+ public:
+  Connection(tcp::socket socket, std::string ip) : stream(std::move(socket)), ip(std::move(ip)) {}
+
+  void close() {
+    if (force_close) {
+      force_close();
+      return;
+    }
+    error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.socket().close(ec);
+  }
+
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  std::string ip;
+  bool busy = false;
+  std::function<void()> force_close;
+};
+
+Response make_response(http::status status, std::string body, std::string_view content_type) {
+  Response response{status, 11};
+  response.set(http::field::content_type, content_type);
+  response.set(http::field::server, "potluck");
+  response.body() = std::move(body);
+  return response;
+}
+
+Response make_error_response(const ApiError& error) {
+  auto response = make_response(static_cast<http::status>(error.status), error.to_json());
+  if (error.retry_after_s > 0)
+    response.set(http::field::retry_after, std::to_string(error.retry_after_s));
+  return response;
+}
+
+HttpServer::HttpServer(asio::io_context& io, ServerLimits limits, Handler handler)
+    : io_(io), limits_(limits), handler_(std::move(handler)), acceptor_(io) {}
+
+HttpServer::~HttpServer() = default;
+
+std::expected<tcp::endpoint, std::string> HttpServer::listen(const HostPort& where) {
+  error_code ec;
+  auto address = asio::ip::make_address(where.host == "localhost" ? "127.0.0.1" : where.host, ec);
+  if (ec) return std::unexpected("invalid listen address '" + where.host + "'");
+  tcp::endpoint endpoint{address, where.port};
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return std::unexpected("cannot listen on " + where.host + ":" +
+                                 std::to_string(where.port) + ": " + ec.message());
+  return acceptor_.local_endpoint();
+}
+
+void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+
+void HttpServer::stop_accepting() {
+  stopping_ = true;
+  error_code ec;
+  acceptor_.close(ec);
+  for (auto* c : std::vector<Connection*>(connections_.begin(), connections_.end()))
+    if (!c->busy) c->close();
+}
+
+void HttpServer::close_all() {
+  for (auto* c : std::vector<Connection*>(connections_.begin(), connections_.end())) c->close();
+}
+
+std::size_t HttpServer::busy_connections() const {
+  std::size_t busy = 0;
+  for (auto* c : connections_) busy += c->busy ? 1 : 0;
+  return busy;
+}
+
+void HttpServer::forget(Connection* connection) {
+  connections_.erase(connection);
+  if (auto it = per_ip_.find(connection->ip); it != per_ip_.end() && --it->second == 0)
+    per_ip_.erase(it);
+}
+
+awaitable<void> HttpServer::accept_loop() {
+  while (!stopping_) {
+    error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(kUseAwaitableEc(ec));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) break;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;  // EMFILE and friends: keep serving the connections we have
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    std::string ip = socket.remote_endpoint(ec).address().to_string();
+    if (connections_.size() >= limits_.max_connections ||
+        per_ip_[ip] >= limits_.max_connections_per_ip) {
+      asio::co_spawn(io_, refuse(std::move(socket), ip), asio::detached);
+      continue;
+    }
+    auto connection = std::make_shared<Connection>(std::move(socket), ip);
+    connections_.insert(connection.get());
+    ++per_ip_[ip];
+    asio::co_spawn(io_, serve(std::move(connection)), asio::detached);
+  }
+}
+
+awaitable<void> HttpServer::refuse(tcp::socket socket, std::string ip) {
+  spdlog::warn("connection limit reached; refusing a connection (open={}, from this ip={})",
+               connections_.size(), per_ip_[ip]);
+  if (per_ip_[ip] == 0) per_ip_.erase(ip);
+  auto response = make_error_response(ApiError::unavailable("too many connections", 1));
+  response.keep_alive(false);
+  response.prepare_payload();
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(2));
+  error_code ec;
+  co_await http::async_write(stream, response, kUseAwaitableEc(ec));
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+namespace {
+
+// The answer to a request that failed before it reached a handler, or none
+// when the connection should just be closed.
+std::optional<ApiError> read_failure(const error_code& ec, const beast::flat_buffer& buffer,
+                                     const ServerLimits& limits) {
+  if (ec == http::error::header_limit) {
+    auto data = std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size());
+    auto line_end = data.find("\r\n");
+    std::size_t line = line_end == std::string_view::npos ? data.size() : line_end;
+    if (line > limits.max_url_bytes)
+      return ApiError{414, "invalid_request_error", "uri_too_long", "request line is too long"};
+    return ApiError{431, "invalid_request_error", "headers_too_large",
+                    "request headers are too large"};
+  }
+  if (ec == http::error::body_limit)
+    return ApiError::too_large("request body is larger than " +
+                               std::to_string(limits.max_body_bytes) + " bytes");
+  if (ec == beast::error::timeout)
+    return ApiError{408, "invalid_request_error", "request_timeout", "request not received in time"};
+  if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+      ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+    return std::nullopt;
+  if (ec.category() == error_code(http::error::bad_method).category())
+    return ApiError::bad_request("malformed HTTP request", "bad_http");
+  return std::nullopt;
+}
+
+}  // namespace
+
+awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
+  auto& stream = connection->stream;
+  auto& buffer = connection->buffer;
+  auto deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
+  bool first = true;
+
+  auto send_and_close = [&](const ApiError& error) -> awaitable<void> {
+    auto response = make_error_response(error);
+    response.keep_alive(false);
+    response.prepare_payload();
+    error_code ec;
+    stream.expires_after(std::chrono::seconds(2));
+    co_await http::async_write(stream, response, kUseAwaitableEc(ec));
+  };
+
+  for (;;) {
+    error_code ec;
+    connection->busy = false;
+    if (buffer.size() == 0) {
+      // Wait for the first byte of the next request. On a fresh connection
+      // this counts toward the header deadline; on keep-alive it is idle time.
+      if (first) stream.expires_at(deadline);
+      else stream.expires_after(limits_.idle_timeout);
+      std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), kUseAwaitableEc(ec));
+      if (ec) break;
+      buffer.commit(n);
+      if (!first) deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
+    } else if (!first) {
+      deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
+    }
+    first = false;
+    connection->busy = true;
+
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser.body_limit(limits_.max_body_bytes);
+    stream.expires_at(deadline);
+    co_await http::async_read_header(stream, buffer, parser, kUseAwaitableEc(ec));
+    if (ec) {
+      if (auto error = read_failure(ec, buffer, limits_)) co_await send_and_close(*error);
+      break;
+    }
+    auto& header = parser.get();
+    if (header.target().size() > limits_.max_url_bytes) {
+      const ApiError error{414, "invalid_request_error", "uri_too_long", "request URL is too long"};
+      co_await send_and_close(error);
+      break;
+    }
+    if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) > limits_.max_header_fields) {
+      const ApiError error{431, "invalid_request_error", "headers_too_large", "too many header fields"};
+      co_await send_and_close(error);
+      break;
+    }
+    if (auto length = parser.content_length(); length && *length > limits_.max_body_bytes) {
+      const ApiError error = *read_failure(http::error::body_limit, buffer, limits_);
+      co_await send_and_close(error);
+      break;
+    }
+    if (header[http::field::expect] == "100-continue") {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream.expires_after(limits_.write_timeout);
+      co_await asio::async_write(stream, asio::buffer(kContinue), kUseAwaitableEc(ec));
+      if (ec) break;
+    }
+    stream.expires_after(limits_.body_timeout);
+    co_await http::async_read(stream, buffer, parser, kUseAwaitableEc(ec));
+    if (ec) {
+      if (auto error = read_failure(ec, buffer, limits_)) co_await send_and_close(*error);
+      break;
+    }
+    stream.expires_never();
+
+    Request request = parser.release();
+    Exchange exchange{request, stream, buffer, connection->ip, limits_, request.keep_alive(), false,
+                      &connection->force_close};
+    std::optional<Response> response;
+    try {
+      response = co_await handler_(exchange);
+    } catch (const std::exception& e) {
+      // Exceptions are bugs: answer 500, keep the server up, log no content.
+      spdlog::error("handler threw for {} {}: {}", std::string(request.method_string()),
+                    std::string(request.target().substr(0, request.target().find('?'))), e.what());
+      response = make_error_response(ApiError::internal("internal error"));
+      exchange.keep_alive = false;
+    }
+    if (exchange.taken_over) {
+      // The handler ran the connection to its end (WebSocket session).
+      connection->force_close = nullptr;
+      forget(connection.get());
+      co_return;
+    }
+    if (response) {
+      response->keep_alive(exchange.keep_alive && !stopping_);
+      response->prepare_payload();
+      stream.expires_after(limits_.write_timeout);
+      co_await http::async_write(stream, *response, kUseAwaitableEc(ec));
+      if (ec || !response->keep_alive()) break;
+    } else if (!exchange.keep_alive) {
+      break;
+    }
+    connection->busy = false;
+    if (stopping_) break;
+  }
+  error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream.socket().close(ignored);
+  forget(connection.get());
+}
+
+}  // namespace potluck::net

@@ -1,0 +1,22 @@
+#pragma once
+// Protective limits of the HTTP server. Every one has a default here and a
+// flag in `potluck serve` (see README's flag table).
+#include <chrono>
+#include <cstddef>
+
+namespace potluck::net {
+
+struct ServerLimits {
+  std::size_t max_url_bytes = 8 * 1024;          // 414
+  std::size_t max_header_bytes = 16 * 1024;      // 431 (request line included)
+  std::size_t max_header_fields = 100;           // 431
+  std::size_t max_body_bytes = 8 * 1024 * 1024;  // 413, checked before reading
+  std::chrono::milliseconds header_timeout{10'000};  // from accept / first byte, not extended
+  std::chrono::milliseconds body_timeout{60'000};
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive
+  std::chrono::milliseconds write_timeout{10'000};   // a client that cannot drain is dropped
+  std::size_t max_connections = 10'000;           // 503
+  std::size_t max_connections_per_ip = 256;       // 503
+};
+
+}  // namespace potluck::net

@@ -1,0 +1,116 @@
+#include "net/ws_channel.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace potluck::net {
+namespace websocket = beast::websocket;
+namespace {
+auto use_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+}  // namespace
+
+WsChannel::WsChannel(beast::tcp_stream&& stream, const WsOptions& options)
+    : ws_(std::move(stream)), options_(options), outbox_(ws_.get_executor()) {
+  ws_.read_message_max(options_.max_message_bytes);
+  ws_.auto_fragment(false);
+  ws_.text(true);
+}
+
+awaitable<error_code> WsChannel::accept(const Request& request) {
+  beast::get_lowest_layer(ws_).expires_never();
+  ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
+                                                 options_.idle_timeout, true});
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(http::field::server, "potluck");
+  }));
+  error_code ec;
+  co_await ws_.async_accept(request, use_ec(ec));
+  co_return ec;
+}
+
+awaitable<error_code> WsChannel::handshake(std::string host, std::string target, std::string bearer) {
+  beast::get_lowest_layer(ws_).expires_never();
+  ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
+                                                 options_.idle_timeout, true});
+  ws_.set_option(websocket::stream_base::decorator([bearer](websocket::request_type& request) {
+    request.set(http::field::authorization, "Bearer " + bearer);
+    request.set(http::field::user_agent, "potluck-node/" POTLUCK_VERSION);
+  }));
+  error_code ec;
+  websocket::response_type response;
+  response.result(0u);  // stays 0 unless an answer is read
+  co_await ws_.async_handshake(response, host, target, use_ec(ec));
+  handshake_status_ = response.result_int();
+  co_return ec;
+}
+
+void WsChannel::start_writer() {
+  asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->write_loop(); },
+                 asio::detached);
+}
+
+void WsChannel::send(std::string frame) {
+  if (closed_) return;
+  queued_bytes_ += frame.size();
+  outbox_.push(std::move(frame));
+}
+
+awaitable<void> WsChannel::write_loop() {
+  while (auto frame = co_await outbox_.pop()) {
+    queued_bytes_ -= frame->size();
+    error_code ec;
+    co_await ws_.async_write(asio::buffer(*frame), use_ec(ec));
+    if (ec) {
+      closed_ = true;
+      outbox_.close();
+      break;
+    }
+  }
+  if (!close_reason_.empty() && ws_.is_open()) {
+    error_code ec;
+    co_await ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
+                                                     close_reason_),
+                             use_ec(ec));
+  }
+  writer_done_ = true;
+}
+
+awaitable<std::expected<std::string, error_code>> WsChannel::read() {
+  error_code ec;
+  read_buffer_.clear();
+  co_await ws_.async_read(read_buffer_, use_ec(ec));
+  if (ec) {
+    closed_ = true;
+    outbox_.close();
+    co_return std::unexpected(ec);
+  }
+  co_return beast::buffers_to_string(read_buffer_.data());
+}
+
+awaitable<void> WsChannel::close(std::string_view reason) {
+  if (close_reason_.empty()) close_reason_ = reason.empty() ? std::string("closing") : std::string(reason);
+  closed_ = true;
+  outbox_.close();
+  // Give the writer a moment to flush and send the close frame.
+  asio::steady_timer timer(ws_.get_executor());
+  for (int i = 0; i < 50 && !writer_done_; ++i) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    error_code ec;
+    co_await timer.async_wait(use_ec(ec));
+  }
+  force_close();
+}
+
+void WsChannel::force_close() {
+  closed_ = true;
+  outbox_.close();
+  error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+}  // namespace potluck::net

@@ -1,0 +1,68 @@
+#pragma once
+// A WebSocket carrying JSON text frames, used by both ends of the node link.
+// Reads are done by one coroutine (the owner's loop); writes are queued and
+// sent in order by a writer coroutine, so any code may call send() at any time.
+#include "net/asio_fwd.h"
+#include "net/event_queue.h"
+
+#include <boost/beast/websocket/stream.hpp>
+
+#include <expected>
+#include <memory>
+#include <string>
+
+namespace potluck::net {
+
+struct WsOptions {
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
+  std::chrono::seconds handshake_timeout{5};
+  // Beast pings at half of this and closes when nothing arrives for this long:
+  // ping every 20 s, dead after 2 missed.
+  std::chrono::seconds idle_timeout{40};
+};
+
+class WsChannel : public std::enable_shared_from_this<WsChannel> {
+ public:
+  using Stream = beast::websocket::stream<beast::tcp_stream>;
+
+  WsChannel(beast::tcp_stream&& stream, const WsOptions& options);
+
+  // Server side: completes the upgrade of `request`.
+  awaitable<error_code> accept(const Request& request);
+  // Client side: upgrades an open connection to ws://host/target.
+  awaitable<error_code> handshake(std::string host, std::string target, std::string bearer);
+  // HTTP status of the server's answer to handshake() (101 on success, 401/403
+  // when it refused the bearer; 0 when no answer arrived).
+  unsigned handshake_status() const { return handshake_status_; }
+
+  // Starts the writer coroutine; call once after accept/handshake.
+  void start_writer();
+
+  // Queues a text frame. Dropped silently once the channel is closing.
+  void send(std::string frame);
+  std::size_t queued_bytes() const { return queued_bytes_; }
+
+  // Next text frame, or the error that ended the connection.
+  awaitable<std::expected<std::string, error_code>> read();
+
+  // Closes with a reason (malformed frame, shutdown): flushes queued frames first.
+  awaitable<void> close(std::string_view reason);
+  // Closes the socket now.
+  void force_close();
+  bool closed() const { return closed_; }
+
+ private:
+  awaitable<void> write_loop();
+
+  Stream ws_;
+  WsOptions options_;
+  EventQueue<std::string> outbox_;
+  std::size_t queued_bytes_ = 0;
+  beast::flat_buffer read_buffer_;
+  bool closed_ = false;
+  bool writer_done_ = false;
+  unsigned handshake_status_ = 0;
+  std::string close_reason_;
+};
+
+}  // namespace potluck::net

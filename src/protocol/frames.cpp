@@ -1,0 +1,277 @@
+#include "protocol/frames.h"
+
+#include <boost/json.hpp>
+
+namespace potluck::protocol {
+namespace json = boost::json;
+
+std::string_view to_string(JobKind kind) {
+  switch (kind) {
+    case JobKind::chat: return "chat";
+    case JobKind::completion: return "completion";
+    case JobKind::exec: return "exec";
+  }
+  return "chat";
+}
+
+std::optional<JobKind> job_kind_from(std::string_view text) {
+  if (text == "chat") return JobKind::chat;
+  if (text == "completion") return JobKind::completion;
+  if (text == "exec") return JobKind::exec;
+  return std::nullopt;
+}
+
+namespace {
+
+// Appends `text` as a JSON string literal.
+void append_string(std::string& out, std::string_view text) {
+  out += json::serialize(json::string_view(text.data(), text.size()));
+}
+
+json::array models_to_json(const std::vector<ModelOffer>& models) {
+  json::array array;
+  for (const auto& m : models)
+    array.push_back(json::object{{"id", m.id}, {"context", m.context}, {"owned_by", m.owned_by}});
+  return array;
+}
+
+// Field readers: each failure names the field.
+struct Reader {
+  const json::object& obj;
+  std::optional<DecodeError> error;
+
+  std::string string(std::string_view key, bool required = true) {
+    auto* v = obj.if_contains(key);
+    if (!v || v->is_null()) {
+      if (required) fail(key, "is missing");
+      return {};
+    }
+    if (!v->is_string()) { fail(key, "must be a string"); return {}; }
+    return std::string(v->get_string());
+  }
+  std::int64_t integer(std::string_view key, bool required = true) {
+    auto* v = obj.if_contains(key);
+    if (!v || v->is_null()) {
+      if (required) fail(key, "is missing");
+      return 0;
+    }
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64() && v->get_uint64() <= INT64_MAX) return static_cast<std::int64_t>(v->get_uint64());
+    fail(key, "must be an integer");
+    return 0;
+  }
+  bool boolean(std::string_view key) {
+    auto* v = obj.if_contains(key);
+    if (!v || v->is_null()) return false;
+    if (!v->is_bool()) { fail(key, "must be a boolean"); return false; }
+    return v->get_bool();
+  }
+  std::string raw_object(std::string_view key, bool required = true) {
+    auto* v = obj.if_contains(key);
+    if (!v || v->is_null()) {
+      if (required) fail(key, "is missing");
+      return {};
+    }
+    if (!v->is_object()) { fail(key, "must be an object"); return {}; }
+    return json::serialize(*v);
+  }
+  const json::object* object(std::string_view key) {
+    auto* v = obj.if_contains(key);
+    if (!v || v->is_null()) return nullptr;
+    if (!v->is_object()) { fail(key, "must be an object"); return nullptr; }
+    return &v->get_object();
+  }
+  std::optional<std::vector<ModelOffer>> models(std::string_view key, bool required) {
+    auto* v = obj.if_contains(key);
+    if (!v || v->is_null()) {
+      if (required) fail(key, "is missing");
+      return std::nullopt;
+    }
+    if (!v->is_array()) { fail(key, "must be an array"); return std::nullopt; }
+    std::vector<ModelOffer> out;
+    for (const auto& item : v->get_array()) {
+      if (!item.is_object()) { fail(key, "entries must be objects"); return std::nullopt; }
+      Reader r{item.get_object()};
+      ModelOffer m{r.string("id"), r.integer("context", false), r.string("owned_by", false)};
+      if (r.error) { error = r.error; return std::nullopt; }
+      if (m.id.empty()) { fail(key, "entries need a non-empty id"); return std::nullopt; }
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+  void fail(std::string_view key, std::string_view what) {
+    if (!error) error = DecodeError{"field '" + std::string(key) + "' " + std::string(what)};
+  }
+};
+
+template <class T>
+std::expected<Frame, DecodeError> finish(Reader& r, T&& frame) {
+  if (r.error) return std::unexpected(*r.error);
+  return Frame{std::forward<T>(frame)};
+}
+
+}  // namespace
+
+std::string encode(const Hello& h) {
+  json::array langs;
+  for (const auto& l : h.exec_languages) langs.push_back(json::string(l));
+  json::object o{{"type", "hello"},          {"protocol", h.protocol},
+                 {"node_id", h.node_id},     {"name", h.name},
+                 {"os", h.os},               {"arch", h.arch},
+                 {"agent_version", h.agent_version}, {"max_jobs", h.max_jobs},
+                 {"models", models_to_json(h.models)},
+                 {"exec", json::object{{"languages", std::move(langs)}}}};
+  return json::serialize(o);
+}
+
+std::string encode(const Welcome& w) {
+  return json::serialize(json::object{{"type", "welcome"},
+                                      {"session", w.session},
+                                      {"heartbeat_s", w.heartbeat_s},
+                                      {"server_version", w.server_version}});
+}
+
+std::string encode(const Job& j) {
+  // Built by hand so the consumer's body is embedded as-is, not re-serialised.
+  std::string out;
+  out.reserve(j.payload.size() + j.model.size() + 128);
+  out += R"({"type":"job","id":)";
+  append_string(out, j.id);
+  out += R"(,"kind":")";
+  out += to_string(j.kind);
+  out += R"(","model":)";
+  append_string(out, j.model);
+  out += R"(,"deadline_ms":)";
+  out += std::to_string(j.deadline_ms);
+  out += R"(,"payload":)";
+  out += j.payload.empty() ? std::string_view("{}") : std::string_view(j.payload);
+  out += '}';
+  return out;
+}
+
+std::string encode(const Chunk& c) {
+  std::string out;
+  out.reserve(c.delta.size() + c.id.size() + 96);
+  out += R"({"type":"chunk","id":)";
+  append_string(out, c.id);
+  out += R"(,"seq":)";
+  out += std::to_string(c.seq);
+  if (c.index != 0) {
+    out += R"(,"index":)";
+    out += std::to_string(c.index);
+  }
+  out += R"(,"delta":)";
+  out += c.delta.empty() ? std::string_view("{}") : std::string_view(c.delta);
+  if (!c.finish_reason.empty()) {
+    out += R"(,"finish_reason":)";
+    append_string(out, c.finish_reason);
+  }
+  out += '}';
+  return out;
+}
+
+std::string encode(const Done& d) {
+  return json::serialize(json::object{
+      {"type", "done"},
+      {"id", d.id},
+      {"usage", json::object{{"prompt_tokens", d.usage.prompt_tokens},
+                             {"completion_tokens", d.usage.completion_tokens}}},
+      {"timings", json::object{{"ttft_ms", d.ttft_ms}, {"total_ms", d.total_ms}}}});
+}
+
+std::string encode(const Error& e) {
+  json::object o{{"type", "error"}, {"id", e.id}, {"code", e.code},
+                 {"message", e.message}, {"retryable", e.retryable}};
+  if (e.status) o["status"] = e.status;
+  return json::serialize(o);
+}
+
+std::string encode(const Cancel& c) {
+  return json::serialize(json::object{{"type", "cancel"}, {"id", c.id}});
+}
+
+std::string encode(const Status& s) {
+  json::object o{{"type", "status"}, {"in_flight", s.in_flight}, {"draining", s.draining}};
+  if (s.models) o["models"] = models_to_json(*s.models);
+  return json::serialize(o);
+}
+
+std::expected<Frame, DecodeError> decode(std::string_view text) {
+  boost::system::error_code ec;
+  json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
+  if (ec) return std::unexpected(DecodeError{"frame is not valid JSON"});
+  if (!value.is_object()) return std::unexpected(DecodeError{"frame is not a JSON object"});
+  Reader r{value.get_object()};
+  const std::string type = r.string("type");
+  if (r.error) return std::unexpected(*r.error);
+
+  if (type == "chunk") {
+    Chunk c{r.string("id"), static_cast<std::uint64_t>(r.integer("seq")),
+            static_cast<int>(r.integer("index", false)), r.raw_object("delta", false),
+            r.string("finish_reason", false)};
+    return finish(r, std::move(c));
+  }
+  if (type == "done") {
+    Done d{r.string("id")};
+    if (auto* usage = r.object("usage")) {
+      Reader u{*usage};
+      d.usage = {u.integer("prompt_tokens", false), u.integer("completion_tokens", false)};
+      if (u.error) r.error = u.error;
+    }
+    if (auto* timings = r.object("timings")) {
+      Reader t{*timings};
+      d.ttft_ms = t.integer("ttft_ms", false);
+      d.total_ms = t.integer("total_ms", false);
+      if (t.error) r.error = t.error;
+    }
+    return finish(r, std::move(d));
+  }
+  if (type == "job") {
+    Job j{r.string("id")};
+    auto kind = job_kind_from(r.string("kind"));
+    if (!kind && !r.error) r.fail("kind", "is not chat, completion or exec");
+    j.kind = kind.value_or(JobKind::chat);
+    j.model = r.string("model", false);
+    j.deadline_ms = r.integer("deadline_ms", false);
+    j.payload = r.raw_object("payload");
+    return finish(r, std::move(j));
+  }
+  if (type == "error") {
+    Error e{r.string("id"), r.string("code"), r.string("message", false), r.boolean("retryable"),
+            static_cast<int>(r.integer("status", false))};
+    return finish(r, std::move(e));
+  }
+  if (type == "cancel") return finish(r, Cancel{r.string("id")});
+  if (type == "status") {
+    Status s{static_cast<int>(r.integer("in_flight", false)), r.boolean("draining"),
+             r.models("models", false)};
+    return finish(r, std::move(s));
+  }
+  if (type == "hello") {
+    Hello h;
+    h.protocol = r.string("protocol");
+    h.node_id = r.string("node_id");
+    h.name = r.string("name", false);
+    h.os = r.string("os", false);
+    h.arch = r.string("arch", false);
+    h.agent_version = r.string("agent_version", false);
+    h.max_jobs = static_cast<int>(r.integer("max_jobs", false));
+    if (h.max_jobs <= 0) h.max_jobs = 1;
+    h.models = r.models("models", false).value_or(std::vector<ModelOffer>{});
+    if (auto* exec = r.object("exec")) {
+      if (auto* langs = exec->if_contains("languages"); langs && langs->is_array())
+        for (const auto& l : langs->get_array())
+          if (l.is_string()) h.exec_languages.emplace_back(l.get_string());
+    }
+    if (!r.error && h.node_id.empty()) r.fail("node_id", "must not be empty");
+    return finish(r, std::move(h));
+  }
+  if (type == "welcome") {
+    Welcome w{r.string("session"), static_cast<int>(r.integer("heartbeat_s", false)),
+              r.string("server_version", false)};
+    return finish(r, std::move(w));
+  }
+  return Frame{Unknown{type}};
+}
+
+}  // namespace potluck::protocol

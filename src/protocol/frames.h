@@ -1,0 +1,113 @@
+#pragma once
+// Frames of the node <-> coordinator protocol "potluck.v1" (docs/protocol.md).
+// JSON text frames, one object each, discriminated by "type". Payloads and
+// deltas stay raw JSON text so the hot path never rebuilds them.
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace potluck::protocol {
+
+inline constexpr std::string_view kProtocolVersion = "potluck.v1";
+
+struct ModelOffer {
+  std::string id;
+  std::int64_t context = 0;  // tokens; 0 = unknown
+  std::string owned_by;      // as reported by the backend ("potluck-mock" for the mock)
+};
+
+struct Hello {
+  std::string protocol{kProtocolVersion};
+  std::string node_id;
+  std::string name;
+  std::string os;
+  std::string arch;
+  std::string agent_version;
+  int max_jobs = 1;
+  std::vector<ModelOffer> models;
+  std::vector<std::string> exec_languages;
+};
+
+struct Welcome {
+  std::string session;
+  int heartbeat_s = 20;
+  std::string server_version;
+};
+
+enum class JobKind { chat, completion, exec };
+std::string_view to_string(JobKind kind);
+std::optional<JobKind> job_kind_from(std::string_view text);
+
+struct Job {
+  std::string id;
+  JobKind kind = JobKind::chat;
+  std::string model;
+  std::int64_t deadline_ms = 0;  // relative budget for the whole job
+  std::string payload;           // raw JSON object: the consumer's request body
+};
+
+struct Chunk {
+  std::string id;
+  std::uint64_t seq = 0;
+  int index = 0;                 // choice index
+  std::string delta;             // raw JSON object: chat delta or {"text":...}
+  std::string finish_reason;     // empty unless this is the choice's last chunk
+};
+
+struct Usage {
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+};
+
+struct Done {
+  std::string id;
+  Usage usage;
+  std::int64_t ttft_ms = 0;   // node-side time to first chunk
+  std::int64_t total_ms = 0;  // node-side duration
+};
+
+struct Error {
+  std::string id;
+  std::string code;     // upstream_error, upstream_unreachable, bad_request, timeout, cancelled, ...
+  std::string message;  // never carries request or response text
+  bool retryable = false;
+  int status = 0;       // HTTP status the upstream answered, if any
+};
+
+struct Cancel {
+  std::string id;
+};
+
+struct Status {
+  int in_flight = 0;
+  bool draining = false;
+  std::optional<std::vector<ModelOffer>> models;  // present when they changed
+};
+
+// A well-formed frame whose type this version does not know: ignored.
+struct Unknown {
+  std::string type;
+};
+
+using Frame = std::variant<Hello, Welcome, Job, Chunk, Done, Error, Cancel, Status, Unknown>;
+
+std::string encode(const Hello&);
+std::string encode(const Welcome&);
+std::string encode(const Job&);
+std::string encode(const Chunk&);
+std::string encode(const Done&);
+std::string encode(const Error&);
+std::string encode(const Cancel&);
+std::string encode(const Status&);
+
+struct DecodeError {
+  std::string reason;  // names the field, never echoes its value
+};
+
+std::expected<Frame, DecodeError> decode(std::string_view text);
+
+}  // namespace potluck::protocol

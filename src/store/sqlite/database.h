@@ -1,0 +1,84 @@
+#pragma once
+// Thin RAII wrapper over the SQLite C API: a connection, prepared statements
+// with typed binds and reads, and transactions.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace potluck::store::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind_null(int index);
+  // A string bound as NULL when empty, an integer as NULL when zero.
+  Statement& bind_optional(int index, std::string_view text);
+  Statement& bind_optional(int index, std::int64_t value);
+
+  // true: a row is ready; false: done. Errors throw (they are bugs or I/O).
+  bool step();
+  void reset();
+
+  std::string text(int column) const;
+  std::int64_t integer(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+class Database {
+ public:
+  // Opens (creating) the file in WAL mode with foreign keys on.
+  explicit Database(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  sqlite3* handle() { return db_; }
+  std::int64_t changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Error thrown by the wrapper; the store turns it into StoreError.
+struct SqliteError : std::runtime_error {
+  SqliteError(int code, const std::string& what) : std::runtime_error(what), code(code) {}
+  int code;
+  bool is_constraint() const { return (code & 0xff) == SQLITE_CONSTRAINT; }
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!done_) {
+      try { db_.exec("ROLLBACK"); } catch (...) {}
+    }
+  }
+  void commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace potluck::store::sqlite

@@ -1,0 +1,44 @@
+#pragma once
+#include "store/sqlite/database.h"
+#include "store/store.h"
+
+#include <memory>
+
+namespace potluck::store::sqlite {
+
+// The embedded default store: one SQLite file in the data dir, WAL mode.
+// Not thread-safe: one executor thread owns it.
+class SqliteStore final : public Store {
+ public:
+  // Opens `<data_dir>/potluck.db` and migrates it. Throws on failure (start-up).
+  static std::unique_ptr<SqliteStore> open(const std::string& data_dir);
+  explicit SqliteStore(const std::string& path);
+
+  Result<User> create_user(const std::string& email, const std::string& role) override;
+  Result<User> find_user(const std::string& id) override;
+  Result<User> find_user_by_email(const std::string& email) override;
+
+  Result<void> insert_api_key(const ApiKey& key) override;
+  Result<ApiKey> find_api_key(const std::string& id) override;
+  Result<std::vector<ApiKey>> list_api_keys(const std::string& user_id) override;
+  Result<ApiKey> revoke_api_key(const std::string& user_id, const std::string& key_id,
+                                std::int64_t now) override;
+  Result<void> touch_api_keys(const std::vector<std::pair<std::string, std::int64_t>>& used) override;
+
+  Result<void> insert_node_token(const NodeToken& token) override;
+  Result<NodeToken> find_node_token(const std::string& id) override;
+
+  Result<void> upsert_node(const NodeRecord& node) override;
+  Result<std::vector<NodeRecord>> list_nodes() override;
+
+  Result<void> insert_usage(const std::vector<UsageEvent>& events) override;
+  Result<std::int64_t> count_usage() override;
+
+ private:
+  template <class F>
+  auto guarded(F&& body) -> decltype(body());
+
+  Database db_;
+};
+
+}  // namespace potluck::store::sqlite

@@ -1,0 +1,92 @@
+#include "protocol/frames.h"
+
+#include <gtest/gtest.h>
+
+using namespace potluck::protocol;
+
+template <class T>
+T round_trip(const T& frame) {
+  auto decoded = decode(encode(frame));
+  EXPECT_TRUE(decoded) << (decoded ? "" : decoded.error().reason);
+  EXPECT_TRUE(std::holds_alternative<T>(*decoded));
+  return std::get<T>(*decoded);
+}
+
+TEST(Frames, HelloRoundTrip) {
+  Hello h;
+  h.node_id = "node_abc";
+  h.name = "box";
+  h.os = "linux";
+  h.arch = "x86_64";
+  h.agent_version = "0.1.0";
+  h.max_jobs = 4;
+  h.models = {{"llama", 8192, "potluck-mock"}};
+  h.exec_languages = {"python3"};
+  auto back = round_trip(h);
+  EXPECT_EQ(back.protocol, "potluck.v1");
+  EXPECT_EQ(back.node_id, "node_abc");
+  EXPECT_EQ(back.max_jobs, 4);
+  ASSERT_EQ(back.models.size(), 1u);
+  EXPECT_EQ(back.models[0].id, "llama");
+  EXPECT_EQ(back.models[0].context, 8192);
+  EXPECT_EQ(back.models[0].owned_by, "potluck-mock");
+  EXPECT_EQ(back.exec_languages, std::vector<std::string>{"python3"});
+}
+
+TEST(Frames, JobKeepsPayloadVerbatim) {
+  Job j{"job_1", JobKind::completion, "m\"odel", 1500, R"({"prompt":"hi","x_unknown":[1,2]})"};
+  auto text = encode(j);
+  EXPECT_NE(text.find(R"("payload":{"prompt":"hi","x_unknown":[1,2]})"), std::string::npos);
+  auto back = round_trip(j);
+  EXPECT_EQ(back.kind, JobKind::completion);
+  EXPECT_EQ(back.model, "m\"odel");
+  EXPECT_EQ(back.deadline_ms, 1500);
+  EXPECT_EQ(back.payload, R"({"prompt":"hi","x_unknown":[1,2]})");
+}
+
+TEST(Frames, ChunkDoneErrorCancelStatusRoundTrip) {
+  auto c = round_trip(Chunk{"j", 7, 1, R"({"content":"é\n"})", "stop"});
+  EXPECT_EQ(c.seq, 7u);
+  EXPECT_EQ(c.index, 1);
+  EXPECT_EQ(c.delta, R"({"content":"é\n"})");
+  EXPECT_EQ(c.finish_reason, "stop");
+  auto d = round_trip(Done{"j", {3, 5}, 12, 40});
+  EXPECT_EQ(d.usage.prompt_tokens, 3);
+  EXPECT_EQ(d.usage.completion_tokens, 5);
+  EXPECT_EQ(d.ttft_ms, 12);
+  auto e = round_trip(Error{"j", "upstream_error", "upstream answered 500", true, 500});
+  EXPECT_TRUE(e.retryable);
+  EXPECT_EQ(e.status, 500);
+  EXPECT_EQ(round_trip(Cancel{"j"}).id, "j");
+  Status s{2, true, std::vector<ModelOffer>{{"a", 0, ""}}};
+  auto sb = round_trip(s);
+  EXPECT_TRUE(sb.draining);
+  ASSERT_TRUE(sb.models);
+  EXPECT_EQ(sb.models->size(), 1u);
+  EXPECT_FALSE(round_trip(Status{1, false, std::nullopt}).models);
+}
+
+TEST(Frames, UnknownTypeIsIgnoredNotAnError) {
+  auto frame = decode(R"({"type":"telemetry","x":1})");
+  ASSERT_TRUE(frame);
+  ASSERT_TRUE(std::holds_alternative<Unknown>(*frame));
+  EXPECT_EQ(std::get<Unknown>(*frame).type, "telemetry");
+}
+
+TEST(Frames, MalformedFramesAreRejectedWithAReason) {
+  for (const char* bad : {"", "not json", "[1,2]", R"({"id":"x"})", R"({"type":5})",
+                          R"({"type":"chunk","seq":1,"delta":{}})", R"({"type":"chunk","id":"j","seq":"1"})",
+                          R"({"type":"chunk","id":"j","seq":1,"delta":"text"})",
+                          R"({"type":"job","id":"j","kind":"dance","payload":{}})",
+                          R"({"type":"hello","protocol":"potluck.v1","node_id":""})"}) {
+    auto frame = decode(bad);
+    EXPECT_FALSE(frame) << bad;
+    if (!frame) EXPECT_FALSE(frame.error().reason.empty());
+  }
+}
+
+TEST(Frames, ErrorReasonNeverEchoesValues) {
+  auto frame = decode(R"({"type":"chunk","id":"j","seq":1,"delta":"SECRET-CANARY"})");
+  ASSERT_FALSE(frame);
+  EXPECT_EQ(frame.error().reason.find("SECRET-CANARY"), std::string::npos);
+}
