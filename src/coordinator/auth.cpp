@@ -53,14 +53,15 @@ net::awaitable<std::expected<Principal, ApiError>> KeyAuthenticator::authenticat
 
 net::awaitable<std::expected<KeyAuthenticator::CachedKey, ApiError>> KeyAuthenticator::load(
     const std::string& key_id) {
-  auto result = co_await store_.call([key_id](store::Store& s) -> store::Result<CachedKey> {
+  auto find = [key_id](store::Store& s) -> store::Result<CachedKey> {
     auto key = s.find_api_key(key_id);
     if (!key) return std::unexpected(key.error());
     auto user = s.find_user(key->user_id);
     if (!user) return std::unexpected(user.error());
     return CachedKey{key->sha256, Principal{user->id, key->id, user->role, key->scopes},
                      key->revoked_at != 0, std::chrono::steady_clock::now()};
-  });
+  };
+  auto result = co_await store_.call(find);
   if (!result) {
     if (result.error().kind == store::StoreError::Kind::not_found)
       co_return std::unexpected(ApiError::unauthorized("invalid API key"));
@@ -74,9 +75,8 @@ net::awaitable<void> KeyAuthenticator::flush_last_used() {
   if (last_used_.empty()) co_return;
   std::vector<std::pair<std::string, std::int64_t>> batch(last_used_.begin(), last_used_.end());
   last_used_.clear();
-  auto result = co_await store_.call([batch = std::move(batch)](store::Store& s) {
-    return s.touch_api_keys(batch);
-  });
+  auto touch = [&batch](store::Store& s) { return s.touch_api_keys(batch); };
+  auto result = co_await store_.call(touch);
   if (!result) spdlog::warn("could not record key last-use times: {}", result.error().message);
 }
 

@@ -23,7 +23,8 @@ namespace asio = boost::asio;
 namespace {
 
 net::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, duration);
   boost::system::error_code ec;
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
@@ -49,7 +50,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   auto sqlite = store::sqlite::SqliteStore::open(config.data_dir);
   Registry registry;
   remember_known_models(*sqlite, registry);
-  StoreExecutor store(std::move(sqlite));
+  StoreExecutor store(io.get_executor(), std::move(sqlite));
   Metrics metrics;
   KeyAuthenticator auth(store, config.key_cache_ttl);
   UsageRecorder usage(store);

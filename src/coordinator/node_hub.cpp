@@ -30,7 +30,8 @@ net::awaitable<std::expected<NodeHub::TokenOwner, ApiError>> NodeHub::check_toke
   auto parsed = crypto::parse_token(token, crypto::kNodeTokenPrefix);
   if (!parsed) co_return std::unexpected(ApiError::unauthorized("missing or invalid node token"));
   std::string id(parsed->id);
-  auto record = co_await store_.call([id](store::Store& s) { return s.find_node_token(id); });
+  auto find = [id](store::Store& s) { return s.find_node_token(id); };
+  auto record = co_await store_.call(find);
   if (!record) {
     if (record.error().kind != store::StoreError::Kind::not_found)
       spdlog::error("node token lookup failed: {}", record.error().message);
@@ -54,8 +55,9 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   *exchange.force_close = [weak = std::weak_ptr(channel)] {
     if (auto c = weak.lock()) c->force_close();
   };
-  if (auto ec = co_await channel->accept(exchange.request); ec) {
-    spdlog::info("node upgrade from {} failed: {}", exchange.client_ip, ec.message());
+  const auto accepted = co_await channel->accept(exchange.request);
+  if (accepted) {
+    spdlog::info("node upgrade from {} failed: {}", exchange.client_ip, accepted.message());
     co_return std::nullopt;
   }
   channel->start_writer();
@@ -99,7 +101,7 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   co_return std::nullopt;
 }
 
-net::awaitable<void> NodeHub::serve(std::shared_ptr<NodeLink> link) {
+net::awaitable<void> NodeHub::serve(const std::shared_ptr<NodeLink>& link) {
   std::string close_reason;
   for (;;) {
     auto text = co_await link->channel().read();
@@ -161,7 +163,8 @@ void NodeHub::record_node(const NodeLink& link) {
   boost::asio::co_spawn(
       executor_,
       [this, record = std::move(record)]() -> net::awaitable<void> {
-        auto result = co_await store_.call([record](store::Store& s) { return s.upsert_node(record); });
+        auto upsert = [&record](store::Store& s) { return s.upsert_node(record); };
+        auto result = co_await store_.call(upsert);
         if (!result) spdlog::warn("recording node {} failed: {}", record.id, result.error().message);
       },
       boost::asio::detached);

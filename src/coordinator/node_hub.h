@@ -29,7 +29,7 @@ class NodeHub {
     std::string owner_id;
   };
   net::awaitable<std::expected<TokenOwner, ApiError>> check_token(const net::Request& request);
-  net::awaitable<void> serve(std::shared_ptr<NodeLink> link);
+  net::awaitable<void> serve(const std::shared_ptr<NodeLink>& link);
   // Returns false when the frame is malformed and the link must close.
   bool on_frame(NodeLink& link, std::string_view text, std::string& close_reason);
   void record_node(const NodeLink& link);

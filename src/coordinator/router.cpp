@@ -57,7 +57,10 @@ net::Handler make_router(Services s) {
     }
     // Any valid API key, on its own user's keys.
     if (path == "/api/keys" || path.starts_with("/api/keys/")) {
-      co_return co_await s.keys.handle(ex, path.size() > 10 ? path.substr(10) : std::string_view{});
+      // Computed outside the co_await: g++ 12 evaluates both arms of a
+      // conditional operator inside a co_await expression.
+      std::string_view rest = path.size() > 10 ? path.substr(10) : std::string_view{};
+      co_return co_await s.keys.handle(ex, rest);
     }
     co_return not_found(path);
   };

@@ -1,9 +1,14 @@
 #pragma once
 // Runs store calls on the store's own thread, never on the network thread:
-// `auto user = co_await store.call([&](store::Store& s) { return s.find_user(id); });`
+//   auto find = [id](store::Store& s) { return s.find_user(id); };
+//   auto user = co_await store.call(find);
+// Name the function first: g++ 12 destroys a temporary with a non-trivial
+// destructor twice when it lives across a co_await in the same expression.
 #include "store/store.h"
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -14,25 +19,35 @@ namespace potluck::coordinator {
 
 class StoreExecutor {
  public:
-  explicit StoreExecutor(std::unique_ptr<store::Store> store)
-      : store_(std::move(store)), pool_(1) {}
+  // `home` is the network executor: results are delivered back on it.
+  StoreExecutor(boost::asio::any_io_executor home, std::unique_ptr<store::Store> store)
+      : home_(std::move(home)), store_(std::move(store)), pool_(1) {}
   ~StoreExecutor() { join(); }
 
+  // Not a coroutine itself (no frame, no by-value coroutine parameter): the
+  // call hops to the store thread with post, and the result hops back to the
+  // network thread with post, so the awaiting coroutine only ever resumes on
+  // its own thread.
   template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F, store::Store&>> call(F fn) {
+  boost::asio::awaitable<std::invoke_result_t<F, store::Store&>> call(const F& fn) {
     using R = std::invoke_result_t<F, store::Store&>;
-    co_return co_await boost::asio::co_spawn(
-        pool_.get_executor(),
-        [this, fn = std::move(fn)]() mutable -> boost::asio::awaitable<R> { co_return fn(*store_); },
-        boost::asio::use_awaitable);
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(R)>(
+        [this](auto handler, F work) {
+          boost::asio::post(pool_, [this, handler = std::move(handler), work = std::move(work)]() mutable {
+            R result = work(*store_);
+            boost::asio::post(home_, [handler = std::move(handler), result = std::move(result)]() mutable {
+              std::move(handler)(std::move(result));
+            });
+          });
+        },
+        boost::asio::use_awaitable, fn);
   }
 
   // Lets queued calls finish, then stops the thread.
-  void join() {
-    pool_.wait();
-  }
+  void join() { pool_.wait(); }
 
  private:
+  boost::asio::any_io_executor home_;
   std::unique_ptr<store::Store> store_;
   boost::asio::thread_pool pool_;
 };

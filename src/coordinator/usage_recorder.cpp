@@ -9,7 +9,8 @@ net::awaitable<void> UsageRecorder::flush() {
   flushing_ = true;
   auto batch = std::move(pending_);
   pending_.clear();
-  auto result = co_await store_.call([&batch](store::Store& s) { return s.insert_usage(batch); });
+  auto insert = [&batch](store::Store& s) { return s.insert_usage(batch); };
+  auto result = co_await store_.call(insert);
   if (!result) {
     spdlog::error("writing {} usage events failed, will retry: {}", batch.size(),
                   result.error().message);

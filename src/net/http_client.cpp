@@ -21,14 +21,14 @@ HttpClient::HttpClient(asio::any_io_executor executor, Url origin, std::size_t m
 
 HttpClient::~HttpClient() = default;
 
-Request HttpClient::build(http::verb method, std::string target, std::string body,
+Request HttpClient::build(http::verb method, const std::string& target, const std::string& body,
                           const HeaderList& headers) const {
   Request request{method, target, 11};
   request.set(http::field::host, origin_.host + ":" + std::to_string(origin_.port));
   request.set(http::field::user_agent, "potluck/" POTLUCK_VERSION);
   if (!body.empty()) request.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : headers) request.set(name, value);
-  request.body() = std::move(body);
+  request.body() = body;
   request.keep_alive(true);
   request.prepare_payload();
   return request;
@@ -45,8 +45,8 @@ awaitable<std::expected<std::unique_ptr<HttpClient::Pooled>, std::string>> HttpC
   error_code ec;
   if (endpoints_.empty()) {
     tcp::resolver resolver(executor_);
-    auto results = co_await resolver.async_resolve(origin_.host, std::to_string(origin_.port),
-                                                   use_ec(ec));
+    const std::string port = std::to_string(origin_.port);
+    auto results = co_await resolver.async_resolve(origin_.host, port, use_ec(ec));
     if (ec) co_return std::unexpected("cannot resolve " + origin_.host + ": " + ec.message());
     for (const auto& entry : results) endpoints_.push_back(entry.endpoint());
   }
@@ -68,25 +68,24 @@ void HttpClient::release(std::unique_ptr<Pooled> connection) {
 }
 
 awaitable<std::expected<ClientReply, std::string>> HttpClient::request(
-    http::verb method, std::string target, std::string body, const HeaderList& headers,
+    http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
     std::chrono::milliseconds timeout, std::size_t max_body_bytes) {
   ClientReply reply;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto status = co_await stream(
-      method, std::move(target), std::move(body), headers, deadline,
-      [&](unsigned, std::string_view slice) {
-        if (reply.body.size() + slice.size() <= max_body_bytes) reply.body += slice;
-      });
+  const std::function<void(unsigned, std::string_view)> collect = [&](unsigned, std::string_view slice) {
+    if (reply.body.size() + slice.size() <= max_body_bytes) reply.body += slice;
+  };
+  auto status = co_await stream(method, target, body, headers, deadline, collect);
   if (!status) co_return std::unexpected(status.error());
   reply.status = *status;
   co_return reply;
 }
 
 awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
-    http::verb method, std::string target, std::string body, const HeaderList& headers,
+    http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
     std::chrono::steady_clock::time_point deadline,
     const std::function<void(unsigned, std::string_view)>& on_body, AbortHandle* abort) {
-  auto request = build(method, std::move(target), std::move(body), headers);
+  auto request = build(method, target, body, headers);
   // A pooled connection may have been closed by the server while idle; such a
   // failure before any response byte is retried once on a fresh connection.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -123,8 +122,13 @@ awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
     while (!parser.is_done()) {
       parser.get().body().data = slice;
       parser.get().body().size = sizeof slice;
-      co_await http::async_read(connection->stream, connection->buffer, parser, use_ec(ec));
+      // read_some, not read: async_read would wait until the 16 KiB slice is
+      // full, holding back a token stream's events.
+      co_await http::async_read_some(connection->stream, connection->buffer, parser, use_ec(ec));
       if (ec == http::error::need_buffer) ec = {};
+      // Bytes parsed before a failure are still delivered.
+      if (std::size_t got = sizeof slice - parser.get().body().size; ec && got)
+        on_body(status, std::string_view(slice, got));
       if (ec) {
         clear_abort();
         if (abort && abort->aborted()) co_return std::unexpected("aborted");

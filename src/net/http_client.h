@@ -44,14 +44,16 @@ class HttpClient {
   ~HttpClient();
 
   // The whole response, body included (bounded by `max_body_bytes`).
+  // Arguments are references: callers keep them alive across the co_await
+  // (g++ 12 mishandles by-value coroutine parameters built from temporaries).
   awaitable<std::expected<ClientReply, std::string>> request(
-      http::verb method, std::string target, std::string body, const HeaderList& headers,
+      http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
       std::chrono::milliseconds timeout, std::size_t max_body_bytes = 64 * 1024 * 1024);
 
   // Streams the response body to `on_body(status, slice)` as it arrives;
   // returns the status. The error string names what failed, never the content.
   awaitable<std::expected<unsigned, std::string>> stream(
-      http::verb method, std::string target, std::string body, const HeaderList& headers,
+      http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
       std::chrono::steady_clock::time_point deadline,
       const std::function<void(unsigned status, std::string_view slice)>& on_body,
       AbortHandle* abort = nullptr);
@@ -62,7 +64,7 @@ class HttpClient {
   struct Pooled;
   awaitable<std::expected<std::unique_ptr<Pooled>, std::string>> acquire(bool fresh);
   void release(std::unique_ptr<Pooled> connection);
-  Request build(http::verb method, std::string target, std::string body,
+  Request build(http::verb method, const std::string& target, const std::string& body,
                 const HeaderList& headers) const;
 
   asio::any_io_executor executor_;

@@ -139,12 +139,14 @@ namespace {
 // The answer to a request that failed before it reached a handler, or none
 // when the connection should just be closed.
 std::optional<ApiError> read_failure(const error_code& ec, const beast::flat_buffer& buffer,
-                                     const ServerLimits& limits) {
+                                     const ServerLimits& limits, bool start_line_parsed = false) {
   if (ec == http::error::header_limit) {
+    // Once the start line is parsed Beast has consumed it (and every complete
+    // field) from the buffer: what is left begins with a header field.
     auto data = std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size());
     auto line_end = data.find("\r\n");
     std::size_t line = line_end == std::string_view::npos ? data.size() : line_end;
-    if (line > limits.max_url_bytes)
+    if (!start_line_parsed && line > limits.max_url_bytes)
       return ApiError{414, "invalid_request_error", "uri_too_long", "request line is too long"};
     return ApiError{431, "invalid_request_error", "headers_too_large",
                     "request headers are too large"};
@@ -203,7 +205,8 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     stream.expires_at(deadline);
     co_await http::async_read_header(stream, buffer, parser, kUseAwaitableEc(ec));
     if (ec) {
-      if (auto error = read_failure(ec, buffer, limits_)) co_await send_and_close(*error);
+      if (auto error = read_failure(ec, buffer, limits_, !parser.get().target().empty()))
+        co_await send_and_close(*error);
       break;
     }
     auto& header = parser.get();

@@ -32,7 +32,8 @@ awaitable<error_code> WsChannel::accept(const Request& request) {
   co_return ec;
 }
 
-awaitable<error_code> WsChannel::handshake(std::string host, std::string target, std::string bearer) {
+awaitable<error_code> WsChannel::handshake(const std::string& host, const std::string& target,
+                                           const std::string& bearer) {
   beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
                                                  options_.idle_timeout, true});
@@ -60,7 +61,9 @@ void WsChannel::send(std::string frame) {
 }
 
 awaitable<void> WsChannel::write_loop() {
-  while (auto frame = co_await outbox_.pop()) {
+  for (;;) {
+    auto frame = co_await outbox_.pop();
+    if (!frame) break;
     queued_bytes_ -= frame->size();
     error_code ec;
     co_await ws_.async_write(asio::buffer(*frame), use_ec(ec));
@@ -72,9 +75,8 @@ awaitable<void> WsChannel::write_loop() {
   }
   if (!close_reason_.empty() && ws_.is_open()) {
     error_code ec;
-    co_await ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
-                                                     close_reason_),
-                             use_ec(ec));
+    const websocket::close_reason reason(websocket::close_code::policy_error, close_reason_);
+    co_await ws_.async_close(reason, use_ec(ec));
   }
   writer_done_ = true;
 }

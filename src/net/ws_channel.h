@@ -30,7 +30,8 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   // Server side: completes the upgrade of `request`.
   awaitable<error_code> accept(const Request& request);
   // Client side: upgrades an open connection to ws://host/target.
-  awaitable<error_code> handshake(std::string host, std::string target, std::string bearer);
+  awaitable<error_code> handshake(const std::string& host, const std::string& target,
+                                  const std::string& bearer);
   // HTTP status of the server's answer to handshake() (101 on success, 401/403
   // when it refused the bearer; 0 when no answer arrived).
   unsigned handshake_status() const { return handshake_status_; }

@@ -67,7 +67,8 @@ net::awaitable<std::optional<net::Response>> JobRelay::run() {
       co_await fail(error, "timeout", "timeout");
       break;
     }
-    if (!co_await on_event(std::move(*event))) break;
+    const bool more = co_await on_event(*event);
+    if (!more) break;
   }
 
   stop_watching_client();
@@ -112,10 +113,20 @@ void JobRelay::stop_watching_client() {
   exchange_.stream.socket().cancel(ignored);
 }
 
-net::awaitable<bool> JobRelay::on_event(JobEvent event) {
-  if (auto* chunk = std::get_if<protocol::Chunk>(&event)) co_return co_await on_chunk(std::move(*chunk));
-  if (auto* done = std::get_if<protocol::Done>(&event)) co_return co_await on_done(*done);
-  if (auto* error = std::get_if<protocol::Error>(&event)) co_return co_await on_error(*error);
+net::awaitable<bool> JobRelay::on_event(JobEvent& event) {
+  bool more = false;
+  if (auto* chunk = std::get_if<protocol::Chunk>(&event)) {
+    more = co_await on_chunk(*chunk);
+    co_return more;
+  }
+  if (auto* done = std::get_if<protocol::Done>(&event)) {
+    more = co_await on_done(*done);
+    co_return more;
+  }
+  if (auto* error = std::get_if<protocol::Error>(&event)) {
+    more = co_await on_error(*error);
+    co_return more;
+  }
   // ClientGone: nobody is listening any more; stop the node's work.
   client_gone_ = true;
   end_job(true);
@@ -123,7 +134,7 @@ net::awaitable<bool> JobRelay::on_event(JobEvent event) {
   co_return false;
 }
 
-net::awaitable<bool> JobRelay::on_chunk(protocol::Chunk chunk) {
+net::awaitable<bool> JobRelay::on_chunk(const protocol::Chunk& chunk) {
   job_->queued_bytes -= std::min(job_->queued_bytes, chunk.delta.size());
   if (chunks_++ == 0) first_chunk_ = std::chrono::steady_clock::now();
   ++deps_.metrics.chunks_relayed;
@@ -139,7 +150,8 @@ net::awaitable<bool> JobRelay::on_chunk(protocol::Chunk chunk) {
 
 net::awaitable<bool> JobRelay::flush() {
   if (!sse_.started()) {
-    if (auto ec = co_await sse_.start(); ec) {
+    const auto ec = co_await sse_.start();
+    if (ec) {
       client_gone_ = true;
       end_job(true);
       record("cancelled", "client_disconnected");
@@ -171,9 +183,7 @@ net::awaitable<bool> JobRelay::on_done(const protocol::Done& done) {
   }
   if (request_.include_usage) format_.append_usage_event(out_, usage_);
   ResponseFormat::append_done_event(out_);
-  if (co_await flush()) {
-    if (co_await sse_.finish()) exchange_.keep_alive = false;
-  }
+  co_await finish_stream();
   co_return false;
 }
 
@@ -207,9 +217,16 @@ net::awaitable<void> JobRelay::fail(const ApiError& error, std::string_view stat
   out_ += "data: ";
   out_ += error.to_json();
   out_ += "\n\n";
-  if (co_await flush()) {
-    if (co_await sse_.finish()) exchange_.keep_alive = false;
-  }
+  co_await finish_stream();
+}
+
+// g++ 12 miscompiles co_await inside if conditions (the coroutine faults on
+// its first resume), so awaited results are stored before they are tested.
+net::awaitable<void> JobRelay::finish_stream() {
+  const bool flushed = co_await flush();
+  if (!flushed) co_return;
+  const auto ec = co_await sse_.finish();
+  if (ec) exchange_.keep_alive = false;
 }
 
 void JobRelay::end_job(bool cancel_on_node) {

@@ -35,12 +35,15 @@ class JobRelay {
   void watch_client();
   void stop_watching_client();
   // Handles one event; returns false when the job is over.
-  net::awaitable<bool> on_event(JobEvent event);
-  net::awaitable<bool> on_chunk(protocol::Chunk chunk);
+  // Coroutine parameters are references throughout: g++ 12 destroys a
+  // by-value parameter of a coroutine called inside co_await twice.
+  net::awaitable<bool> on_event(JobEvent& event);
+  net::awaitable<bool> on_chunk(const protocol::Chunk& chunk);
   net::awaitable<bool> on_done(const protocol::Done& done);
   net::awaitable<bool> on_error(const protocol::Error& error);
   net::awaitable<void> fail(const ApiError& error, std::string_view status, std::string_view code);
   net::awaitable<bool> flush();
+  net::awaitable<void> finish_stream();  // flush, then end the chunked body
   void end_job(bool cancel_on_node);
   void record(std::string status, std::string error_code);
 

@@ -74,9 +74,10 @@ net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const
       co_return net::make_error_response(
           ApiError::forbidden("a key cannot grant the '" + scope + "' scope it does not hold"));
 
-  auto issued = co_await store_.call([user = caller.user_id, name, scopes = *scopes](store::Store& s) {
-    return issue_api_key(s, user, name, scopes);
-  });
+  auto issue = [&caller, &name, &scopes](store::Store& s) {
+    return issue_api_key(s, caller.user_id, name, *scopes);
+  };
+  auto issued = co_await store_.call(issue);
   if (!issued) co_return store_failure(issued.error());
   spdlog::info("user {} created api key {}", caller.user_id, issued->id);
   json::object out{{"id", issued->id}, {"key", issued->secret}, {"name", name}, {"scopes", *scopes}};
@@ -84,7 +85,8 @@ net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const
 }
 
 net::awaitable<net::Response> KeysHandler::list(const Principal& caller) {
-  auto keys = co_await store_.call([user = caller.user_id](store::Store& s) { return s.list_api_keys(user); });
+  auto list_keys = [&caller](store::Store& s) { return s.list_api_keys(caller.user_id); };
+  auto keys = co_await store_.call(list_keys);
   if (!keys) co_return store_failure(keys.error());
   json::array data;
   for (const auto& key : *keys) data.push_back(key_json(key));
@@ -96,9 +98,10 @@ net::awaitable<net::Response> KeysHandler::revoke(const Principal& caller, const
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto key = co_await store_.call([user = caller.user_id, key_id, now](store::Store& s) {
-    return s.revoke_api_key(user, key_id, now);
-  });
+  auto revoke_key = [&caller, &key_id, now](store::Store& s) {
+    return s.revoke_api_key(caller.user_id, key_id, now);
+  };
+  auto key = co_await store_.call(revoke_key);
   if (!key) {
     if (key.error().kind == store::StoreError::Kind::not_found)
       co_return net::make_error_response(ApiError::not_found("no such API key", "key_not_found"));

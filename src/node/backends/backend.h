@@ -1,0 +1,57 @@
+#pragma once
+// A backend turns a job into a stream of chunks: a local engine behind an
+// OpenAI-compatible API, or the mock generator. One instance serves all jobs
+// of the daemon concurrently on its single thread.
+#include "net/asio_fwd.h"
+#include "net/http_client.h"
+#include "protocol/frames.h"
+
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace potluck::node {
+
+struct NodeConfig;
+
+// Receives one choice's chunk: `delta` is raw JSON object text (a chat delta or
+// {"text":...}); `finish_reason` is empty except on the choice's last chunk.
+using ChunkSink = std::function<void(int index, std::string delta, std::string finish_reason)>;
+
+// Why a job failed. `message` is generic and never carries request or
+// response text. `retryable` means "another node could serve it"; the caller
+// still clears it once a chunk has gone out.
+struct BackendError {
+  std::string code;  // upstream_error, upstream_unreachable, timeout, bad_request, ...
+  std::string message;
+  int status = 0;    // HTTP status the upstream answered, if any
+  bool retryable = false;
+};
+
+using BackendResult = std::expected<protocol::Usage, BackendError>;
+using ModelList = std::vector<protocol::ModelOffer>;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string_view name() const = 0;
+
+  // The models this backend can serve now. `abort` lets shutdown cut a slow
+  // discovery short. The error names what failed, never content.
+  virtual net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle* abort) = 0;
+
+  // Runs `job`, calling `sink` for every chunk, and returns the usage. Once
+  // `abort` fires the backend stops as soon as it can; what it returns then is
+  // ignored by the caller.
+  virtual net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
+                                            net::AbortHandle& abort) = 0;
+};
+
+// Builds the backend named by config.backend ("openai" or "mock").
+std::expected<std::unique_ptr<Backend>, std::string> make_backend(const NodeConfig& config,
+                                                                  net::asio::any_io_executor executor);
+
+}  // namespace potluck::node

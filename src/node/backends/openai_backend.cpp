@@ -1,0 +1,139 @@
+#include "node/backends/openai_backend.h"
+
+#include "net/sse.h"
+#include "node/backends/openai_translate.h"
+
+#include <spdlog/spdlog.h>
+
+namespace potluck::node {
+namespace asio = net::asio;
+namespace http = net::http;
+namespace {
+
+constexpr std::chrono::seconds kModelsTimeout{10};
+constexpr std::size_t kModelsMaxBytes = 4 * 1024 * 1024;
+// A job without a deadline still must not hold a slot forever.
+constexpr std::chrono::hours kNoDeadline{1};
+
+bool starts_with(std::string_view text, std::string_view prefix) { return text.starts_with(prefix); }
+
+// Maps HttpClient's failure text (which names what failed, never content) to
+// the protocol's error codes.
+BackendError transport_error(std::string_view what) {
+  if (starts_with(what, "cannot resolve") || starts_with(what, "cannot connect") ||
+      starts_with(what, "upstream request failed") || starts_with(what, "upstream closed"))
+    return {"upstream_unreachable", "upstream engine unreachable", 0, true};
+  if (starts_with(what, "upstream timed out")) return {"timeout", "upstream engine timed out", 0, false};
+  if (starts_with(what, "aborted")) return {"cancelled", "job aborted", 0, false};
+  return {"upstream_error", "upstream stream broke", 0, true};
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<OpenAiBackend>, std::string> OpenAiBackend::create(
+    asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter) {
+  auto url = parse_url(upstream);
+  if (!url) return std::unexpected("upstream URL must look like http://host:port");
+  if (url->scheme != "http") return std::unexpected("upstream URL must use http:// (TLS is not supported)");
+  std::string base = url->path == "/" ? "" : url->path;
+  // Accept "http://host:port/v1" as well: the /v1 is added per request.
+  if (base.ends_with("/v1")) base.resize(base.size() - 3);
+  return std::unique_ptr<OpenAiBackend>(
+      new OpenAiBackend(std::move(executor), std::move(*url), std::move(base), std::move(filter)));
+}
+
+OpenAiBackend::OpenAiBackend(asio::any_io_executor executor, Url origin, std::string base_path,
+                             std::vector<std::string> filter)
+    : client_(std::move(executor), std::move(origin)),
+      base_path_(std::move(base_path)),
+      filter_(std::move(filter)) {}
+
+net::awaitable<std::expected<ModelList, std::string>> OpenAiBackend::models(net::AbortHandle* abort) {
+  std::string body;
+  bool too_big = false;
+  // Callbacks and braced lists are named, not written inline: g++ 12
+  // mishandles such temporaries inside a co_await expression.
+  const net::HeaderList headers{{"Accept", "application/json"}};
+  const std::function<void(unsigned, std::string_view)> on_body = [&](unsigned, std::string_view slice) {
+    if (body.size() + slice.size() > kModelsMaxBytes) too_big = true;
+    else body += slice;
+  };
+  const std::string target = base_path_ + "/v1/models";
+  const std::string no_body;
+  auto status = co_await client_.stream(http::verb::get, target, no_body, headers,
+                                        std::chrono::steady_clock::now() + kModelsTimeout, on_body, abort);
+  if (!status) co_return std::unexpected(status.error());
+  if (*status < 200 || *status >= 300)
+    co_return std::unexpected("upstream answered " + std::to_string(*status) + " to GET /v1/models");
+  if (too_big) co_return std::unexpected("upstream model list is too large");
+  co_return openai::parse_models(body, filter_);
+}
+
+net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const ChunkSink& sink,
+                                                 net::AbortHandle& abort) {
+  if (job.kind == protocol::JobKind::exec)
+    co_return std::unexpected(BackendError{"unsupported_kind", "this node does not run exec jobs", 0, true});
+  auto body = openai::prepare_request(job.payload, job.model);
+  if (!body) co_return std::unexpected(BackendError{"bad_request", body.error(), 400, false});
+
+  const auto deadline = std::chrono::steady_clock::now() +
+                        (job.deadline_ms > 0 ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                   std::chrono::milliseconds(job.deadline_ms))
+                                             : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kNoDeadline));
+
+  std::optional<protocol::Usage> usage;
+  std::int64_t content_chunks = 0;
+  std::size_t chunks = 0;
+  bool finished = false;  // [DONE] or a finish_reason arrived
+  bool failed = false;    // an error event or a malformed one
+  int failed_status = 0;
+  net::SseParser parser([&](std::string_view data) {
+    if (failed) return;
+    auto outcome = openai::translate_event(job.kind, data);
+    if (outcome.error) {
+      failed = true;
+      failed_status = outcome.error_status;
+      return;
+    }
+    for (auto& chunk : outcome.chunks) {
+      if (chunk.has_content) ++content_chunks;
+      if (!chunk.finish_reason.empty()) finished = true;
+      ++chunks;
+      sink(chunk.index, std::move(chunk.delta), std::move(chunk.finish_reason));
+    }
+    if (outcome.usage) usage = outcome.usage;
+    if (outcome.done) finished = true;
+  });
+
+  const net::HeaderList headers{{"Accept", "text/event-stream"}};
+  const std::function<void(unsigned, std::string_view)> on_body = [&](unsigned status, std::string_view slice) {
+    // An error body may echo the prompt: it is neither parsed nor kept.
+    if (status >= 200 && status < 300) parser.feed(slice);
+  };
+  const std::string target = openai::completion_target(base_path_, job.kind);
+  auto status = co_await client_.stream(http::verb::post, target, *body, headers, deadline, on_body, &abort);
+  if (abort.aborted()) co_return std::unexpected(BackendError{"cancelled", "job aborted", 0, false});
+  if (!status) {
+    auto error = transport_error(status.error());
+    spdlog::debug("job {} upstream transport failure ({}), {} chunks relayed", job.id, error.code, chunks);
+    co_return std::unexpected(std::move(error));
+  }
+  if (*status < 200 || *status >= 300) {
+    int code = static_cast<int>(*status);
+    co_return std::unexpected(BackendError{
+        "upstream_error", "upstream answered " + std::to_string(code), code, code >= 500});
+  }
+  parser.finish();
+  if (failed) {
+    co_return std::unexpected(BackendError{"upstream_error", "upstream reported an error mid-stream",
+                                           failed_status, failed_status == 0 || failed_status >= 500});
+  }
+  if (!finished)
+    co_return std::unexpected(BackendError{"upstream_error", "upstream stream ended early", 0, true});
+  if (!usage) {
+    usage = protocol::Usage{openai::estimate_prompt_tokens(job.payload.size()), content_chunks};
+  }
+  co_return *usage;
+}
+
+}  // namespace potluck::node

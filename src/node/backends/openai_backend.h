@@ -1,0 +1,29 @@
+#pragma once
+// An OpenAI-compatible engine on the provider's machine (llama.cpp
+// llama-server, Ollama /v1, vLLM): jobs are streamed through it.
+#include "node/backends/backend.h"
+
+namespace potluck::node {
+
+class OpenAiBackend final : public Backend {
+ public:
+  // `upstream` is the engine's origin, with or without a trailing "/v1".
+  // `filter` empty offers every model the engine lists.
+  static std::expected<std::unique_ptr<OpenAiBackend>, std::string> create(
+      net::asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter);
+
+  std::string_view name() const override { return "openai"; }
+  net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle* abort) override;
+  net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
+                                    net::AbortHandle& abort) override;
+
+ private:
+  OpenAiBackend(net::asio::any_io_executor executor, Url origin, std::string base_path,
+                std::vector<std::string> filter);
+
+  net::HttpClient client_;
+  std::string base_path_;  // "" or a prefix such as "/engine"
+  std::vector<std::string> filter_;
+};
+
+}  // namespace potluck::node

@@ -1,0 +1,135 @@
+#include "node/backends/openai_translate.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace potluck::node::openai {
+namespace json = boost::json;
+namespace {
+
+json::string_view js(std::string_view text) { return {text.data(), text.size()}; }
+
+std::int64_t as_int(const json::value* v) {
+  if (!v) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(std::min<std::uint64_t>(v->get_uint64(), INT64_MAX));
+  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  return 0;
+}
+
+bool non_empty_string(const json::value* v) { return v && v->is_string() && !v->get_string().empty(); }
+
+// A chat delta carries generated text when it has content, reasoning or a tool call.
+bool delta_has_content(const json::object& delta) {
+  return non_empty_string(delta.if_contains("content")) ||
+         non_empty_string(delta.if_contains("reasoning_content")) ||
+         delta.contains("tool_calls");
+}
+
+}  // namespace
+
+std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model) {
+  boost::system::error_code ec;
+  auto value = json::parse(js(payload), ec);
+  if (ec || !value.is_object()) return std::unexpected("payload is not a JSON object");
+  auto& body = value.get_object();
+  for (auto field : kPotluckOnlyFields) body.erase(js(field));
+  if (!model.empty()) body["model"] = js(model);
+  body["stream"] = true;
+  // Merge, so other stream options the consumer chose survive.
+  auto& options = body["stream_options"];
+  if (!options.is_object()) options = json::object{};
+  options.get_object()["include_usage"] = true;
+  return json::serialize(value);
+}
+
+std::string completion_target(std::string_view base_path, protocol::JobKind kind) {
+  std::string target(base_path);
+  target += kind == protocol::JobKind::completion ? "/v1/completions" : "/v1/chat/completions";
+  return target;
+}
+
+EventOutcome translate_event(protocol::JobKind kind, std::string_view data) {
+  EventOutcome out;
+  if (data == "[DONE]") {
+    out.done = true;
+    return out;
+  }
+  boost::system::error_code ec;
+  auto value = json::parse(js(data), ec);
+  if (ec || !value.is_object()) {
+    out.error = true;
+    return out;
+  }
+  const auto& event = value.get_object();
+  if (const auto* error = event.if_contains("error"); error && !error->is_null()) {
+    out.error = true;
+    if (error->is_object()) {
+      const auto& e = error->get_object();
+      // llama.cpp puts the HTTP status in "code"; OpenAI uses a string there.
+      std::int64_t status = as_int(e.if_contains("code"));
+      if (status == 0) status = as_int(e.if_contains("status"));
+      if (status >= 100 && status <= 599) out.error_status = static_cast<int>(status);
+    }
+    return out;
+  }
+  if (const auto* choices = event.if_contains("choices"); choices && choices->is_array()) {
+    for (const auto& item : choices->get_array()) {
+      if (!item.is_object()) continue;
+      const auto& choice = item.get_object();
+      TranslatedChunk chunk;
+      chunk.index = static_cast<int>(as_int(choice.if_contains("index")));
+      if (kind == protocol::JobKind::completion) {
+        const auto* text = choice.if_contains("text");
+        json::string_view t = text && text->is_string() ? json::string_view(text->get_string()) : "";
+        chunk.delta = json::serialize(json::object{{"text", t}});
+        chunk.has_content = !t.empty();
+      } else if (const auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
+        chunk.delta = json::serialize(*delta);
+        chunk.has_content = delta_has_content(delta->get_object());
+      } else {
+        chunk.delta = "{}";
+      }
+      if (const auto* reason = choice.if_contains("finish_reason"); reason && reason->is_string())
+        chunk.finish_reason = std::string(reason->get_string());
+      out.chunks.push_back(std::move(chunk));
+    }
+  }
+  if (const auto* usage = event.if_contains("usage"); usage && usage->is_object()) {
+    const auto& u = usage->get_object();
+    out.usage = protocol::Usage{as_int(u.if_contains("prompt_tokens")),
+                                as_int(u.if_contains("completion_tokens"))};
+  }
+  return out;
+}
+
+std::expected<std::vector<protocol::ModelOffer>, std::string> parse_models(
+    std::string_view body, const std::vector<std::string>& filter) {
+  boost::system::error_code ec;
+  auto value = json::parse(js(body), ec);
+  if (ec || !value.is_object()) return std::unexpected("model list is not a JSON object");
+  const auto* data = value.get_object().if_contains("data");
+  if (!data || !data->is_array()) return std::unexpected("model list has no data array");
+  std::vector<protocol::ModelOffer> models;
+  for (const auto& item : data->get_array()) {
+    if (!item.is_object()) continue;
+    const auto& m = item.get_object();
+    const auto* id = m.if_contains("id");
+    if (!id || !id->is_string() || id->get_string().empty()) continue;
+    protocol::ModelOffer offer;
+    offer.id = std::string(id->get_string());
+    if (!filter.empty() && std::find(filter.begin(), filter.end(), offer.id) == filter.end()) continue;
+    if (const auto* owner = m.if_contains("owned_by"); owner && owner->is_string())
+      offer.owned_by = std::string(owner->get_string());
+    // vLLM reports the context as max_model_len; llama.cpp as meta.n_ctx_train.
+    offer.context = as_int(m.if_contains("max_model_len"));
+    if (const auto* meta = m.if_contains("meta"); offer.context == 0 && meta && meta->is_object())
+      offer.context = as_int(meta->get_object().if_contains("n_ctx_train"));
+    if (offer.context < 0) offer.context = 0;
+    models.push_back(std::move(offer));
+  }
+  return models;
+}
+
+}  // namespace potluck::node::openai

@@ -1,0 +1,53 @@
+#pragma once
+// Pure translation between the OpenAI wire format of an upstream engine and
+// the node's chunks, kept apart from I/O so it can be tested directly.
+#include "protocol/frames.h"
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace potluck::node::openai {
+
+// Fields only Potluck understands; the upstream must not see them.
+inline constexpr std::string_view kPotluckOnlyFields[] = {"cluster"};
+
+// The upstream request body: the consumer's body with every unknown field
+// kept, Potluck-only fields removed, "model" set to `model` (when not empty),
+// and streaming with usage switched on. Fails when `payload` is not an object.
+std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model);
+
+// "/v1/chat/completions" or "/v1/completions" below `base_path`.
+std::string completion_target(std::string_view base_path, protocol::JobKind kind);
+
+struct TranslatedChunk {
+  int index = 0;
+  std::string delta;          // raw JSON object text
+  std::string finish_reason;  // empty unless the choice finished
+  bool has_content = false;   // carried generated text (counts for the usage estimate)
+};
+
+// What one SSE event ("data: ..." payload) of a streamed completion means.
+struct EventOutcome {
+  std::vector<TranslatedChunk> chunks;
+  std::optional<protocol::Usage> usage;
+  bool done = false;        // the "[DONE]" sentinel
+  bool error = false;       // {"error":...} event, or not a JSON object
+  int error_status = 0;     // the error's numeric code, when it has one
+};
+
+EventOutcome translate_event(protocol::JobKind kind, std::string_view data);
+
+// Parses GET /v1/models. Keeps only ids in `filter` when it is not empty.
+std::expected<std::vector<protocol::ModelOffer>, std::string> parse_models(
+    std::string_view body, const std::vector<std::string>& filter);
+
+// Rough prompt size when the upstream reports no usage: ~4 bytes a token.
+inline std::int64_t estimate_prompt_tokens(std::size_t payload_bytes) {
+  return static_cast<std::int64_t>(payload_bytes / 4);
+}
+
+}  // namespace potluck::node::openai

@@ -1,0 +1,106 @@
+#include "node/running_job.h"
+
+#include <spdlog/spdlog.h>
+
+namespace potluck::node {
+namespace asio = net::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::int64_t ms_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
+}  // namespace
+
+RunningJob::RunningJob(asio::any_io_executor executor, protocol::Job job)
+    : job_(std::move(job)), deadline_(std::move(executor)) {}
+
+void RunningJob::stop(StopReason why) {
+  if (finished_ || stopped_ != StopReason::none || why == StopReason::none) return;
+  stopped_ = why;
+  abort_.abort();
+}
+
+net::awaitable<void> RunningJob::run(std::shared_ptr<RunningJob> job, Backend& backend, FrameSender send) {
+  co_await job->run_to_end(backend, send);
+}
+
+net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender& send) {
+  started_ = Clock::now();
+  if (job_.deadline_ms > 0) {
+    deadline_.expires_after(std::chrono::milliseconds(job_.deadline_ms));
+    deadline_.async_wait([weak = weak_from_this()](net::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->stop(StopReason::timeout);
+    });
+  }
+  ChunkSink sink = [this, &send](int index, std::string delta, std::string finish_reason) {
+    on_chunk(send, index, std::move(delta), std::move(finish_reason));
+  };
+  BackendResult result;
+  try {
+    result = co_await backend.run(job_, sink, abort_);
+  } catch (const std::exception&) {
+    // Exceptions are bugs; the job still ends with a frame, and the message
+    // is not logged because it might quote what was being parsed.
+    spdlog::error("job {} failed inside the node", job_.id);
+    result = std::unexpected(BackendError{"node_error", "the node failed to run the job", 0, true});
+  }
+  deadline_.cancel();
+  finish(send, result);
+}
+
+void RunningJob::on_chunk(const FrameSender& send, int index, std::string delta, std::string finish_reason) {
+  // After a stop nothing more goes out for this job but its error.
+  if (stopped_ != StopReason::none || finished_) return;
+  if (seq_ == 0) first_chunk_ = Clock::now();
+  send(protocol::encode(protocol::Chunk{job_.id, seq_++, index, std::move(delta), std::move(finish_reason)}));
+}
+
+void RunningJob::finish(const FrameSender& send, const BackendResult& result) {
+  finished_ = true;
+  const auto now = Clock::now();
+  const std::int64_t total_ms = ms_between(started_, now);
+  const std::int64_t ttft_ms = seq_ > 0 ? ms_between(started_, first_chunk_) : total_ms;
+  const bool nothing_sent = seq_ == 0;
+
+  protocol::Error error{job_.id};
+  switch (stopped_) {
+    case StopReason::disconnected:
+      spdlog::debug("job {} dropped: connection lost after {} chunks", job_.id, seq_);
+      return;
+    case StopReason::cancelled:
+      error.code = "cancelled";
+      error.message = "job cancelled";
+      break;
+    case StopReason::timeout:
+      error.code = "timeout";
+      error.message = "job deadline passed";
+      break;
+    case StopReason::shutdown:
+      error.code = "draining";
+      error.message = "node shut down before the job finished";
+      error.retryable = nothing_sent;
+      break;
+    case StopReason::none:
+      if (result) {
+        send(protocol::encode(protocol::Done{job_.id, *result, ttft_ms, total_ms}));
+        spdlog::debug("job {} done: {} chunks, {}+{} tokens, ttft {} ms, total {} ms", job_.id, seq_,
+                      result->prompt_tokens, result->completion_tokens, ttft_ms, total_ms);
+        return;
+      }
+      error.code = result.error().code;
+      error.message = result.error().message;
+      error.status = result.error().status;
+      // Once a chunk went out the consumer has seen part of an answer: no retry.
+      error.retryable = result.error().retryable && nothing_sent;
+      break;
+  }
+  send(protocol::encode(error));
+  spdlog::debug("job {} ended with {} (status {}, retryable {}) after {} chunks, {} ms", job_.id, error.code,
+                error.status, error.retryable, seq_, total_ms);
+}
+
+}  // namespace potluck::node

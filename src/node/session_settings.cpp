@@ -1,0 +1,49 @@
+#include "node/session_settings.h"
+
+#include "crypto/secret_token.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace potluck::node {
+
+std::string connect_target(std::string_view path) {
+  std::string target(path == "/" ? std::string_view{} : path);
+  if (!target.ends_with(kConnectPath)) target.append(kConnectPath);
+  return target;
+}
+
+std::expected<SessionSettings, std::string> build_session_settings(const NodeConfig& config,
+                                                                   const HostInfo& host,
+                                                                   std::string node_id) {
+  if (config.coordinator_url.empty()) return std::unexpected("no coordinator URL given");
+  auto url = parse_url(config.coordinator_url);
+  if (!url) return std::unexpected("coordinator URL must look like http://host:port or ws://host:port");
+  if (url->scheme == "https" || url->scheme == "wss")
+    return std::unexpected("coordinator URL uses TLS, which this node does not support yet; use http:// or ws://");
+  if (config.token.empty()) return std::unexpected("no node token given");
+  // A malformed token is still sent: the coordinator's refusal is the truth,
+  // and it is logged clearly. The token itself is never logged.
+  if (!crypto::parse_token(config.token, crypto::kNodeTokenPrefix))
+    spdlog::warn("the node token does not look like a node token ({}...)", crypto::kNodeTokenPrefix);
+
+  SessionSettings settings;
+  settings.target = connect_target(url->path);
+  settings.coordinator = std::move(*url);
+  settings.token = config.token;
+  settings.max_jobs = std::max(1, config.max_jobs);
+  settings.models_refresh = config.models_refresh;
+  settings.drain_timeout = std::max(config.drain_timeout, std::chrono::seconds(0));
+
+  auto& hello = settings.hello;
+  hello.node_id = std::move(node_id);
+  hello.name = config.name.empty() ? host.hostname : config.name;
+  hello.os = host.os;
+  hello.arch = host.arch;
+  hello.agent_version = POTLUCK_VERSION;
+  hello.max_jobs = settings.max_jobs;
+  return settings;
+}
+
+}  // namespace potluck::node
