@@ -1,7 +1,11 @@
 #pragma once
 // Each subcommand registers its flags on the CLI11 app and returns the action
 // to run when it is chosen. main.cpp only dispatches.
+#include "coordinator/config.h"
+#include "node/daemon.h"
+
 #include <functional>
+#include <memory>
 
 namespace CLI {
 class App;
@@ -11,8 +15,10 @@ namespace potluck::cli {
 
 using Action = std::function<int()>;
 
-void add_serve_command(CLI::App& app, Action& action);
-void add_node_command(CLI::App& app, Action& action);
+// serve and node return their settings, filled in once the command line is
+// parsed (flags, then environment, then defaults), so tests can check them.
+std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App& app, Action& action);
+std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& action);
 void add_admin_command(CLI::App& app, Action& action);
 void add_keys_command(CLI::App& app, Action& action);
 void add_chat_command(CLI::App& app, Action& action);

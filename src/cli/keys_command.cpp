@@ -49,7 +49,8 @@ void add_keys_command(CLI::App& app, Action& action) {
       if (!scopes->empty()) body["scopes"] = *scopes;
       auto reply = ApiClient(*api).call(http::verb::post, "/api/keys", json::serialize(body));
       if (int rc = report(reply, 201)) return rc;
-      auto obj = json::parse(reply->body).as_object();
+      const json::value created = json::parse(reply->body);
+      const auto& obj = created.as_object();
       std::cout << "created key " << text_or_dash(obj.if_contains("id")) << " ("
                 << text_or_dash(obj.if_contains("scopes")) << "); it is shown only now:\n"
                 << text_or_dash(obj.if_contains("key")) << std::endl;
@@ -64,7 +65,8 @@ void add_keys_command(CLI::App& app, Action& action) {
       auto reply = ApiClient(*api).call(http::verb::get, "/api/keys");
       if (int rc = report(reply, 200)) return rc;
       std::cout << "ID            NAME                 SCOPES                 CREATED     LAST USED   REVOKED\n";
-      for (const auto& item : json::parse(reply->body).as_object()["data"].as_array()) {
+      const json::value listing = json::parse(reply->body);
+      for (const auto& item : listing.as_object().at("data").as_array()) {
         const auto& k = item.as_object();
         std::printf("%-13s %-20s %-22s %-11s %-11s %s\n", text_or_dash(k.if_contains("id")).c_str(),
                     text_or_dash(k.if_contains("name")).substr(0, 20).c_str(),

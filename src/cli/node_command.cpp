@@ -8,7 +8,7 @@
 
 namespace potluck::cli {
 
-void add_node_command(CLI::App& app, Action& action) {
+std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("node", "Run the provider daemon: offer a local backend to a coordinator");
   auto config = std::make_shared<node::NodeConfig>();
   auto models = std::make_shared<std::string>();
@@ -47,10 +47,10 @@ void add_node_command(CLI::App& app, Action& action) {
                  "On SIGTERM, how long in-flight jobs may take to finish");
 
   cmd->callback([&action, config, models, log_level, durations] {
-    action = [config, models, log_level, durations]() -> int {
-      durations->apply();
+    durations->apply();
+    config->models = split(*models, ',');
+    action = [config, log_level]() -> int {
       init_logging("node", *log_level);
-      config->models = split(*models, ',');
       if (config->backend == "openai" && config->upstream_url.empty()) {
         std::cerr << "potluck node: --backend openai needs --upstream URL\n";
         return 2;
@@ -63,6 +63,7 @@ void add_node_command(CLI::App& app, Action& action) {
       }
     };
   });
+  return config;
 }
 
 }  // namespace potluck::cli

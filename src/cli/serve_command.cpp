@@ -9,7 +9,7 @@
 #include <iostream>
 
 namespace potluck::cli {
-void add_serve_command(CLI::App& app, Action& action) {
+std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("serve", "Run the coordinator (HTTP API, node hub, scheduler)");
   auto config = std::make_shared<coordinator::CoordinatorConfig>();
   auto listen = std::make_shared<std::string>("127.0.0.1:8400");
@@ -65,15 +65,15 @@ void add_serve_command(CLI::App& app, Action& action) {
                 "A silent node link is pinged at half this and dropped after it");
 
   cmd->callback([&action, config, listen, log_level, durations] {
-    action = [config, listen, log_level, durations]() -> int {
-      durations->apply();
-      init_logging("serve", *log_level);
-      auto where = parse_host_port(*listen);
+    durations->apply();
+    auto where = parse_host_port(*listen);
+    if (where) config->listen = *where;
+    action = [config, listen, log_level, where]() -> int {
       if (!where) {
         std::cerr << "potluck serve: --listen must be HOST:PORT, got '" << *listen << "'\n";
         return 2;
       }
-      config->listen = *where;
+      init_logging("serve", *log_level);
       try {
         return coordinator::run_coordinator(*config);
       } catch (const std::exception& e) {
@@ -82,6 +82,7 @@ void add_serve_command(CLI::App& app, Action& action) {
       }
     };
   });
+  return config;
 }
 
 }  // namespace potluck::cli

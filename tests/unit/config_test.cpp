@@ -1,0 +1,90 @@
+// Command-line configuration: flags, their environment variables, defaults.
+#include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <vector>
+
+namespace {
+
+struct Parsed {
+  CLI::App app{"potluck"};
+  potluck::cli::Action action;
+  std::shared_ptr<const potluck::coordinator::CoordinatorConfig> serve;
+  std::shared_ptr<const potluck::node::NodeConfig> node;
+
+  explicit Parsed(std::vector<std::string> args) {
+    serve = potluck::cli::add_serve_command(app, action);
+    node = potluck::cli::add_node_command(app, action);
+    std::reverse(args.begin(), args.end());  // CLI11 takes them back to front
+    app.parse(args);
+  }
+};
+
+}  // namespace
+
+TEST(ServeConfig, DefaultsMatchTheDesign) {
+  Parsed p({"serve"});
+  const auto& c = *p.serve;
+  EXPECT_EQ(c.listen.host, "127.0.0.1");
+  EXPECT_EQ(c.listen.port, 8400);
+  EXPECT_EQ(c.limits.max_header_bytes, 16u * 1024);
+  EXPECT_EQ(c.limits.max_body_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(c.limits.max_url_bytes, 8u * 1024);
+  EXPECT_EQ(c.limits.max_header_fields, 100u);
+  EXPECT_EQ(c.limits.header_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.limits.idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(c.limits.max_connections, 10000u);
+  EXPECT_EQ(c.limits.max_connections_per_ip, 256u);
+  EXPECT_EQ(c.node_link.max_message_bytes, 4u * 1024 * 1024);
+  EXPECT_EQ(c.node_link.handshake_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c.grace_period, std::chrono::seconds(30));
+  EXPECT_EQ(c.max_stream_buffer_bytes, 1024u * 1024);
+  ASSERT_TRUE(p.action);
+}
+
+TEST(ServeConfig, FlagsOverrideDefaults) {
+  Parsed p({"serve", "--listen", "[::1]:0", "--data-dir", "/tmp/x", "--max-body-bytes", "1024",
+            "--header-timeout-ms", "250", "--job-deadline-ms", "1500", "--max-retries", "0"});
+  const auto& c = *p.serve;
+  EXPECT_EQ(c.listen.host, "::1");
+  EXPECT_EQ(c.listen.port, 0);
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_EQ(c.limits.max_body_bytes, 1024u);
+  EXPECT_EQ(c.limits.header_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.job_deadline, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c.max_retries, 0);
+}
+
+TEST(ServeConfig, EnvironmentFillsWhatFlagsLeaveOut) {
+  setenv("POTLUCK_MAX_HEADER_BYTES", "4096", 1);
+  setenv("POTLUCK_IDLE_TIMEOUT_MS", "1234", 1);
+  Parsed p({"serve", "--max-body-bytes", "77"});
+  unsetenv("POTLUCK_MAX_HEADER_BYTES");
+  unsetenv("POTLUCK_IDLE_TIMEOUT_MS");
+  EXPECT_EQ(p.serve->limits.max_header_bytes, 4096u);
+  EXPECT_EQ(p.serve->limits.idle_timeout, std::chrono::milliseconds(1234));
+  EXPECT_EQ(p.serve->limits.max_body_bytes, 77u);
+}
+
+TEST(ServeConfig, RejectsNonNumbers) {
+  EXPECT_THROW(Parsed({"serve", "--max-body-bytes", "lots"}), CLI::ParseError);
+}
+
+TEST(NodeConfig, RequiresCoordinatorAndToken) {
+  EXPECT_THROW(Parsed({"node"}), CLI::ParseError);
+  Parsed p({"node", "--coordinator", "http://127.0.0.1:1", "--token", "pln_x", "--models", "a, b",
+            "--max-jobs", "3", "--reconnect-max-ms", "900"});
+  EXPECT_EQ(p.node->coordinator_url, "http://127.0.0.1:1");
+  EXPECT_EQ(p.node->backend, "mock");
+  EXPECT_EQ(p.node->models, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(p.node->max_jobs, 3);
+  EXPECT_EQ(p.node->reconnect_max, std::chrono::milliseconds(900));
+}
+
+TEST(NodeConfig, BackendIsChecked) {
+  EXPECT_THROW(Parsed({"node", "--coordinator", "http://x:1", "--token", "t", "--backend", "gpu"}),
+               CLI::ParseError);
+}
