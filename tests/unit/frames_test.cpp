@@ -81,7 +81,9 @@ TEST(Frames, MalformedFramesAreRejectedWithAReason) {
                           R"({"type":"hello","protocol":"potluck.v1","node_id":""})"}) {
     auto frame = decode(bad);
     EXPECT_FALSE(frame) << bad;
-    if (!frame) EXPECT_FALSE(frame.error().reason.empty());
+    if (!frame) {
+      EXPECT_FALSE(frame.error().reason.empty());
+    }
   }
 }
 
