@@ -21,4 +21,7 @@ class SystemClock final : public Clock {
   }
 };
 
+// Milliseconds since the Unix epoch, from the system clock.
+inline std::int64_t unix_now_ms() { return SystemClock{}.unix_ms(); }
+
 }  // namespace potluck

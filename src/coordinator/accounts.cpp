@@ -1,5 +1,7 @@
 #include "coordinator/accounts.h"
 
+#include "common/clock.h"
+
 #include "common/strings.h"
 #include "crypto/secret_token.h"
 
@@ -7,12 +9,6 @@
 #include <chrono>
 
 namespace potluck::coordinator {
-namespace {
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 std::expected<std::string, std::string> normalise_scopes(std::string_view scopes) {
   std::string text(scopes);
@@ -34,7 +30,7 @@ std::expected<std::string, std::string> normalise_scopes(std::string_view scopes
 store::Result<IssuedSecret> issue_api_key(store::Store& store, const std::string& user_id,
                                           const std::string& name, const std::string& scopes) {
   auto minted = crypto::mint_token(crypto::kApiKeyPrefix);
-  store::ApiKey record{minted.id, user_id, name, minted.digest, scopes, now_ms()};
+  store::ApiKey record{minted.id, user_id, name, minted.digest, scopes, unix_now_ms()};
   if (auto inserted = store.insert_api_key(record); !inserted) return std::unexpected(inserted.error());
   return IssuedSecret{minted.id, minted.token};
 }
@@ -42,7 +38,7 @@ store::Result<IssuedSecret> issue_api_key(store::Store& store, const std::string
 store::Result<IssuedSecret> issue_node_token(store::Store& store, const std::string& owner_id,
                                              const std::string& name) {
   auto minted = crypto::mint_token(crypto::kNodeTokenPrefix);
-  store::NodeToken record{minted.id, owner_id, name, minted.digest, now_ms()};
+  store::NodeToken record{minted.id, owner_id, name, minted.digest, unix_now_ms()};
   if (auto inserted = store.insert_node_token(record); !inserted)
     return std::unexpected(inserted.error());
   return IssuedSecret{minted.id, minted.token};

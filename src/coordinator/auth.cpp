@@ -1,17 +1,13 @@
 #include "coordinator/auth.h"
 
+#include "common/clock.h"
+
 #include "common/strings.h"
 #include "crypto/secret_token.h"
 
 #include <spdlog/spdlog.h>
 
 namespace potluck::coordinator {
-namespace {
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 bool Principal::has_scope(std::string_view scope) const {
   for (const auto& s : split(scopes, ' '))
@@ -47,7 +43,7 @@ net::awaitable<std::expected<Principal, ApiError>> KeyAuthenticator::authenticat
   if (!crypto::token_matches(token, key.digest))
     co_return std::unexpected(ApiError::unauthorized("invalid API key"));
   if (key.revoked) co_return std::unexpected(ApiError::unauthorized("this API key has been revoked"));
-  last_used_[key_id] = now_ms();
+  last_used_[key_id] = unix_now_ms();
   co_return key.principal;
 }
 

@@ -1,5 +1,7 @@
 #include "coordinator/node_hub.h"
 
+#include "common/clock.h"
+
 #include "common/ids.h"
 #include "coordinator/auth.h"
 #include "crypto/secret_token.h"
@@ -18,10 +20,6 @@ namespace potluck::coordinator {
 namespace {
 constexpr int kHeartbeatSeconds = 20;
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 }  // namespace
 
 net::awaitable<std::expected<NodeHub::TokenOwner, ApiError>> NodeHub::check_token(
@@ -159,7 +157,7 @@ void NodeHub::record_node(const NodeLink& link) {
   for (const auto& m : link.models()) models.push_back(boost::json::string(m.id));
   const auto& h = link.hello();
   store::NodeRecord record{h.node_id, link.token_id(), link.owner_id(), h.name, h.os, h.arch,
-                           h.agent_version, boost::json::serialize(models), now_ms()};
+                           h.agent_version, boost::json::serialize(models), unix_now_ms()};
   boost::asio::co_spawn(
       executor_,
       [this, record = std::move(record)]() -> net::awaitable<void> {

@@ -1,5 +1,7 @@
 #include "coordinator/api/job_relay.h"
 
+#include "common/clock.h"
+
 #include "common/ids.h"
 
 #include <boost/asio/this_coro.hpp>
@@ -8,10 +10,6 @@
 namespace potluck::coordinator::api {
 namespace {
 
-std::int64_t unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::int64_t ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
@@ -44,7 +42,7 @@ JobRelay::JobRelay(Deps deps, net::Exchange& exchange, Principal principal, Comp
       exchange_(exchange),
       principal_(std::move(principal)),
       request_(std::move(request)),
-      format_(request_.kind, response_id(request_.kind), unix_ms() / 1000, request_.model),
+      format_(request_.kind, response_id(request_.kind), unix_now_ms() / 1000, request_.model),
       sse_(exchange.stream, exchange.limits.write_timeout) {}
 
 net::awaitable<std::optional<net::Response>> JobRelay::run() {
@@ -241,7 +239,7 @@ void JobRelay::record(std::string status, std::string error_code) {
   recorded_ = true;
   auto now = std::chrono::steady_clock::now();
   store::UsageEvent event;
-  event.ts_ms = unix_ms();
+  event.ts_ms = unix_now_ms();
   event.job_id = job_->id;
   event.user_id = principal_.user_id;
   event.key_id = principal_.key_id;

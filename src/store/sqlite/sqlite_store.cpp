@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "common/clock.h"
+
 #include "common/ids.h"
 #include "store/sqlite/migrations.h"
 
@@ -9,10 +11,6 @@
 namespace potluck::store::sqlite {
 namespace {
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 StoreError not_found(std::string what) { return {StoreError::Kind::not_found, std::move(what)}; }
 
@@ -50,7 +48,7 @@ auto SqliteStore::guarded(F&& body) -> decltype(body()) {
 
 Result<User> SqliteStore::create_user(const std::string& email, const std::string& role) {
   return guarded([&]() -> Result<User> {
-    User user{make_id("usr_", 16), email, role, now_ms()};
+    User user{make_id("usr_", 16), email, role, unix_now_ms()};
     db_.prepare("INSERT INTO users (id, email, role, created_at) VALUES (?, ?, ?, ?)")
         .bind(1, user.id).bind(2, user.email).bind(3, user.role).bind(4, user.created_at)
         .step();
