@@ -1,0 +1,104 @@
+// Translation between an upstream engine's OpenAI stream and the node's chunks.
+#include "node/backends/openai_translate.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+namespace openai = potluck::node::openai;
+namespace json = boost::json;
+using potluck::protocol::JobKind;
+
+TEST(NodeOpenAiTranslate, PrepareKeepsUnknownFieldsAndForcesStreaming) {
+  auto body = openai::prepare_request(
+      R"({"model":"alias","messages":[],"cluster":"c1","seed":7,"vendor_x":{"a":[1]},"stream":false,"stream_options":{"foo":1}})",
+      "llama-3");
+  ASSERT_TRUE(body);
+  auto v = json::parse(*body).as_object();
+  EXPECT_FALSE(v.contains("cluster"));
+  EXPECT_EQ(v["model"], "llama-3");
+  EXPECT_EQ(v["seed"], 7);
+  EXPECT_EQ(json::serialize(v["vendor_x"]), R"({"a":[1]})");
+  EXPECT_EQ(v["stream"], true);
+  EXPECT_EQ(v["stream_options"].as_object()["include_usage"], true);
+  EXPECT_EQ(v["stream_options"].as_object()["foo"], 1);
+}
+
+TEST(NodeOpenAiTranslate, PrepareKeepsTheConsumersModelWhenJobHasNone) {
+  auto body = openai::prepare_request(R"({"model":"m","prompt":"p"})", "");
+  ASSERT_TRUE(body);
+  EXPECT_EQ(json::parse(*body).as_object()["model"], "m");
+  EXPECT_FALSE(openai::prepare_request("[]", "m"));
+}
+
+TEST(NodeOpenAiTranslate, Targets) {
+  EXPECT_EQ(openai::completion_target("", JobKind::chat), "/v1/chat/completions");
+  EXPECT_EQ(openai::completion_target("/engine", JobKind::completion), "/engine/v1/completions");
+}
+
+TEST(NodeOpenAiTranslate, ChatDeltaIsPassedThrough) {
+  auto out = openai::translate_event(
+      JobKind::chat,
+      R"({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hi","tool_calls":null},"finish_reason":null}]})");
+  ASSERT_FALSE(out.error);
+  ASSERT_EQ(out.chunks.size(), 1u);
+  EXPECT_EQ(out.chunks[0].delta, R"({"content":"Hi","tool_calls":null})");
+  EXPECT_EQ(out.chunks[0].index, 0);
+  EXPECT_TRUE(out.chunks[0].finish_reason.empty());
+  EXPECT_TRUE(out.chunks[0].has_content);
+  EXPECT_FALSE(out.usage);
+}
+
+TEST(NodeOpenAiTranslate, FinishReasonAndSeveralChoices) {
+  auto out = openai::translate_event(
+      JobKind::chat,
+      R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"},{"index":1,"delta":{"role":"assistant"},"finish_reason":null}]})");
+  ASSERT_EQ(out.chunks.size(), 2u);
+  EXPECT_EQ(out.chunks[0].finish_reason, "stop");
+  EXPECT_EQ(out.chunks[0].delta, "{}");
+  EXPECT_FALSE(out.chunks[0].has_content);
+  EXPECT_EQ(out.chunks[1].index, 1);
+}
+
+TEST(NodeOpenAiTranslate, CompletionTextBecomesTextDelta) {
+  auto out = openai::translate_event(
+      JobKind::completion, R"({"choices":[{"index":0,"text":"a \"q\"","logprobs":null,"finish_reason":"length"}]})");
+  ASSERT_EQ(out.chunks.size(), 1u);
+  EXPECT_EQ(json::parse(out.chunks[0].delta), json::parse(R"({"text":"a \"q\""})"));
+  EXPECT_EQ(out.chunks[0].finish_reason, "length");
+}
+
+TEST(NodeOpenAiTranslate, UsageDoneAndErrors) {
+  auto usage = openai::translate_event(JobKind::chat,
+                                       R"({"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}})");
+  ASSERT_TRUE(usage.usage);
+  EXPECT_EQ(usage.usage->prompt_tokens, 12);
+  EXPECT_EQ(usage.usage->completion_tokens, 34);
+  EXPECT_TRUE(usage.chunks.empty());
+
+  EXPECT_TRUE(openai::translate_event(JobKind::chat, "[DONE]").done);
+
+  auto error = openai::translate_event(JobKind::chat, R"({"error":{"message":"context too long","code":400}})");
+  EXPECT_TRUE(error.error);
+  EXPECT_EQ(error.error_status, 400);
+  auto garbage = openai::translate_event(JobKind::chat, "not json");
+  EXPECT_TRUE(garbage.error);
+  EXPECT_EQ(garbage.error_status, 0);
+}
+
+TEST(NodeOpenAiTranslate, ParsesAndFiltersModels) {
+  const std::string body =
+      R"({"object":"list","data":[{"id":"a","object":"model","owned_by":"llamacpp","meta":{"n_ctx_train":4096}},)"
+      R"({"id":"b","owned_by":"vllm","max_model_len":32768},{"id":""},{"no":"id"}]})";
+  auto all = openai::parse_models(body, {});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, "a");
+  EXPECT_EQ((*all)[0].owned_by, "llamacpp");
+  EXPECT_EQ((*all)[0].context, 4096);
+  EXPECT_EQ((*all)[1].context, 32768);
+  auto some = openai::parse_models(body, {"b", "zzz"});
+  ASSERT_TRUE(some);
+  ASSERT_EQ(some->size(), 1u);
+  EXPECT_EQ((*some)[0].id, "b");
+  EXPECT_FALSE(openai::parse_models("{}", {}));
+}

@@ -1,0 +1,140 @@
+// A job's frames: numbered chunks, then exactly one done or error, with
+// retryable cleared once anything reached the consumer.
+#include "node/backends/mock_backend.h"
+#include "node/running_job.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+namespace node = potluck::node;
+namespace protocol = potluck::protocol;
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Emits `chunks` chunks, then fails with `error` (or succeeds when it is empty).
+class ScriptedBackend final : public node::Backend {
+ public:
+  int chunks = 0;
+  std::optional<node::BackendError> error;
+
+  std::string_view name() const override { return "scripted"; }
+  asio::awaitable<std::expected<node::ModelList, std::string>> models(potluck::net::AbortHandle*) override {
+    co_return node::ModelList{};
+  }
+  asio::awaitable<node::BackendResult> run(const protocol::Job&, const node::ChunkSink& sink,
+                                           potluck::net::AbortHandle&) override {
+    for (int i = 0; i < chunks; ++i) sink(0, R"({"content":"x"})", i + 1 == chunks && !error ? "stop" : "");
+    if (error) co_return std::unexpected(*error);
+    co_return protocol::Usage{3, chunks};
+  }
+};
+
+struct Harness {
+  asio::io_context io;
+  std::vector<json::object> frames;
+
+  std::shared_ptr<node::RunningJob> start(node::Backend& backend, std::string payload = "{}",
+                                          std::int64_t deadline_ms = 0) {
+    protocol::Job job{"job_1", protocol::JobKind::chat, "mock-small", deadline_ms, std::move(payload)};
+    auto running = std::make_shared<node::RunningJob>(io.get_executor(), std::move(job));
+    node::FrameSender send = [this](std::string frame) { frames.push_back(json::parse(frame).as_object()); };
+    asio::co_spawn(io, node::RunningJob::run(running, backend, std::move(send)), asio::detached);
+    return running;
+  }
+};
+
+}  // namespace
+
+TEST(NodeRunningJob, ChunksAreNumberedAndEndWithDone) {
+  Harness h;
+  ScriptedBackend backend;
+  backend.chunks = 3;
+  h.start(backend);
+  h.io.run();
+  ASSERT_EQ(h.frames.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(h.frames[i]["type"], "chunk");
+    EXPECT_EQ(h.frames[i]["id"], "job_1");
+    EXPECT_EQ(h.frames[i]["seq"], i);
+  }
+  EXPECT_EQ(h.frames[2]["finish_reason"], "stop");
+  EXPECT_EQ(h.frames[3]["type"], "done");
+  EXPECT_EQ(h.frames[3]["usage"].as_object()["completion_tokens"], 3);
+}
+
+TEST(NodeRunningJob, UpstreamFailureBeforeAnyChunkIsRetryable) {
+  Harness h;
+  ScriptedBackend backend;
+  backend.error = node::BackendError{"upstream_error", "upstream answered 503", 503, true};
+  h.start(backend);
+  h.io.run();
+  ASSERT_EQ(h.frames.size(), 1u);
+  EXPECT_EQ(h.frames[0]["type"], "error");
+  EXPECT_EQ(h.frames[0]["code"], "upstream_error");
+  EXPECT_EQ(h.frames[0]["status"], 503);
+  EXPECT_EQ(h.frames[0]["retryable"], true);
+}
+
+TEST(NodeRunningJob, FailureAfterAChunkIsNotRetryable) {
+  Harness h;
+  ScriptedBackend backend;
+  backend.chunks = 1;
+  backend.error = node::BackendError{"upstream_error", "upstream stream broke", 0, true};
+  h.start(backend);
+  h.io.run();
+  ASSERT_EQ(h.frames.size(), 2u);
+  EXPECT_EQ(h.frames[1]["type"], "error");
+  EXPECT_EQ(h.frames[1]["retryable"], false);
+}
+
+TEST(NodeRunningJob, CancelEndsWithOneCancelledError) {
+  Harness h;
+  node::MockBackend backend(h.io.get_executor(), {});
+  auto job = h.start(backend, R"({"messages":[],"mock_delay_ms":20})");
+  asio::steady_timer timer(h.io, std::chrono::milliseconds(50));
+  timer.async_wait([&](boost::system::error_code) { job->stop(node::StopReason::cancelled); });
+  h.io.run();
+  ASSERT_GE(h.frames.size(), 2u);
+  EXPECT_LT(h.frames.size(), 10u);
+  EXPECT_EQ(h.frames.back()["type"], "error");
+  EXPECT_EQ(h.frames.back()["code"], "cancelled");
+  for (std::size_t i = 0; i + 1 < h.frames.size(); ++i) EXPECT_EQ(h.frames[i]["type"], "chunk");
+}
+
+TEST(NodeRunningJob, DeadlineEndsWithTimeout) {
+  Harness h;
+  node::MockBackend backend(h.io.get_executor(), {});
+  h.start(backend, R"({"messages":[],"mock_delay_ms":20})", 50);
+  h.io.run();
+  ASSERT_FALSE(h.frames.empty());
+  EXPECT_EQ(h.frames.back()["code"], "timeout");
+  EXPECT_EQ(h.frames.back()["retryable"], false);
+}
+
+TEST(NodeRunningJob, NothingIsSentOnceTheConnectionIsGone) {
+  Harness h;
+  node::MockBackend backend(h.io.get_executor(), {});
+  auto job = h.start(backend, R"({"messages":[],"mock_delay_ms":20})");
+  asio::post(h.io, [&] { job->stop(node::StopReason::disconnected); });
+  h.io.run();
+  for (const auto& frame : h.frames) EXPECT_EQ(frame.at("type"), "chunk");
+}
+
+TEST(NodeRunningJob, MockJobUsageCountsWords) {
+  Harness h;
+  node::MockBackend backend(h.io.get_executor(), {});
+  h.start(backend, R"({"messages":[{"role":"user","content":"one two three"}],"max_tokens":4})");
+  h.io.run();
+  ASSERT_EQ(h.frames.size(), 7u);  // role, 4 words, finish, done
+  EXPECT_EQ(h.frames[5]["finish_reason"], "length");
+  auto usage = h.frames[6]["usage"].as_object();
+  EXPECT_EQ(usage["prompt_tokens"], 3);
+  EXPECT_EQ(usage["completion_tokens"], 4);
+}
