@@ -179,6 +179,18 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     error_code ec;
     stream.expires_after(std::chrono::seconds(2));
     co_await http::async_write(stream, response, kUseAwaitableEc(ec));
+    if (ec) co_return;
+    // Lingering close: the client may still be sending the body we refused.
+    // Closing now would reset the connection and lose our answer on its
+    // side, so stop sending and discard input for a short while first.
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::size_t discarded = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (!ec && discarded < 2 * limits_.max_body_bytes + 64 * 1024) {
+      buffer.consume(buffer.size());
+      std::size_t n = co_await stream.async_read_some(buffer.prepare(64 * 1024), kUseAwaitableEc(ec));
+      discarded += n;
+    }
   };
 
   for (;;) {
