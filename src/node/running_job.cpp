@@ -15,7 +15,7 @@ std::int64_t ms_between(Clock::time_point from, Clock::time_point to) {
 }  // namespace
 
 RunningJob::RunningJob(asio::any_io_executor executor, protocol::Job job)
-    : job_(std::move(job)), deadline_(std::move(executor)) {}
+    : job_(std::move(job)), deadline_(std::move(executor)), coalescer_(job_.kind) {}
 
 void RunningJob::stop(StopReason why) {
   if (finished_ || stopped_ != StopReason::none || why == StopReason::none) return;
@@ -55,15 +55,31 @@ net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender&
 void RunningJob::on_chunk(const FrameSender& send, int index, std::string delta, std::string finish_reason) {
   // After a stop nothing more goes out for this job but its error.
   if (stopped_ != StopReason::none || finished_) return;
-  if (seq_ == 0) first_chunk_ = Clock::now();
-  send(protocol::encode(protocol::Chunk{job_.id, seq_++, index, std::move(delta), std::move(finish_reason)}));
+  if (!job_.stream) {
+    if (!seen_output_) first_chunk_ = Clock::now();
+    seen_output_ = true;
+    if (coalescer_.absorb(index, delta, finish_reason)) return;
+    flush_coalesced(send);
+  }
+  send_chunk(send, protocol::Chunk{job_.id, 0, index, std::move(delta), std::move(finish_reason)});
+}
+
+void RunningJob::send_chunk(const FrameSender& send, protocol::Chunk chunk) {
+  if (seq_ == 0 && job_.stream) first_chunk_ = Clock::now();
+  chunk.seq = seq_++;
+  send(protocol::encode(chunk));
+}
+
+void RunningJob::flush_coalesced(const FrameSender& send) {
+  for (auto& chunk : coalescer_.take(job_.id)) send_chunk(send, std::move(chunk));
 }
 
 void RunningJob::finish(const FrameSender& send, const BackendResult& result) {
   finished_ = true;
   const auto now = Clock::now();
   const std::int64_t total_ms = ms_between(started_, now);
-  const std::int64_t ttft_ms = seq_ > 0 ? ms_between(started_, first_chunk_) : total_ms;
+  if (stopped_ == StopReason::none && result) flush_coalesced(send);
+  const std::int64_t ttft_ms = (seq_ > 0 || seen_output_) ? ms_between(started_, first_chunk_) : total_ms;
   const bool nothing_sent = seq_ == 0;
 
   protocol::Error error{job_.id};

@@ -5,6 +5,7 @@
 #include "net/asio_fwd.h"
 #include "net/http_client.h"
 #include "node/backends/backend.h"
+#include "node/chunk_coalescer.h"
 #include "protocol/frames.h"
 
 #include <boost/asio/steady_timer.hpp>
@@ -48,14 +49,18 @@ class RunningJob : public std::enable_shared_from_this<RunningJob> {
  private:
   net::awaitable<void> run_to_end(Backend& backend, const FrameSender& send);
   void on_chunk(const FrameSender& send, int index, std::string delta, std::string finish_reason);
+  void send_chunk(const FrameSender& send, protocol::Chunk chunk);
+  void flush_coalesced(const FrameSender& send);
   void finish(const FrameSender& send, const BackendResult& result);
 
   protocol::Job job_;
   net::AbortHandle abort_;
   net::asio::steady_timer deadline_;
   StopReason stopped_ = StopReason::none;
+  ChunkCoalescer coalescer_;  // used when the consumer did not ask for a stream
   bool finished_ = false;
   std::uint64_t seq_ = 0;
+  bool seen_output_ = false;  // a delta arrived (merged or sent)
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point first_chunk_;
 };

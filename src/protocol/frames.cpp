@@ -143,6 +143,7 @@ std::string encode(const Job& j) {
   append_string(out, j.model);
   out += R"(,"deadline_ms":)";
   out += std::to_string(j.deadline_ms);
+  if (!j.stream) out += R"(,"stream":false)";
   out += R"(,"payload":)";
   out += j.payload.empty() ? std::string_view("{}") : std::string_view(j.payload);
   out += '}';
@@ -234,6 +235,7 @@ std::expected<Frame, DecodeError> decode(std::string_view text) {
     j.model = r.string("model", false);
     j.deadline_ms = r.integer("deadline_ms", false);
     j.payload = r.raw_object("payload");
+    if (auto* stream = r.obj.if_contains("stream"); stream && stream->is_bool()) j.stream = stream->get_bool();
     return finish(r, std::move(j));
   }
   if (type == "error") {

@@ -48,6 +48,7 @@ struct Job {
   std::string model;
   std::int64_t deadline_ms = 0;  // relative budget for the whole job
   std::string payload;           // raw JSON object: the consumer's request body
+  bool stream = true;            // false: the consumer wants only the final text
 };
 
 struct Chunk {

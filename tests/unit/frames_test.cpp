@@ -92,3 +92,11 @@ TEST(Frames, ErrorReasonNeverEchoesValues) {
   ASSERT_FALSE(frame);
   EXPECT_EQ(frame.error().reason.find("SECRET-CANARY"), std::string::npos);
 }
+
+TEST(Frames, JobStreamFlagDefaultsToTrue) {
+  Job streamed{"j", JobKind::chat, "m", 0, "{}"};
+  EXPECT_EQ(encode(streamed).find("\"stream\""), std::string::npos);
+  EXPECT_TRUE(round_trip(streamed).stream);
+  Job whole{"j", JobKind::chat, "m", 0, "{}", false};
+  EXPECT_FALSE(round_trip(whole).stream);
+}

@@ -86,7 +86,7 @@ bool JobRelay::dispatch() {
   auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
   protocol::Job frame{job_->id, request_.kind, request_.model,
                       std::chrono::duration_cast<std::chrono::milliseconds>(budget).count(),
-                      exchange_.request.body()};
+                      exchange_.request.body(), request_.stream};
   node_->dispatch(frame, job_);
   return true;
 }
