@@ -1,0 +1,183 @@
+// The privacy promise: no prompt or completion text reaches any file the
+// coordinator or the node writes, at any log level, on success or error paths.
+//
+// A random canary goes through every path we can reach (streamed and
+// non-streamed chat, completions, an upstream that fails with the canary in
+// its error body, a 4xx from upstream, a stream that breaks mid-way, a client
+// that hangs up, a malformed request body) with both processes at
+// --log-level trace. Then every file under the test's directory (data dir
+// with the SQLite db and its -wal/-shm files, the node's state dir, HOME,
+// TMPDIR, working directories, and the captured stdout/stderr of both
+// processes) is searched for it, byte for byte, while the processes run and
+// again after they stopped.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { useHarness, listFiles, randomToken, readSse, sseEvents, streamText, waitFor } from '../lib/harness.mjs';
+
+const h = useHarness('privacy');
+const MODEL = 'fake-model';
+const SECRET = randomToken(16); // 32 hex chars: found nowhere by chance
+const CANARY = `canary${SECRET}`;
+let coord, node, upstream, key;
+
+before(h.wrap(async () => {
+  upstream = await h.startUpstream({ models: [MODEL] });
+  coord = await h.startCoordinator({ logLevel: 'trace' });
+  key = await coord.adminKey();
+  node = await h.startNode({ coordinator: coord, upstream, logLevel: 'trace' });
+  await coord.waitForModel(key, MODEL);
+}));
+
+/** Files under `root` that contain the secret (raw bytes, so binary files count). */
+function filesContaining(root, needles) {
+  const hits = [];
+  for (const file of listFiles(root)) {
+    let bytes;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      continue; // removed while we looked (e.g. a -wal file at shutdown)
+    }
+    for (const needle of needles) {
+      const at = bytes.indexOf(needle);
+      if (at >= 0) {
+        const context = bytes.subarray(Math.max(0, at - 80), at + needle.length + 80).toString('latin1');
+        hits.push(`${path.relative(root, file)} @${at}: ...${JSON.stringify(context)}...`);
+        break;
+      }
+    }
+  }
+  return hits;
+}
+
+// The whole canary, and its random part alone (caught even if truncated or re-cased).
+const NEEDLES = [Buffer.from(CANARY), Buffer.from(SECRET), Buffer.from(SECRET.toUpperCase())];
+
+const chat = (content, extra = {}) => ({ model: MODEL, messages: [{ role: 'user', content }], ...extra });
+const prompt = () => `please repeat ${CANARY} back`;
+
+function postStream(body, signal) {
+  return coord.fetch(body.prompt ? '/v1/completions' : '/v1/chat/completions', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, stream: true }),
+    signal,
+  });
+}
+
+test('the scanner finds the canary when it is there (self-test)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'potluck-privacy-selftest-'));
+  try {
+    writeFileSync(path.join(dir, 'bin'), Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(CANARY), Buffer.from([0])]));
+    assert.equal(filesContaining(dir, NEEDLES).length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a canary through every path is never written to disk', h.wrap(async () => {
+  // 1. Non-streamed chat: the completion echoes the canary.
+  const a = await coord.post('/v1/chat/completions', chat(prompt()), key);
+  assert.equal(a.status, 200, a.text);
+  assert.ok(a.json.choices[0].message.content.includes(CANARY), 'the canary did not go through (non-streamed)');
+
+  // 2. Streamed chat with usage.
+  let res = await postStream(chat(prompt(), { stream_options: { include_usage: true } }));
+  let sse = await readSse(res);
+  assert.ok(sse.done);
+  assert.ok(streamText(sse.events).includes(CANARY), 'the canary did not go through (streamed)');
+
+  // 3. Completions, both ways, with the canary in an unknown pass-through field too.
+  const c = await coord.post('/v1/completions', { model: MODEL, prompt: prompt(), canary_field: CANARY }, key);
+  assert.equal(c.status, 200, c.text);
+  assert.ok(c.json.choices[0].text.includes(CANARY));
+  res = await postStream({ model: MODEL, prompt: [prompt()] });
+  sse = await readSse(res);
+  assert.ok(streamText(sse.events).includes(CANARY));
+
+  // 4. Upstream fails with 500; its error body carries the canary.
+  const direct = await fetch(`${upstream.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(chat(prompt(), { fake_status: 500 })),
+  });
+  assert.ok((await direct.text()).includes(CANARY), 'test premise: the upstream error body echoes the prompt');
+  const before500 = (await upstream.stats()).chat;
+  for (const stream of [false, true]) {
+    const r = await coord.post('/v1/chat/completions', chat(prompt(), { fake_status: 500, stream }), key);
+    assert.equal(r.status, 502, r.text);
+  }
+  assert.ok((await upstream.stats()).chat > before500, 'the failing requests reached the upstream');
+
+  // 5. Upstream refuses with a 4xx (its body also echoes the canary).
+  const r400 = await coord.post('/v1/chat/completions', chat(prompt(), { fake_status: 400 }), key);
+  assert.equal(r400.status, 400, r400.text);
+
+  // 6. A stream that breaks after the canary was sent.
+  res = await postStream(chat(`${CANARY} ${CANARY} ${CANARY} end`, { fake_fail_after: 2 }));
+  sse = await readSse(res);
+  assert.ok(!sse.done);
+  assert.ok(streamText(sse.events).includes(CANARY));
+  assert.ok(sse.events.some((e) => e.json?.error), 'the broken stream ended with an error event');
+
+  // 7. A client that hangs up mid-stream.
+  await upstream.resetStats();
+  const ctl = new AbortController();
+  res = await postStream(chat(`${CANARY} `.repeat(50), { fake_delay_ms: 50 }), ctl.signal);
+  let seen = '';
+  try {
+    for await (const ev of sseEvents(res)) {
+      seen += streamText([ev]);
+      if (seen.includes(CANARY)) break;
+    }
+  } finally {
+    ctl.abort();
+  }
+  assert.ok(seen.includes(CANARY));
+  await waitFor(async () => (await upstream.stats()).streams_aborted_by_client >= 1, { what: 'the cancel to reach upstream' });
+
+  // 8. Bodies the coordinator cannot parse, with the canary inside.
+  const bad = await coord.request('POST', '/v1/chat/completions', {
+    key,
+    rawBody: `{"model": "${MODEL}", "messages": [{"role": "user", "content": "${CANARY}"}`,
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(bad.status, 400);
+  const wrongType = await coord.post('/v1/chat/completions', { model: MODEL, messages: CANARY }, key);
+  assert.equal(wrongType.status, 400);
+
+  // 9. Nothing in the metrics either.
+  const metrics = await (await coord.fetch('/metrics')).text();
+  assert.ok(!metrics.includes(SECRET), 'the canary is in /metrics');
+
+  // All jobs are over and their usage events written.
+  await waitFor(async () => (await coord.metrics()).potluck_jobs_in_flight === 0, { what: 'no job in flight' });
+  await waitFor(async () => (await coord.query("SELECT COUNT(*) AS n FROM usage_events WHERE status='cancelled'"))[0].n >= 1, {
+    what: 'the cancelled job to be recorded',
+  });
+
+  // Scan while running (the -wal and -shm files exist now)...
+  const live = filesContaining(h.root, NEEDLES);
+  assert.deepEqual(live, [], `the canary was written to disk:\n${live.join('\n')}`);
+
+  // ...and after a graceful stop, when logs are flushed and the WAL checkpointed.
+  const nodeExit = await node.stop();
+  const coordExit = await coord.stop();
+  await upstream.stop();
+  assert.ok(!nodeExit.forced && !coordExit.forced, 'a process needed SIGKILL');
+
+  const files = listFiles(h.root);
+  assert.ok(files.some((f) => path.basename(f) === 'potluck.db'), 'the SQLite db was scanned');
+  const serveLog = readFileSync(coord.proc.stderrPath, 'utf8');
+  const nodeLog = readFileSync(node.stderrPath, 'utf8');
+  assert.ok(serveLog.split('\n').length > 10, 'the coordinator logged (trace level is on)');
+  assert.ok(nodeLog.split('\n').length > 10, 'the node logged (trace level is on)');
+  const rows = await coord.query('SELECT COUNT(*) AS n FROM usage_events');
+  assert.ok(rows[0].n >= 8, 'usage events were written for the jobs');
+
+  const hits = filesContaining(h.root, NEEDLES);
+  assert.deepEqual(hits, [], `the canary was written to disk:\n${hits.join('\n')}`);
+}));
