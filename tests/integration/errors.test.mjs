@@ -3,7 +3,7 @@
 // inside each limit, which must succeed.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { useHarness, expectErrorEnvelope, rawHttp, sseEvents, waitFor } from '../lib/harness.mjs';
+import { useHarness, expectErrorEnvelope, rawHttp, sseEvents, trickle, waitFor } from '../lib/harness.mjs';
 
 const h = useHarness('errors');
 const MODEL = 'fake-model';
@@ -11,12 +11,14 @@ const GONE = 'gone-model';
 const MAX_BODY = 4096;
 const MAX_HEADER = 4096;
 const MAX_URL = 2048;
+const HEADER_TIMEOUT_MS = 1000;
 let coord, upstream, key, nodeGone;
 
 before(h.wrap(async () => {
   upstream = await h.startUpstream({ models: [MODEL, GONE] });
   coord = await h.startCoordinator({
-    args: ['--max-body-bytes', String(MAX_BODY), '--max-header-bytes', String(MAX_HEADER), '--max-url-bytes', String(MAX_URL)],
+    args: ['--max-body-bytes', String(MAX_BODY), '--max-header-bytes', String(MAX_HEADER), '--max-url-bytes', String(MAX_URL),
+      '--header-timeout-ms', String(HEADER_TIMEOUT_MS)],
   });
   key = await coord.adminKey();
   await h.startNode({ coordinator: coord, upstream, models: [MODEL], maxJobs: 1, name: 'node-main' });
@@ -220,6 +222,23 @@ describe('414 URL too long', () => {
       `GET /v1/models?pad=${'u'.repeat(MAX_HEADER + 1000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
     );
     assert.equal(longer.status, 414, longer.raw.slice(0, 300));
+  }));
+});
+
+describe('408 slow headers', () => {
+  test('a client trickling its headers is cut off at the header deadline, not kept alive by the trickle', h.wrap(async () => {
+    // One more header line every 100 ms, forever: only a deadline counted from
+    // the first byte (not from the last) ends this.
+    const r = await trickle(coord.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n', {
+      everyMs: 100,
+      timeoutMs: HEADER_TIMEOUT_MS * 15,
+    });
+    assert.ok(r.status === 408 || r.status === null, `expected 408 or a close, got ${r.raw.slice(0, 200)}`);
+  }));
+
+  test('a client that sends nothing is closed', h.wrap(async () => {
+    const r = await trickle(coord.port, '', { everyMs: 60_000, timeoutMs: HEADER_TIMEOUT_MS * 15 });
+    assert.ok(r.status === 408 || r.status === null, r.raw.slice(0, 200));
   }));
 });
 

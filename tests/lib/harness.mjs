@@ -728,6 +728,51 @@ export function rawHttp(port, request, { host = '127.0.0.1', timeoutMs = 15_000 
   });
 }
 
+/**
+ * Opens a connection, sends `head`, then one more header byte-line every
+ * `everyMs` forever (a slow-loris client). Resolves when the server answers or
+ * closes: {status (null if closed without an answer), raw}. Rejects if the
+ * server has done neither within `timeoutMs`.
+ */
+export function trickle(port, head, { everyMs = 100, timeoutMs = 15_000, host = '127.0.0.1' } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection({ host, port });
+    const chunks = [];
+    let finished = false;
+    let interval;
+    const finish = (err) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(interval);
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) return reject(err);
+      const raw = Buffer.concat(chunks).toString('latin1');
+      const parsed = parseRawResponse(raw);
+      resolve({ status: parsed ? parsed.status : null, raw });
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`the server neither answered nor closed a trickling client within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    sock.on('connect', () => {
+      sock.write(head);
+      let i = 0;
+      interval = setInterval(() => {
+        if (!sock.destroyed && sock.writable) sock.write(`X-Trickle-${i++}: x\r\n`);
+      }, everyMs);
+    });
+    sock.on('data', (d) => {
+      chunks.push(d);
+      const parsed = parseRawResponse(Buffer.concat(chunks).toString('latin1'));
+      if (parsed && parsed.complete) finish();
+    });
+    sock.on('end', () => finish());
+    sock.on('close', () => finish());
+    sock.on('error', () => finish());
+  });
+}
+
 function parseRawResponse(raw) {
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return null;
