@@ -33,8 +33,12 @@ bool NodeLink::deliver(const std::string& job_id, JobEvent event) {
     return false;
   }
   if (auto* chunk = std::get_if<protocol::Chunk>(&event)) {
+    // The backlog the consumer has not taken yet decides, not the size of
+    // the chunk arriving: one large chunk (a merged non-streamed answer)
+    // into an empty queue is taken at once.
+    const bool behind = job->queued_bytes > max_queued_bytes_;
     job->queued_bytes += chunk->delta.size();
-    if (job->queued_bytes > max_queued_bytes_) {
+    if (behind) {
       // The consumer cannot keep up: stop the job rather than buffer without bound.
       jobs_.erase(it);
       channel_->send(protocol::encode(protocol::Cancel{job_id}));
