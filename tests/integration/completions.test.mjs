@@ -15,7 +15,8 @@ before(h.wrap(async () => {
   upstream = await h.startUpstream({ models: [MODEL, OTHER] });
   coord = await h.startCoordinator();
   key = await coord.adminKey();
-  await h.startNode({ coordinator: coord, upstream });
+  // Room for the concurrency tests below: 64 jobs at once.
+  await h.startNode({ coordinator: coord, upstream, maxJobs: 64 });
   await coord.waitForModel(key, MODEL);
 }));
 
@@ -191,6 +192,51 @@ describe('chat completions', () => {
   }));
 });
 
+describe('many jobs on one node connection', () => {
+  test('concurrent streams each get their own text, whole and in order', h.wrap(async () => {
+    const n = 40;
+    const results = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const words = Array.from({ length: 20 }, (_, w) => `s${i}w${w}`).join(' ');
+        const res = await streamRequest('/v1/chat/completions', chatBody(words, { fake_delay_ms: 5 }));
+        assert.equal(res.status, 200);
+        const { events, done } = await readSse(res);
+        const ids = new Set(events.slice(0, -1).map((e) => e.json.id));
+        return { words, done, text: streamText(events), ids };
+      }),
+    );
+    const allIds = new Set();
+    for (const r of results) {
+      assert.ok(r.done);
+      assert.equal(r.text, `echo: ${r.words}`, 'a stream got text of another job, or lost some');
+      assert.equal(r.ids.size, 1);
+      allIds.add([...r.ids][0]);
+    }
+    assert.equal(allIds.size, n, 'every response has its own id');
+  }));
+
+  test('concurrent non-streamed requests each get their own answer', h.wrap(async () => {
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => coord.post('/v1/chat/completions', chatBody(`parallel ${i}`), key)),
+    );
+    results.forEach((r, i) => {
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.choices[0].message.content, `echo: parallel ${i}`);
+    });
+  }));
+
+  test('a large prompt and a large completion (1 MiB each) pass through', h.wrap(async () => {
+    const big = 'b'.repeat(1 << 20);
+    const r = await coord.post('/v1/chat/completions', chatBody(big), key);
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    assert.equal(r.json.choices[0].message.content, `echo: ${big}`);
+    const res = await streamRequest('/v1/chat/completions', chatBody(big));
+    const { events, done } = await readSse(res);
+    assert.ok(done);
+    assert.equal(streamText(events), `echo: ${big}`);
+  }));
+});
+
 describe('completions', () => {
   test('non-streamed: the OpenAI text_completion object', h.wrap(async () => {
     const r = await coord.post('/v1/completions', { model: MODEL, prompt: 'complete this text' }, key);
@@ -308,10 +354,9 @@ describe('health, metrics and metering', () => {
     );
 
     // Every finished job so far has exactly one usage row (job_id unique), all ok.
-    const rows = await waitFor(async () => {
-      const r = await coord.usageEvents();
-      return r.length === after['potluck_jobs_total{status="ok"}'] ? r : null;
-    }, { what: 'one usage row per finished job' });
+    await coord.settle(); // usage rows == jobs finished, by /metrics
+    const rows = await coord.usageEvents();
+    assert.equal(rows.length, after['potluck_jobs_total{status="ok"}']);
     for (const row of rows) {
       assert.ok(!ids.has(row.job_id), `job ${row.job_id} recorded twice`);
       ids.add(row.job_id);

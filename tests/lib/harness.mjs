@@ -651,10 +651,11 @@ export async function* sseEvents(response) {
   };
   for await (const bytes of response.body) {
     buffer += decoder.decode(bytes, { stream: true });
-    let nl;
-    while ((nl = buffer.search(/\r\n|\r|\n/)) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + (buffer.startsWith('\r\n', nl) ? 2 : 1));
+    // A trailing \r may be the first half of a \r\n: keep it for the next read.
+    const cut = buffer.endsWith('\r') ? buffer.length - 1 : buffer.length;
+    const lines = buffer.slice(0, cut).split(/\r\n|\r|\n/);
+    buffer = lines.pop() + buffer.slice(cut);
+    for (const line of lines) {
       if (line === '') {
         if (data.length) yield emit();
         continue;
