@@ -4,7 +4,8 @@
 // A random canary goes through every path we can reach (streamed and
 // non-streamed chat, completions, an upstream that fails with the canary in
 // its error body, a 4xx from upstream, a stream that breaks mid-way, a client
-// that hangs up, a malformed request body) with both processes at
+// that hangs up, a malformed request body, a node whose error messages and
+// malformed frames carry the canary) with both processes at
 // --log-level trace. Then every file under the test's directory (data dir
 // with the SQLite db and its -wal/-shm files, the node's state dir, HOME,
 // TMPDIR, working directories, and the captured stdout/stderr of both
@@ -16,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { useHarness, listFiles, randomToken, readSse, sseEvents, streamText, waitFor } from '../lib/harness.mjs';
+import { connectNode } from '../lib/fake_node.mjs';
 
 const h = useHarness('privacy');
 const MODEL = 'fake-model';
@@ -53,8 +55,11 @@ function filesContaining(root, needles) {
   return hits;
 }
 
-// The whole canary, and its random part alone (caught even if truncated or re-cased).
-const NEEDLES = [Buffer.from(CANARY), Buffer.from(SECRET), Buffer.from(SECRET.toUpperCase())];
+// The whole canary, its random part alone, and the first half of that (so a
+// truncated, re-cased or partly logged canary is caught too).
+const NEEDLES = [CANARY, SECRET, SECRET.toUpperCase(), SECRET.slice(0, 16), SECRET.slice(0, 16).toUpperCase()].map((s) =>
+  Buffer.from(s),
+);
 
 const chat = (content, extra = {}) => ({ model: MODEL, messages: [{ role: 'user', content }], ...extra });
 const prompt = () => `please repeat ${CANARY} back`;
@@ -149,7 +154,34 @@ test('a canary through every path is never written to disk', h.wrap(async () => 
   const wrongType = await coord.post('/v1/chat/completions', { model: MODEL, messages: CANARY }, key);
   assert.equal(wrongType.status, 400);
 
-  // 9. Nothing in the metrics either.
+  // 9. A node (driven by hand) that reports errors and sends malformed frames
+  // with the canary inside: the coordinator must neither log nor store them.
+  const WS_MODEL = 'ws-privacy-model';
+  const token = await coord.nodeToken();
+  const fake = await connectNode(coord.url, token);
+  try {
+    await fake.hello({ models: [{ id: WS_MODEL, context: 4096, owned_by: 'fake-node' }] });
+    await coord.waitForModel(key, WS_MODEL);
+    let pending = coord.post('/v1/chat/completions', { ...chat(prompt()), model: WS_MODEL }, key);
+    let job = await fake.next('job');
+    assert.ok(JSON.stringify(job.payload).includes(CANARY), 'the job payload carries the canary');
+    fake.send({ type: 'error', id: job.id, code: 'upstream_error', message: `engine said: ${CANARY}`, retryable: false, status: 500 });
+    assert.equal((await pending).status, 502);
+
+    pending = coord.post('/v1/chat/completions', { ...chat(prompt()), model: WS_MODEL }, key);
+    job = await fake.next('job');
+    fake.send({ type: 'chunk', id: job.id, seq: CANARY, delta: { content: CANARY } });
+    const { reason } = await fake.closed;
+    assert.ok(!reason.includes(SECRET), `the close reason carries the offending value: ${reason}`);
+    assert.ok((await pending).status >= 500);
+  } finally {
+    fake.terminate();
+  }
+  const fake2 = await connectNode(coord.url, token);
+  fake2.send(`{"type":"hello","protocol":"potluck.v1","node_id":"${CANARY}`); // not JSON
+  await fake2.closed;
+
+  // 10. Nothing in the metrics either.
   const metrics = await (await coord.fetch('/metrics')).text();
   assert.ok(!metrics.includes(SECRET), 'the canary is in /metrics');
 
