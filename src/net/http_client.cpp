@@ -10,7 +10,9 @@ auto use_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, e
 }  // namespace
 
 struct HttpClient::Pooled {
-  explicit Pooled(asio::any_io_executor executor) : stream(executor) {}
+  // Beast sizes each read by the buffer's spare capacity, 512 bytes at
+  // first: reserving lets one read take a whole burst of events.
+  explicit Pooled(asio::any_io_executor executor) : stream(executor) { buffer.reserve(64 * 1024); }
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   bool reused = false;

@@ -7,6 +7,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace potluck::net {
 namespace websocket = beast::websocket;
 namespace {
@@ -15,6 +19,7 @@ auto use_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, e
 
 WsChannel::WsChannel(beast::tcp_stream&& stream, const WsOptions& options)
     : ws_(std::move(stream)), options_(options), outbox_(ws_.get_executor()) {
+  read_buffer_.reserve(64 * 1024);  // reads take whole bursts of frames, not 512 bytes
   ws_.read_message_max(options_.max_message_bytes);
   ws_.auto_fragment(false);
   ws_.text(true);
@@ -60,10 +65,26 @@ void WsChannel::send(std::string frame) {
   outbox_.push(std::move(frame));
 }
 
+// While frames are queued behind the one being written the socket is corked,
+// so a burst leaves as full segments and the peer reads it in a few calls.
+void WsChannel::cork(bool on) {
+#ifdef TCP_CORK
+  if (corked_ == on) return;
+  corked_ = on;
+  int value = on ? 1 : 0;
+  ::setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_CORK, &value,
+               sizeof value);
+#else
+  (void)on;
+#endif
+}
+
 awaitable<void> WsChannel::write_loop() {
   for (;;) {
+    if (outbox_.size() == 0) cork(false);
     auto frame = co_await outbox_.pop();
     if (!frame) break;
+    if (outbox_.size() > 0) cork(true);
     queued_bytes_ -= frame->size();
     error_code ec;
     co_await ws_.async_write(asio::buffer(*frame), use_ec(ec));
@@ -83,7 +104,7 @@ awaitable<void> WsChannel::write_loop() {
 
 awaitable<std::expected<std::string, error_code>> WsChannel::read() {
   error_code ec;
-  read_buffer_.clear();
+  read_buffer_.consume(read_buffer_.size());
   co_await ws_.async_read(read_buffer_, use_ec(ec));
   if (ec) {
     closed_ = true;

@@ -54,6 +54,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
 
  private:
   awaitable<void> write_loop();
+  void cork(bool on);
 
   Stream ws_;
   WsOptions options_;
@@ -62,6 +63,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   beast::flat_buffer read_buffer_;
   bool closed_ = false;
   bool writer_done_ = false;
+  bool corked_ = false;
   unsigned handshake_status_ = 0;
   std::string close_reason_;
 };

@@ -4,7 +4,9 @@
 
 #include "common/ids.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
@@ -141,8 +143,17 @@ net::awaitable<bool> JobRelay::on_chunk(const protocol::Chunk& chunk) {
     co_return true;
   }
   format_.append_chunk_event(out_, chunk);
+  if (job_->events.size() == 0 && out_.size() <= 64 * 1024) {
+    // Let the node link read the frames already in its buffer first, so a
+    // burst of chunks leaves in one write instead of one write each.
+    const auto executor = co_await boost::asio::this_coro::executor;
+    co_await boost::asio::post(executor, boost::asio::use_awaitable);
+  }
   // Coalesce: write once the queue is empty, so bursts become one write.
-  if (job_->events.size() == 0 || out_.size() > 64 * 1024) co_return co_await flush();
+  if (job_->events.size() == 0 || out_.size() > 64 * 1024) {
+    const bool more = co_await flush();
+    co_return more;
+  }
   co_return true;
 }
 
