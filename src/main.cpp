@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
 int main(int argc, char** argv) {
   CLI::App app{"Potluck: a community compute network (coordinator, node daemon and client)"};
   app.set_version_flag("--version", POTLUCK_VERSION);
@@ -14,5 +16,13 @@ int main(int argc, char** argv) {
   potluck::cli::add_keys_command(app, action);
   potluck::cli::add_chat_command(app, action);
   CLI11_PARSE(app, argc, argv);
-  return action ? action() : 0;
+  if (!action) return 0;
+  // Start-up failures (an unreadable data dir, a port in use) end here, for
+  // every subcommand alike, with a message instead of an abort.
+  try {
+    return action();
+  } catch (const std::exception& e) {
+    std::cerr << "potluck " << app.get_subcommands().front()->get_name() << ": " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -55,12 +55,7 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
         std::cerr << "potluck node: --backend openai needs --upstream URL\n";
         return 2;
       }
-      try {
-        return node::run_node(*config);
-      } catch (const std::exception& e) {
-        std::cerr << "potluck node: " << e.what() << "\n";
-        return 1;
-      }
+      return node::run_node(*config);
     };
   });
   return config;

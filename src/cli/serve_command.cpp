@@ -74,12 +74,7 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
         return 2;
       }
       init_logging("serve", *log_level);
-      try {
-        return coordinator::run_coordinator(*config);
-      } catch (const std::exception& e) {
-        std::cerr << "potluck serve: " << e.what() << "\n";
-        return 1;
-      }
+      return coordinator::run_coordinator(*config);
     };
   });
   return config;
