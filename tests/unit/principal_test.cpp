@@ -11,5 +11,6 @@ TEST(Principal, HasScopeMatchesWholeWordsOnly) {
   EXPECT_FALSE(p.has_scope("admin"));
   EXPECT_FALSE(p.has_scope("exe"));
   EXPECT_FALSE(p.has_scope("inference exec"));
-  EXPECT_FALSE(Principal{"u", "k", "member", ""}.has_scope("exec"));
+  const Principal none{"u", "k", "member", ""};
+  EXPECT_FALSE(none.has_scope("exec"));
 }
