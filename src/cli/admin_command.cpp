@@ -28,12 +28,12 @@ int fail(const std::string& message, int code = 1) {
 store::Result<store::User> user_for(store::Store& store, const AdminOptions& o, bool create) {
   auto user = store.find_user_by_email(o.email);
   if (user || !create || user.error().kind != store::StoreError::Kind::not_found) return user;
-  return store.create_user(o.email, o.admin ? "admin" : "member");
+  return store.create_user("", o.email, o.admin ? "admin" : "member");
 }
 
 int create_user(const AdminOptions& o) {
   auto store = store::sqlite::SqliteStore::open(o.data_dir);
-  auto user = store->create_user(o.email, o.admin ? "admin" : "member");
+  auto user = store->create_user("", o.email, o.admin ? "admin" : "member");
   if (!user) {
     if (user.error().kind == store::StoreError::Kind::conflict)
       return fail("a user with email '" + o.email + "' already exists (use `admin create-key`)", 3);

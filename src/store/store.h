@@ -3,27 +3,24 @@
 // (embedded default) and, for scale-out, PostgreSQL. Calls are synchronous and
 // must be made from the store's own executor, never from a network thread.
 // Nothing here ever receives request or response text: metadata only.
+#include "store/audit.h"
+#include "store/clusters.h"
+#include "store/ledger.h"
+#include "store/result.h"
+
 #include <cstdint>
-#include <expected>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace potluck::store {
 
-struct StoreError {
-  enum class Kind { not_found, conflict, invalid, io } kind = Kind::io;
-  std::string message;
-};
-
-template <class T>
-using Result = std::expected<T, StoreError>;
-
 struct User {
   std::string id;
   std::string email;
   std::string role;  // "admin" | "member"
   std::int64_t created_at = 0;
+  std::int64_t deleted_at = 0;  // 0 = active
 };
 
 struct ApiKey {
@@ -35,6 +32,7 @@ struct ApiKey {
   std::int64_t created_at = 0;
   std::int64_t last_used_at = 0;  // 0 = never
   std::int64_t revoked_at = 0;    // 0 = active
+  std::string cluster_id;         // set: the key's jobs go to this cluster by default
 };
 
 struct NodeToken {
@@ -44,6 +42,7 @@ struct NodeToken {
   std::string sha256;
   std::int64_t created_at = 0;
   std::int64_t revoked_at = 0;
+  std::string cluster_id;  // set: nodes enrolled with it serve only this cluster
 };
 
 struct NodeRecord {
@@ -56,6 +55,11 @@ struct NodeRecord {
   std::string version;
   std::string models;  // JSON array of model ids
   std::int64_t seen_at = 0;
+  std::string cluster_id;
+  // Kept by the coordinator, not written by upsert_node:
+  std::string trust = "community";  // community | verified
+  std::int64_t jobs_ok = 0;
+  std::int64_t usage_mismatches = 0;  // usage reports that disagreed with the relay
 };
 
 struct UsageEvent {
@@ -72,16 +76,38 @@ struct UsageEvent {
   std::int64_t latency_ms = 0;
   std::string status;      // ok | error | cancelled | timeout
   std::string error_code;  // empty when ok
+  std::string cluster_id;  // the cluster the job ran in; empty: public pool
+  std::string tier;        // when the request named a tier
+  std::string language;    // exec jobs
+  std::int64_t cost = 0;   // micro-credits charged
+  std::optional<Settlement> settlement;  // written with the event
+  bool usage_mismatch = false;           // the node's usage report disagreed with the relay
+};
+
+// A named service class of the public pool.
+struct Tier {
+  std::string name;
+  std::vector<std::string> models;
+  std::string min_trust = "community";
+  std::int64_t max_price_in = 0;   // micro-credits per million input tokens
+  std::int64_t max_price_out = 0;  // micro-credits per million output tokens
 };
 
 class Store {
  public:
   virtual ~Store() = default;
 
-  virtual Result<User> create_user(const std::string& email, const std::string& role) = 0;
+  virtual ClusterStore& clusters() = 0;
+  virtual LedgerStore& ledger() = 0;
+  virtual AuditStore& audit() = 0;
+
+  // Audited as user.created (actor: who created it; empty for offline admin).
+  virtual Result<User> create_user(const std::string& actor_id, const std::string& email,
+                                   const std::string& role) = 0;
   virtual Result<User> find_user(const std::string& id) = 0;
   virtual Result<User> find_user_by_email(const std::string& email) = 0;
 
+  // Audited as key.issued.
   virtual Result<void> insert_api_key(const ApiKey& key) = 0;
   virtual Result<ApiKey> find_api_key(const std::string& id) = 0;
   virtual Result<std::vector<ApiKey>> list_api_keys(const std::string& user_id) = 0;
@@ -90,15 +116,30 @@ class Store {
                                         std::int64_t now) = 0;
   virtual Result<void> touch_api_keys(const std::vector<std::pair<std::string, std::int64_t>>& used) = 0;
 
+  // Audited as node_token.issued.
   virtual Result<void> insert_node_token(const NodeToken& token) = 0;
   virtual Result<NodeToken> find_node_token(const std::string& id) = 0;
 
+  // A node seen for the first time is audited as node.enrolled.
   virtual Result<void> upsert_node(const NodeRecord& node) = 0;
   virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
+  virtual Result<NodeRecord> find_node(const std::string& id) = 0;
+  // An admin sets a node's trust level; audited as node.trust_set.
+  virtual Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id,
+                                      const std::string& trust) = 0;
 
-  // All events in one transaction.
+  // All events, with their settlements and node counters, in one transaction.
   virtual Result<void> insert_usage(const std::vector<UsageEvent>& events) = 0;
   virtual Result<std::int64_t> count_usage() = 0;
+
+  virtual Result<std::vector<Tier>> list_tiers() = 0;
+  virtual Result<void> put_tier(const std::string& actor_id, const Tier& tier) = 0;
+  virtual Result<void> delete_tier(const std::string& actor_id, const std::string& name) = 0;
+
+  // Small platform settings (pricing bounds, fee); empty when unset.
+  virtual Result<std::string> setting(const std::string& key) = 0;
+  virtual Result<void> put_setting(const std::string& actor_id, const std::string& key,
+                                   const std::string& value) = 0;
 };
 
 }  // namespace potluck::store

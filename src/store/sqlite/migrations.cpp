@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -63,6 +63,116 @@ CREATE TABLE usage_events (
   error_code TEXT
 );
 CREATE INDEX usage_events_user_ts ON usage_events(user_id, ts);
+)sql",
+    // 2: accounts, private clusters, tiers and trust, the credits ledger,
+    // the audit chain and usage aggregates.
+    R"sql(
+ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+CREATE TABLE clusters (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  owner_id TEXT NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE cluster_members (
+  cluster_id TEXT NOT NULL REFERENCES clusters(id),
+  user_id TEXT NOT NULL REFERENCES users(id),
+  role TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (cluster_id, user_id)
+);
+CREATE INDEX cluster_members_user ON cluster_members(user_id);
+-- Invite codes: a NULL cluster is a platform (sign-up) invite.
+CREATE TABLE invites (
+  id TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  cluster_id TEXT REFERENCES clusters(id),
+  created_by TEXT NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  max_uses INTEGER NOT NULL CHECK (max_uses > 0),
+  uses INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER
+);
+ALTER TABLE api_keys ADD COLUMN cluster_id TEXT REFERENCES clusters(id);
+ALTER TABLE node_tokens ADD COLUMN cluster_id TEXT REFERENCES clusters(id);
+ALTER TABLE nodes ADD COLUMN cluster_id TEXT;
+ALTER TABLE nodes ADD COLUMN trust TEXT NOT NULL DEFAULT 'community';
+ALTER TABLE nodes ADD COLUMN trust_set_by TEXT;
+ALTER TABLE nodes ADD COLUMN jobs_ok INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE nodes ADD COLUMN usage_mismatches INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE nodes ADD COLUMN flagged_at INTEGER;
+-- Service classes of the public pool; prices in micro-credits per million tokens.
+CREATE TABLE tiers (
+  name TEXT PRIMARY KEY,
+  models TEXT NOT NULL,
+  min_trust TEXT NOT NULL CHECK (min_trust IN ('community', 'verified')),
+  max_price_in INTEGER NOT NULL CHECK (max_price_in >= 0),
+  max_price_out INTEGER NOT NULL CHECK (max_price_out >= 0),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+-- Double entry in integer micro-credits: the rows of one transfer sum to
+-- zero, and a balance is the sum of an account's rows.
+CREATE TABLE ledger (
+  id INTEGER PRIMARY KEY,
+  transfer_id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  job_id TEXT,
+  memo TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ledger_account ON ledger(account, id);
+CREATE INDEX ledger_transfer ON ledger(transfer_id);
+CREATE INDEX ledger_job ON ledger(job_id);
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+ALTER TABLE usage_events ADD COLUMN cluster_id TEXT;
+ALTER TABLE usage_events ADD COLUMN tier TEXT;
+ALTER TABLE usage_events ADD COLUMN language TEXT;
+ALTER TABLE usage_events ADD COLUMN cost INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX usage_events_ts ON usage_events(ts);
+-- Usage older than the retention, folded by day; '' stands for none.
+CREATE TABLE usage_daily (
+  day TEXT NOT NULL,
+  user_id TEXT NOT NULL DEFAULT '',
+  cluster_id TEXT NOT NULL DEFAULT '',
+  node_id TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  tier TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  jobs INTEGER NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  latency_ms_total INTEGER NOT NULL,
+  cost INTEGER NOT NULL,
+  UNIQUE (day, user_id, cluster_id, node_id, model, kind, tier, status)
+);
+-- Append-only, tamper evident: each row carries the SHA-256 of the row before.
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  actor_id TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL,
+  subject_id TEXT NOT NULL DEFAULT '',
+  cluster_id TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '{}',
+  prev_sha256 TEXT NOT NULL,
+  sha256 TEXT NOT NULL
+);
+CREATE INDEX audit_log_cluster ON audit_log(cluster_id, seq);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
 };
 

@@ -3,6 +3,7 @@
 #include "common/clock.h"
 
 #include "common/ids.h"
+#include "store/sqlite/guarded.h"
 #include "store/sqlite/migrations.h"
 
 #include <chrono>
@@ -12,19 +13,23 @@ namespace potluck::store::sqlite {
 namespace {
 
 
-StoreError not_found(std::string what) { return {StoreError::Kind::not_found, std::move(what)}; }
-
 User read_user(const Statement& s) {
-  return {s.text(0), s.text(1), s.text(2), s.integer(3)};
+  return {s.text(0), s.text(1), s.text(2), s.integer(3), s.integer(4)};
 }
+
+constexpr std::string_view kUserColumns = "id, email, role, created_at, deleted_at";
 
 ApiKey read_key(const Statement& s) {
   return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4),
-          s.integer(5), s.integer(6), s.integer(7)};
+          s.integer(5), s.integer(6), s.integer(7), s.text(8)};
 }
 
 constexpr std::string_view kKeyColumns =
-    "id, user_id, name, sha256, scopes, created_at, last_used_at, revoked_at";
+    "id, user_id, name, sha256, scopes, created_at, last_used_at, revoked_at, cluster_id";
+
+std::string select(std::string_view columns, std::string_view rest) {
+  return "SELECT " + std::string(columns) + " " + std::string(rest);
+}
 
 }  // namespace
 
@@ -35,30 +40,23 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& data_dir) {
 
 SqliteStore::SqliteStore(const std::string& path) : db_(path) { migrate(db_); }
 
-// Turns wrapper exceptions into StoreError values at the interface boundary.
-template <class F>
-auto SqliteStore::guarded(F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SqliteError& e) {
-    if (e.is_constraint()) return std::unexpected(StoreError{StoreError::Kind::conflict, e.what()});
-    return std::unexpected(StoreError{StoreError::Kind::io, e.what()});
-  }
-}
-
-Result<User> SqliteStore::create_user(const std::string& email, const std::string& role) {
+Result<User> SqliteStore::create_user(const std::string& actor_id, const std::string& email,
+                                      const std::string& role) {
   return guarded([&]() -> Result<User> {
+    Transaction tx(db_);
     User user{make_id("usr_", 16), email, role, unix_now_ms()};
     db_.prepare("INSERT INTO users (id, email, role, created_at) VALUES (?, ?, ?, ?)")
         .bind(1, user.id).bind(2, user.email).bind(3, user.role).bind(4, user.created_at)
         .step();
+    append_audit(db_, {actor_id, "user.created", user.id, "", R"({"role":")" + role + "\"}"});
+    tx.commit();
     return user;
   });
 }
 
 Result<User> SqliteStore::find_user(const std::string& id) {
   return guarded([&]() -> Result<User> {
-    auto s = db_.prepare("SELECT id, email, role, created_at FROM users WHERE id = ?");
+    auto s = db_.prepare(select(kUserColumns, "FROM users WHERE id = ?"));
     s.bind(1, id);
     if (!s.step()) return std::unexpected(not_found("user"));
     return read_user(s);
@@ -67,7 +65,7 @@ Result<User> SqliteStore::find_user(const std::string& id) {
 
 Result<User> SqliteStore::find_user_by_email(const std::string& email) {
   return guarded([&]() -> Result<User> {
-    auto s = db_.prepare("SELECT id, email, role, created_at FROM users WHERE email = ?");
+    auto s = db_.prepare(select(kUserColumns, "FROM users WHERE email = ?"));
     s.bind(1, email);
     if (!s.step()) return std::unexpected(not_found("user"));
     return read_user(s);
@@ -76,19 +74,22 @@ Result<User> SqliteStore::find_user_by_email(const std::string& email) {
 
 Result<void> SqliteStore::insert_api_key(const ApiKey& key) {
   return guarded([&]() -> Result<void> {
-    db_.prepare("INSERT INTO api_keys (id, user_id, name, sha256, scopes, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)")
+    Transaction tx(db_);
+    db_.prepare("INSERT INTO api_keys (id, user_id, name, sha256, scopes, created_at, cluster_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, key.id).bind(2, key.user_id).bind(3, key.name).bind(4, key.sha256)
-        .bind(5, key.scopes).bind(6, key.created_at)
+        .bind(5, key.scopes).bind(6, key.created_at).bind_optional(7, key.cluster_id)
         .step();
+    append_audit(db_, {key.user_id, "key.issued", key.id, key.cluster_id,
+                       R"({"scopes":")" + key.scopes + "\"}"});
+    tx.commit();
     return {};
   });
 }
 
 Result<ApiKey> SqliteStore::find_api_key(const std::string& id) {
   return guarded([&]() -> Result<ApiKey> {
-    auto s = db_.prepare(std::string("SELECT ") + std::string(kKeyColumns) +
-                         " FROM api_keys WHERE id = ?");
+    auto s = db_.prepare(select(kKeyColumns, "FROM api_keys WHERE id = ?"));
     s.bind(1, id);
     if (!s.step()) return std::unexpected(not_found("api key"));
     return read_key(s);
@@ -97,8 +98,7 @@ Result<ApiKey> SqliteStore::find_api_key(const std::string& id) {
 
 Result<std::vector<ApiKey>> SqliteStore::list_api_keys(const std::string& user_id) {
   return guarded([&]() -> Result<std::vector<ApiKey>> {
-    auto s = db_.prepare(std::string("SELECT ") + std::string(kKeyColumns) +
-                         " FROM api_keys WHERE user_id = ? ORDER BY created_at, id");
+    auto s = db_.prepare(select(kKeyColumns, "FROM api_keys WHERE user_id = ? ORDER BY created_at, id"));
     s.bind(1, user_id);
     std::vector<ApiKey> keys;
     while (s.step()) keys.push_back(read_key(s));
@@ -113,8 +113,8 @@ Result<ApiKey> SqliteStore::revoke_api_key(const std::string& user_id, const std
     db_.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL")
         .bind(1, now).bind(2, key_id).bind(3, user_id)
         .step();
-    auto s = db_.prepare(std::string("SELECT ") + std::string(kKeyColumns) +
-                         " FROM api_keys WHERE id = ? AND user_id = ?");
+    if (db_.changes() > 0) append_audit(db_, {user_id, "key.revoked", key_id});
+    auto s = db_.prepare(select(kKeyColumns, "FROM api_keys WHERE id = ? AND user_id = ?"));
     s.bind(1, key_id).bind(2, user_id);
     if (!s.step()) return std::unexpected(not_found("api key"));
     auto key = read_key(s);
@@ -139,48 +139,90 @@ Result<void> SqliteStore::touch_api_keys(const std::vector<std::pair<std::string
 
 Result<void> SqliteStore::insert_node_token(const NodeToken& token) {
   return guarded([&]() -> Result<void> {
-    db_.prepare("INSERT INTO node_tokens (id, owner_id, name, sha256, created_at) VALUES (?, ?, ?, ?, ?)")
+    Transaction tx(db_);
+    db_.prepare("INSERT INTO node_tokens (id, owner_id, name, sha256, created_at, cluster_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)")
         .bind(1, token.id).bind_optional(2, token.owner_id).bind(3, token.name)
-        .bind(4, token.sha256).bind(5, token.created_at)
+        .bind(4, token.sha256).bind(5, token.created_at).bind_optional(6, token.cluster_id)
         .step();
+    append_audit(db_, {token.owner_id, "node_token.issued", token.id, token.cluster_id});
+    tx.commit();
     return {};
   });
 }
 
 Result<NodeToken> SqliteStore::find_node_token(const std::string& id) {
   return guarded([&]() -> Result<NodeToken> {
-    auto s = db_.prepare("SELECT id, owner_id, name, sha256, created_at, revoked_at "
+    auto s = db_.prepare("SELECT id, owner_id, name, sha256, created_at, revoked_at, cluster_id "
                          "FROM node_tokens WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return std::unexpected(not_found("node token"));
-    return NodeToken{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.integer(5)};
+    return NodeToken{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.integer(5), s.text(6)};
   });
 }
 
 Result<void> SqliteStore::upsert_node(const NodeRecord& node) {
   return guarded([&]() -> Result<void> {
+    Transaction tx(db_);
+    auto known = db_.prepare("SELECT 1 FROM nodes WHERE id = ?");
+    known.bind(1, node.id);
+    if (!known.step())
+      append_audit(db_, {node.owner_id, "node.enrolled", node.id, node.cluster_id,
+                         R"({"token_id":")" + node.token_id + "\"}"});
     db_.prepare(
-           "INSERT INTO nodes (id, token_id, owner_id, name, os, arch, version, models, first_seen, last_seen) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+           "INSERT INTO nodes (id, token_id, owner_id, name, os, arch, version, models, first_seen, "
+           "last_seen, cluster_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10) "
            "ON CONFLICT(id) DO UPDATE SET token_id = ?2, owner_id = ?3, name = ?4, os = ?5, "
-           "arch = ?6, version = ?7, models = ?8, last_seen = ?9")
+           "arch = ?6, version = ?7, models = ?8, last_seen = ?9, cluster_id = ?10")
         .bind(1, node.id).bind(2, node.token_id).bind_optional(3, node.owner_id)
         .bind(4, node.name).bind(5, node.os).bind(6, node.arch).bind(7, node.version)
-        .bind(8, node.models).bind(9, node.seen_at)
+        .bind(8, node.models).bind(9, node.seen_at).bind_optional(10, node.cluster_id)
         .step();
+    tx.commit();
     return {};
   });
 }
 
+namespace {
+constexpr std::string_view kNodeColumns =
+    "id, token_id, owner_id, name, os, arch, version, models, last_seen, cluster_id, trust, jobs_ok, "
+    "usage_mismatches";
+
+NodeRecord read_node(const Statement& s) {
+  return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+          s.text(7), s.integer(8), s.text(9), s.text(10), s.integer(11), s.integer(12)};
+}
+}  // namespace
+
 Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
   return guarded([&]() -> Result<std::vector<NodeRecord>> {
-    auto s = db_.prepare("SELECT id, token_id, owner_id, name, os, arch, version, models, last_seen "
-                         "FROM nodes ORDER BY last_seen DESC");
+    auto s = db_.prepare(select(kNodeColumns, "FROM nodes ORDER BY last_seen DESC"));
     std::vector<NodeRecord> nodes;
-    while (s.step())
-      nodes.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                       s.text(6), s.text(7), s.integer(8)});
+    while (s.step()) nodes.push_back(read_node(s));
     return nodes;
+  });
+}
+
+Result<NodeRecord> SqliteStore::find_node(const std::string& id) {
+  return guarded([&]() -> Result<NodeRecord> {
+    auto s = db_.prepare(select(kNodeColumns, "FROM nodes WHERE id = ?"));
+    s.bind(1, id);
+    if (!s.step()) return std::unexpected(not_found("node"));
+    return read_node(s);
+  });
+}
+
+Result<void> SqliteStore::set_node_trust(const std::string& actor_id, const std::string& node_id,
+                                         const std::string& trust) {
+  return guarded([&]() -> Result<void> {
+    Transaction tx(db_);
+    db_.prepare("UPDATE nodes SET trust = ?, trust_set_by = ? WHERE id = ?")
+        .bind(1, trust).bind(2, actor_id).bind(3, node_id)
+        .step();
+    if (db_.changes() == 0) return std::unexpected(not_found("node"));
+    append_audit(db_, {actor_id, "node.trust_set", node_id, "", R"({"trust":")" + trust + "\"}"});
+    tx.commit();
+    return {};
   });
 }
 
@@ -189,16 +231,30 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
     Transaction tx(db_);
     auto s = db_.prepare(
         "INSERT INTO usage_events (ts, job_id, user_id, key_id, node_id, model, kind, prompt_tokens, "
-        "completion_tokens, ttft_ms, latency_ms, status, error_code) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "completion_tokens, ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(job_id) DO NOTHING");
+    auto count = db_.prepare(
+        "UPDATE nodes SET jobs_ok = jobs_ok + ?2, usage_mismatches = usage_mismatches + ?3, "
+        "flagged_at = CASE WHEN ?3 > 0 THEN ?4 ELSE flagged_at END WHERE id = ?1");
     for (const auto& e : events) {
       s.bind(1, e.ts_ms).bind(2, e.job_id).bind_optional(3, e.user_id).bind_optional(4, e.key_id)
           .bind_optional(5, e.node_id).bind(6, e.model).bind(7, e.kind).bind(8, e.prompt_tokens)
           .bind(9, e.completion_tokens).bind(11, e.latency_ms).bind(12, e.status)
-          .bind_optional(13, e.error_code);
+          .bind_optional(13, e.error_code).bind_optional(14, e.cluster_id).bind_optional(15, e.tier)
+          .bind_optional(16, e.language).bind(17, e.cost);
       if (e.ttft_ms < 0) s.bind_null(10); else s.bind(10, e.ttft_ms);
       s.step();
       s.reset();
+      // A job already recorded (a retried batch) is neither counted nor
+      // charged a second time.
+      if (db_.changes() == 0) continue;
+      if (e.settlement) post_settlement(db_, e.job_id, *e.settlement);
+      if (!e.node_id.empty() && (e.status == "ok" || e.usage_mismatch)) {
+        count.bind(1, e.node_id).bind(2, std::int64_t{e.status == "ok"})
+            .bind(3, std::int64_t{e.usage_mismatch}).bind(4, e.ts_ms);
+        count.step();
+        count.reset();
+      }
     }
     tx.commit();
     return {};

@@ -1,5 +1,8 @@
 #pragma once
 #include "store/sqlite/database.h"
+#include "store/sqlite/sqlite_audit.h"
+#include "store/sqlite/sqlite_clusters.h"
+#include "store/sqlite/sqlite_ledger.h"
 #include "store/store.h"
 
 #include <memory>
@@ -14,7 +17,12 @@ class SqliteStore final : public Store {
   static std::unique_ptr<SqliteStore> open(const std::string& data_dir);
   explicit SqliteStore(const std::string& path);
 
-  Result<User> create_user(const std::string& email, const std::string& role) override;
+  ClusterStore& clusters() override { return clusters_; }
+  LedgerStore& ledger() override { return ledger_; }
+  AuditStore& audit() override { return audit_; }
+
+  Result<User> create_user(const std::string& actor_id, const std::string& email,
+                           const std::string& role) override;
   Result<User> find_user(const std::string& id) override;
   Result<User> find_user_by_email(const std::string& email) override;
 
@@ -30,15 +38,28 @@ class SqliteStore final : public Store {
 
   Result<void> upsert_node(const NodeRecord& node) override;
   Result<std::vector<NodeRecord>> list_nodes() override;
+  Result<NodeRecord> find_node(const std::string& id) override;
+  Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id,
+                              const std::string& trust) override;
 
   Result<void> insert_usage(const std::vector<UsageEvent>& events) override;
   Result<std::int64_t> count_usage() override;
 
- private:
-  template <class F>
-  auto guarded(F&& body) -> decltype(body());
+  Result<std::vector<Tier>> list_tiers() override;
+  Result<void> put_tier(const std::string& actor_id, const Tier& tier) override;
+  Result<void> delete_tier(const std::string& actor_id, const std::string& name) override;
 
+  Result<std::string> setting(const std::string& key) override;
+  Result<void> put_setting(const std::string& actor_id, const std::string& key,
+                           const std::string& value) override;
+
+  Database& database() { return db_; }
+
+ private:
   Database db_;
+  SqliteClusterStore clusters_{db_};
+  SqliteLedgerStore ledger_{db_};
+  SqliteAuditStore audit_{db_};
 };
 
 }  // namespace potluck::store::sqlite

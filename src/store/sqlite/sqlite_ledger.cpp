@@ -1,0 +1,132 @@
+#include "store/sqlite/sqlite_ledger.h"
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "store/sqlite/guarded.h"
+#include "store/sqlite/sqlite_audit.h"
+
+#include <numeric>
+#include <stdexcept>
+
+namespace potluck::store::sqlite {
+
+std::string post_transfer(Database& db, const std::vector<Posting>& postings, std::string_view job_id,
+                          std::string_view memo) {
+  std::int64_t sum = 0;
+  for (const auto& p : postings) sum += p.amount;
+  if (sum != 0) throw std::logic_error("ledger transfer does not sum to zero");
+  const std::string transfer_id = make_id("txf_", 16);
+  const std::int64_t now = unix_now_ms();
+  auto s = db.prepare("INSERT INTO ledger (transfer_id, ts, account, amount, kind, job_id, memo) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& p : postings) {
+    if (p.amount == 0) continue;
+    s.bind(1, transfer_id).bind(2, now).bind(3, p.account).bind(4, p.amount).bind(5, p.kind)
+        .bind_optional(6, job_id).bind(7, memo);
+    s.step();
+    s.reset();
+  }
+  return transfer_id;
+}
+
+void post_settlement(Database& db, std::string_view job_id, const Settlement& s) {
+  if (s.cost < 0 || s.cost > s.held || s.fee < 0 || s.fee > s.cost)
+    throw std::logic_error("settlement out of bounds");
+  const std::string provider = s.provider.empty() ? std::string(kPlatformAccount) : s.provider;
+  post_transfer(db,
+                {{escrow_account(job_id), -s.held, "settle"},
+                 {s.payer, s.held - s.cost, "release"},
+                 {provider, s.cost - s.fee, "payout"},
+                 {std::string(kPlatformAccount), s.fee, "fee"}},
+                job_id, "");
+}
+
+std::int64_t balance_of(Database& db, std::string_view account) {
+  auto s = db.prepare("SELECT coalesce(sum(amount), 0) FROM ledger WHERE account = ?");
+  s.bind(1, account);
+  s.step();
+  return s.integer(0);
+}
+
+Result<std::string> SqliteLedgerStore::grant(const std::string& actor_id, const std::string& user_id,
+                                             std::int64_t amount) {
+  return guarded([&]() -> Result<std::string> {
+    if (amount <= 0) return std::unexpected(StoreError{StoreError::Kind::invalid, "amount must be positive"});
+    Transaction tx(db_);
+    auto user = db_.prepare("SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL");
+    user.bind(1, user_id);
+    if (!user.step()) return std::unexpected(not_found("user"));
+    auto transfer = post_transfer(
+        db_, {{std::string(kGrantsAccount), -amount, "grant"}, {user_account(user_id), amount, "grant"}},
+        "", "granted by " + (actor_id.empty() ? std::string("admin") : actor_id));
+    append_audit(db_, {actor_id, "credits.granted", user_id, "",
+                       R"({"amount_micro":)" + std::to_string(amount) + R"(,"transfer_id":")" +
+                           transfer + "\"}"});
+    tx.commit();
+    return transfer;
+  });
+}
+
+Result<void> SqliteLedgerStore::hold(const std::string& payer, const std::string& job_id,
+                                     std::int64_t amount) {
+  return guarded([&]() -> Result<void> {
+    Transaction tx(db_);
+    const std::int64_t available = balance_of(db_, payer);
+    if (available < amount)
+      return std::unexpected(StoreError{StoreError::Kind::insufficient,
+                                        "balance " + std::to_string(available) + " < " +
+                                            std::to_string(amount)});
+    post_transfer(db_, {{payer, -amount, "hold"}, {escrow_account(job_id), amount, "hold"}}, job_id, "");
+    tx.commit();
+    return {};
+  });
+}
+
+Result<std::int64_t> SqliteLedgerStore::balance(const std::string& account) {
+  return guarded([&]() -> Result<std::int64_t> { return balance_of(db_, account); });
+}
+
+Result<std::vector<LedgerEntry>> SqliteLedgerStore::history(const std::string& account,
+                                                            std::int64_t before_id, int limit) {
+  return guarded([&]() -> Result<std::vector<LedgerEntry>> {
+    auto s = db_.prepare(
+        "SELECT id, transfer_id, ts, account, amount, kind, coalesce(job_id, ''), memo FROM ledger "
+        "WHERE account = ?1 AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
+    s.bind(1, account).bind(2, before_id).bind(3, std::int64_t{limit});
+    std::vector<LedgerEntry> rows;
+    while (s.step())
+      rows.push_back({s.integer(0), s.text(1), s.integer(2), s.text(3), s.integer(4), s.text(5),
+                      s.text(6), s.text(7)});
+    return rows;
+  });
+}
+
+Result<std::int64_t> SqliteLedgerStore::total() {
+  return guarded([&]() -> Result<std::int64_t> {
+    auto s = db_.prepare("SELECT coalesce(sum(amount), 0) FROM ledger");
+    s.step();
+    return s.integer(0);
+  });
+}
+
+Result<int> SqliteLedgerStore::release_open_holds() {
+  return guarded([&]() -> Result<int> {
+    Transaction tx(db_);
+    auto open = db_.prepare(
+        "SELECT e.job_id, e.amount, (SELECT p.account FROM ledger p WHERE p.transfer_id = e.transfer_id "
+        "AND p.amount < 0) FROM ledger e WHERE e.kind = 'hold' AND e.amount > 0 AND e.account LIKE 'escrow:%' "
+        "AND (SELECT sum(amount) FROM ledger x WHERE x.account = e.account) != 0");
+    // Collected first: inserting into the table while stepping over it would
+    // let the new rows show up in the same scan.
+    std::vector<Posting> releases;  // account = job id, kind = payer
+    while (open.step()) releases.push_back({open.text(0), open.integer(1), open.text(2)});
+    for (const auto& r : releases)
+      post_transfer(db_, {{escrow_account(r.account), -r.amount, "release"}, {r.kind, r.amount, "release"}},
+                    r.account, "released at start-up: the job never settled");
+    const int released = static_cast<int>(releases.size());
+    tx.commit();
+    return released;
+  });
+}
+
+}  // namespace potluck::store::sqlite
