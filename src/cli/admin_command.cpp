@@ -105,6 +105,8 @@ void add_admin_command(CLI::App& app, Action& action) {
   token->add_option("--name", o->name, "Name of the token");
   token->add_option("--owner-email", o->email, "The provider who owns the nodes enrolled with it");
   token->callback([&action, o] { action = [o] { return node_token(*o); }; });
+
+  add_grant_command(*admin, action);
 }
 
 }  // namespace potluck::cli

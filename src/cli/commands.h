@@ -22,5 +22,10 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
 void add_admin_command(CLI::App& app, Action& action);
 void add_keys_command(CLI::App& app, Action& action);
 void add_chat_command(CLI::App& app, Action& action);
+void add_wallet_command(CLI::App& app, Action& action);
+void add_grant_command(CLI::App& admin, Action& action);  // under `admin`
+void add_pricing_command(CLI::App& app, Action& action);
+void add_tiers_command(CLI::App& app, Action& action);
+void add_nodes_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli

@@ -1,6 +1,7 @@
 // `potluck keys create|list|revoke`: the caller's API keys, over the API.
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 
 #include <boost/json.hpp>
 
@@ -9,28 +10,6 @@
 namespace potluck::cli {
 namespace json = boost::json;
 namespace http = boost::beast::http;
-namespace {
-
-int report(const std::expected<net::ClientReply, std::string>& reply, unsigned expected_status) {
-  if (!reply) {
-    std::cerr << "potluck keys: " << reply.error() << "\n";
-    return 1;
-  }
-  if (reply->status != expected_status) {
-    std::cerr << "potluck keys: " << error_message(*reply) << "\n";
-    return 1;
-  }
-  return 0;
-}
-
-std::string text_or_dash(const json::value* v) {
-  if (!v || v->is_null()) return "-";
-  if (v->is_string()) return std::string(v->get_string());
-  return json::serialize(*v);
-}
-
-}  // namespace
-
 void add_keys_command(CLI::App& app, Action& action) {
   auto* keys = app.add_subcommand("keys", "Manage your API keys");
   keys->require_subcommand(1);
@@ -47,10 +26,9 @@ void add_keys_command(CLI::App& app, Action& action) {
     action = [api, name, scopes] {
       json::object body{{"name", *name}};
       if (!scopes->empty()) body["scopes"] = *scopes;
-      auto reply = ApiClient(*api).call(http::verb::post, "/api/keys", json::serialize(body));
-      if (int rc = report(reply, 201)) return rc;
-      const json::value created = json::parse(reply->body);
-      const auto& obj = created.as_object();
+      auto created = call_json(*api, "keys", http::verb::post, "/api/keys", json::serialize(body), 201);
+      if (!created) return created.error();
+      const auto& obj = created->as_object();
       std::cout << "created key " << text_or_dash(obj.if_contains("id")) << " ("
                 << text_or_dash(obj.if_contains("scopes")) << "); it is shown only now:\n"
                 << text_or_dash(obj.if_contains("key")) << std::endl;
@@ -62,11 +40,10 @@ void add_keys_command(CLI::App& app, Action& action) {
   add_api_flags(list, *api);
   list->callback([&action, api] {
     action = [api] {
-      auto reply = ApiClient(*api).call(http::verb::get, "/api/keys");
-      if (int rc = report(reply, 200)) return rc;
+      auto listing = call_json(*api, "keys", http::verb::get, "/api/keys", "", 200);
+      if (!listing) return listing.error();
       std::cout << "ID            NAME                 SCOPES                 CREATED     LAST USED   REVOKED\n";
-      const json::value listing = json::parse(reply->body);
-      for (const auto& item : listing.as_object().at("data").as_array()) {
+      for (const auto& item : listing->as_object().at("data").as_array()) {
         const auto& k = item.as_object();
         std::printf("%-13s %-20s %-22s %-11s %-11s %s\n", text_or_dash(k.if_contains("id")).c_str(),
                     text_or_dash(k.if_contains("name")).substr(0, 20).c_str(),
@@ -84,8 +61,8 @@ void add_keys_command(CLI::App& app, Action& action) {
   revoke->add_option("id", *key_id, "The key's id (from `keys list`)")->required();
   revoke->callback([&action, api, key_id] {
     action = [api, key_id] {
-      auto reply = ApiClient(*api).call(http::verb::delete_, "/api/keys/" + *key_id);
-      if (int rc = report(reply, 200)) return rc;
+      auto revoked = call_json(*api, "keys", http::verb::delete_, "/api/keys/" + *key_id, "", 200);
+      if (!revoked) return revoked.error();
       std::cout << "revoked " << *key_id << "\n";
       return 0;
     };

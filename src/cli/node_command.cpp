@@ -33,6 +33,10 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
   cmd->add_option("--models", *models,
                   "Comma-separated models: the mock's models, or a filter on the upstream's")
       ->envname("POTLUCK_MODELS");
+  cmd->add_option("--price", c.prices,
+                  "Asking price, credits per million tokens: IN:OUT for every model or MODEL=IN:OUT "
+                  "(repeatable; default free)")
+      ->envname("POTLUCK_PRICE")->delimiter(',');
   cmd->add_option("--max-jobs", c.max_jobs, "Jobs run at once")
       ->envname("POTLUCK_MAX_JOBS")->check(CLI::Range(1, 100000))->capture_default_str();
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error")

@@ -53,6 +53,13 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                 "On SIGTERM, how long in-flight jobs may take to finish");
   cmd->add_option("--max-retries", c.max_retries, "Re-dispatches of a job whose node fails before its first chunk")
       ->envname("POTLUCK_MAX_RETRIES")->capture_default_str();
+  cmd->add_option("--max-tokens-cap", c.max_tokens_cap,
+                  "Largest max_tokens a request may ask for (also the hold basis when it asks none)")
+      ->envname("POTLUCK_MAX_TOKENS_CAP")->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--verify-after-jobs", c.verify_after_jobs,
+                  "Successful jobs, with no usage mismatch, after which a public node counts as verified (0: never)")
+      ->envname("POTLUCK_VERIFY_AFTER_JOBS")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--max-stream-buffer-bytes", c.max_stream_buffer_bytes,
                   "Output a streaming client may fall behind by before its job is cancelled")
       ->envname("POTLUCK_MAX_STREAM_BUFFER_BYTES")->capture_default_str();

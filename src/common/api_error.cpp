@@ -19,6 +19,12 @@ ApiError ApiError::not_found(std::string message, std::string code) {
 ApiError ApiError::conflict(std::string message) {
   return {409, "invalid_request_error", "conflict", std::move(message)};
 }
+ApiError ApiError::payment_required(std::string message) {
+  return {402, "insufficient_credits", "insufficient_credits", std::move(message)};
+}
+ApiError ApiError::gone(std::string message, std::string code) {
+  return {410, "invalid_request_error", std::move(code), std::move(message)};
+}
 ApiError ApiError::too_large(std::string message) {
   return {413, "invalid_request_error", "request_too_large", std::move(message)};
 }

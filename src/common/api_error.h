@@ -17,6 +17,8 @@ struct ApiError {
   static ApiError forbidden(std::string message);
   static ApiError not_found(std::string message, std::string code = "not_found");
   static ApiError conflict(std::string message);
+  static ApiError payment_required(std::string message);
+  static ApiError gone(std::string message, std::string code = "gone");
   static ApiError too_large(std::string message);
   static ApiError unavailable(std::string message, int retry_after_s);
   static ApiError timeout(std::string message);

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace potluck::coordinator {
 
 // On every request: compares words in place instead of splitting the list.
@@ -19,6 +21,21 @@ bool Principal::has_scope(std::string_view scope) const {
     rest.remove_prefix(space + 1);
   }
   return false;
+}
+
+bool Principal::member_of(std::string_view cluster_id) const {
+  return std::any_of(clusters.begin(), clusters.end(),
+                     [cluster_id](const store::Membership& m) { return m.cluster_id == cluster_id; });
+}
+
+bool Principal::owner_of(std::string_view cluster_id) const {
+  return std::any_of(clusters.begin(), clusters.end(), [cluster_id](const store::Membership& m) {
+    return m.cluster_id == cluster_id && m.role == "owner";
+  });
+}
+
+void KeyAuthenticator::invalidate_user(const std::string& user_id) {
+  std::erase_if(cache_, [&user_id](const auto& entry) { return entry.second.principal.user_id == user_id; });
 }
 
 std::string_view bearer_token(const net::Request& request) {
@@ -60,8 +77,11 @@ net::awaitable<std::expected<KeyAuthenticator::CachedKey, ApiError>> KeyAuthenti
     if (!key) return std::unexpected(key.error());
     auto user = s.find_user(key->user_id);
     if (!user) return std::unexpected(user.error());
-    return CachedKey{key->sha256, Principal{user->id, key->id, user->role, key->scopes},
-                     key->revoked_at != 0, std::chrono::steady_clock::now()};
+    auto clusters = s.clusters().memberships(user->id);
+    if (!clusters) return std::unexpected(clusters.error());
+    Principal principal{user->id, key->id, user->role, key->scopes, key->cluster_id, std::move(*clusters)};
+    return CachedKey{key->sha256, std::move(principal), key->revoked_at != 0 || user->deleted_at != 0,
+                     std::chrono::steady_clock::now()};
   };
   auto result = co_await store_.call(find);
   if (!result) {

@@ -19,8 +19,13 @@ struct Principal {
   std::string key_id;
   std::string role;    // admin | member
   std::string scopes;  // space-separated
+  std::string key_cluster;                   // the cluster the key is bound to, if any
+  std::vector<store::Membership> clusters;   // the user's clusters
 
   bool has_scope(std::string_view scope) const;
+  bool is_admin() const { return role == "admin" && has_scope("admin"); }
+  bool member_of(std::string_view cluster_id) const;
+  bool owner_of(std::string_view cluster_id) const;
 };
 
 class KeyAuthenticator {
@@ -32,6 +37,8 @@ class KeyAuthenticator {
   net::awaitable<std::expected<Principal, ApiError>> authenticate(const net::Request& request);
 
   void invalidate(const std::string& key_id) { cache_.erase(key_id); }
+  // Drops every cached key of the user (after a membership or role change).
+  void invalidate_user(const std::string& user_id);
 
   // Writes the last-used times gathered since the previous flush.
   net::awaitable<void> flush_last_used();

@@ -21,6 +21,8 @@ struct CoordinatorConfig {
   int retry_after_s = 2;          // advertised with 503
   std::size_t max_stream_buffer_bytes = 1024 * 1024;  // per consumer stream
   std::chrono::seconds key_cache_ttl{30};
+  std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
+  std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"
 };
 
 }  // namespace potluck::coordinator

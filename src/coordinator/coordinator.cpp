@@ -35,6 +35,7 @@ void remember_known_models(store::Store& store, Registry& registry) {
   auto nodes = store.list_nodes();
   if (!nodes) return;
   for (const auto& node : *nodes) {
+    if (!node.cluster_id.empty()) continue;  // private models are no one else's business
     boost::system::error_code ec;
     auto models = boost::json::parse(node.models, ec);
     if (ec || !models.is_array()) continue;
@@ -48,18 +49,25 @@ void remember_known_models(store::Store& store, Registry& registry) {
 int run_coordinator(const CoordinatorConfig& config) {
   asio::io_context io(1);
   auto sqlite = store::sqlite::SqliteStore::open(config.data_dir);
-  Registry registry;
+  PricingPolicy pricing = PricingPolicy::load(*sqlite);
+  TierCatalog tiers;
+  if (auto stored = sqlite->list_tiers()) tiers.replace(*stored);
+  if (auto released = sqlite->ledger().release_open_holds(); released && *released > 0)
+    spdlog::warn("released the credit holds of {} jobs that never settled (unclean shutdown)", *released);
+  Registry registry(pricing);
   remember_known_models(*sqlite, registry);
   StoreExecutor store(io.get_executor(), std::move(sqlite));
   Metrics metrics;
   KeyAuthenticator auth(store, config.key_cache_ttl);
   UsageRecorder usage(store);
   NodeHub hub(io.get_executor(), config, store, registry, metrics);
-  api::CompletionsHandler completions(config, auth, registry, metrics, usage);
+  api::CompletionsHandler completions({config, auth, registry, metrics, usage, store, pricing, tiers});
   api::KeysHandler keys(auth, store);
+  api::WalletHandler wallet(auth, store);
+  api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
 
   net::HttpServer* server_ptr = nullptr;
-  auto router = make_router({config, auth, registry, metrics, hub, completions, keys,
+  auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api,
                              [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; }});
   net::HttpServer server(io, config.limits, std::move(router));
   server_ptr = &server;

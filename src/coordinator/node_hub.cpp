@@ -22,7 +22,7 @@ constexpr int kHeartbeatSeconds = 20;
 
 }  // namespace
 
-net::awaitable<std::expected<NodeHub::TokenOwner, ApiError>> NodeHub::check_token(
+net::awaitable<std::expected<NodeEnrolment, ApiError>> NodeHub::check_token(
     const net::Request& request) {
   auto token = bearer_token(request);
   auto parsed = crypto::parse_token(token, crypto::kNodeTokenPrefix);
@@ -38,7 +38,16 @@ net::awaitable<std::expected<NodeHub::TokenOwner, ApiError>> NodeHub::check_toke
   if (!crypto::token_matches(token, record->sha256))
     co_return std::unexpected(ApiError::unauthorized("missing or invalid node token"));
   if (record->revoked_at) co_return std::unexpected(ApiError::unauthorized("node token revoked"));
-  co_return TokenOwner{record->id, record->owner_id};
+  co_return NodeEnrolment{record->id, record->owner_id, record->cluster_id};
+}
+
+net::awaitable<std::string> NodeHub::recorded_trust(const std::string& node_id) {
+  auto find = [&node_id](store::Store& s) { return s.find_node(node_id); };
+  auto record = co_await store_.call(find);
+  if (!record) co_return "community";
+  const bool earned = config_.verify_after_jobs > 0 && record->jobs_ok >= config_.verify_after_jobs &&
+                      record->usage_mismatches == 0;
+  co_return earned ? "verified" : record->trust;
 }
 
 net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exchange) {
@@ -82,7 +91,9 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
     co_return std::nullopt;
   }
 
-  auto link = std::make_shared<NodeLink>(channel, std::move(*hello), owner->token_id, owner->owner_id,
+  std::string trust = co_await recorded_trust(hello->node_id);
+  owner->trust = std::move(trust);
+  auto link = std::make_shared<NodeLink>(channel, std::move(*hello), std::move(*owner),
                                          config_.max_stream_buffer_bytes);
   if (auto previous = registry_.add(link)) {
     // Same node id reconnected before its old connection timed out.
@@ -92,8 +103,10 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   ++metrics_.node_connects;
   std::string session = make_id("ses_", 16);
   channel->send(protocol::encode(protocol::Welcome{session, kHeartbeatSeconds, POTLUCK_VERSION}));
-  spdlog::info("node {} ({}) online: {} models, max_jobs {}, session {}", link->id(),
-               link->hello().name, link->models().size(), link->hello().max_jobs, session);
+  spdlog::info("node {} ({}) online: {} models, max_jobs {}, {}, trust {}, session {}", link->id(),
+               link->hello().name, link->models().size(), link->hello().max_jobs,
+               link->cluster_id().empty() ? "public pool" : "cluster " + link->cluster_id(),
+               link->trust(), session);
   record_node(*link);
   co_await serve(link);
   co_return std::nullopt;
@@ -136,7 +149,8 @@ bool NodeHub::on_frame(NodeLink& link, std::string_view text, std::string& close
         } else if constexpr (std::is_same_v<F, protocol::Status>) {
           link.set_draining(f.draining);
           if (f.models) {
-            for (const auto& m : *f.models) registry_.remember(m.id);
+            if (link.cluster_id().empty())
+              for (const auto& m : *f.models) registry_.remember(m.id);
             link.set_models(std::move(*f.models));
             record_node(link);
           }
@@ -157,7 +171,8 @@ void NodeHub::record_node(const NodeLink& link) {
   for (const auto& m : link.models()) models.push_back(boost::json::string(m.id));
   const auto& h = link.hello();
   store::NodeRecord record{h.node_id, link.token_id(), link.owner_id(), h.name, h.os, h.arch,
-                           h.agent_version, boost::json::serialize(models), unix_now_ms()};
+                           h.agent_version, boost::json::serialize(models), unix_now_ms(),
+                           link.cluster_id()};
   boost::asio::co_spawn(
       executor_,
       [this, record = std::move(record)]() -> net::awaitable<void> {

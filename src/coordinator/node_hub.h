@@ -24,11 +24,9 @@ class NodeHub {
   void close_all();
 
  private:
-  struct TokenOwner {
-    std::string token_id;
-    std::string owner_id;
-  };
-  net::awaitable<std::expected<TokenOwner, ApiError>> check_token(const net::Request& request);
+  net::awaitable<std::expected<NodeEnrolment, ApiError>> check_token(const net::Request& request);
+  // The trust level on record: set by an admin, or earned by a clean record.
+  net::awaitable<std::string> recorded_trust(const std::string& node_id);
   net::awaitable<void> serve(const std::shared_ptr<NodeLink>& link);
   // Returns false when the frame is malformed and the link must close.
   bool on_frame(NodeLink& link, std::string_view text, std::string& close_reason);

@@ -3,11 +3,10 @@
 namespace potluck::coordinator {
 
 NodeLink::NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello,
-                   std::string token_id, std::string owner_id, std::size_t max_queued_bytes)
+                   NodeEnrolment enrolment, std::size_t max_queued_bytes)
     : channel_(std::move(channel)),
       hello_(std::move(hello)),
-      token_id_(std::move(token_id)),
-      owner_id_(std::move(owner_id)),
+      enrolment_(std::move(enrolment)),
       max_queued_bytes_(max_queued_bytes) {
   set_models(hello_.models);
 }

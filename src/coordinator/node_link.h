@@ -12,15 +12,26 @@
 
 namespace potluck::coordinator {
 
+// Who a node belongs to and where it serves, from its token and its record.
+struct NodeEnrolment {
+  std::string token_id;
+  std::string owner_id;    // the provider paid for its work; empty: the platform
+  std::string cluster_id;  // set: serves only this cluster; empty: the public pool
+  std::string trust = "community";  // community | verified
+};
+
 class NodeLink {
  public:
-  NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello, std::string token_id,
-           std::string owner_id, std::size_t max_queued_bytes);
+  NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello, NodeEnrolment enrolment,
+           std::size_t max_queued_bytes);
 
   const std::string& id() const { return hello_.node_id; }
   const protocol::Hello& hello() const { return hello_; }
-  const std::string& token_id() const { return token_id_; }
-  const std::string& owner_id() const { return owner_id_; }
+  const std::string& token_id() const { return enrolment_.token_id; }
+  const std::string& owner_id() const { return enrolment_.owner_id; }
+  const std::string& cluster_id() const { return enrolment_.cluster_id; }
+  const std::string& trust() const { return enrolment_.trust; }
+  void set_trust(std::string trust) { enrolment_.trust = std::move(trust); }
 
   bool serves(const std::string& model) const { return model_ids_.contains(model); }
   const std::vector<protocol::ModelOffer>& models() const { return hello_.models; }
@@ -48,8 +59,7 @@ class NodeLink {
  private:
   std::shared_ptr<net::WsChannel> channel_;
   protocol::Hello hello_;
-  std::string token_id_;
-  std::string owner_id_;
+  NodeEnrolment enrolment_;
   std::unordered_set<std::string> model_ids_;
   std::unordered_map<std::string, std::weak_ptr<Job>> jobs_;
   std::size_t max_queued_bytes_;  // per job: a consumer further behind is dropped

@@ -1,9 +1,14 @@
 #include "coordinator/registry.h"
 
+#include <algorithm>
+
 namespace potluck::coordinator {
 
+int trust_rank(std::string_view trust) { return trust == "verified" ? 1 : 0; }
+
 std::shared_ptr<NodeLink> Registry::add(std::shared_ptr<NodeLink> link) {
-  for (const auto& m : link->models()) known_models_.insert(m.id);
+  if (link->cluster_id().empty())
+    for (const auto& m : link->models()) known_models_.insert(m.id);
   auto& slot = nodes_[link->id()];
   return std::exchange(slot, std::move(link));
 }
@@ -13,35 +18,66 @@ void Registry::remove(const NodeLink* link) {
   if (it != nodes_.end() && it->second.get() == link) nodes_.erase(it);
 }
 
-NodeLink* Registry::pick(const std::string& model, const std::set<std::string>& exclude) {
-  NodeLink* best = nullptr;
+Candidate Registry::fit(NodeLink& node, const Placement& placement) const {
+  // A cluster's nodes serve only that cluster; public nodes only the pool.
+  if (node.draining() || node.cluster_id() != placement.cluster_id) return {};
+  const auto& tier = placement.tier;
+  if (tier && trust_rank(node.trust()) < trust_rank(tier->min_trust)) return {};
+  for (const auto& offer : node.models()) {
+    const protocol::Price price = pricing_.clamp(offer.price);
+    if (!tier) {
+      if (offer.id == placement.model) return {&node, offer.id, price};
+      continue;
+    }
+    const bool listed = std::find(tier->models.begin(), tier->models.end(), offer.id) != tier->models.end();
+    if (listed && price.input <= tier->max_price_in && price.output <= tier->max_price_out)
+      return {&node, offer.id, price};
+  }
+  return {};
+}
+
+Candidate Registry::pick(const Placement& placement, const std::set<std::string>& exclude) {
+  Candidate best;
   int best_load = 0;
   int ties = 0;
   for (auto& [id, link] : nodes_) {
-    if (!link->serves(model) || link->draining() || !link->has_free_slot() || exclude.contains(id))
-      continue;
-    int load = link->in_flight();
+    if (!link->has_free_slot() || exclude.contains(id)) continue;
+    Candidate candidate = fit(*link, placement);
+    if (!candidate) continue;
+    const int load = link->in_flight();
     if (!best || load < best_load) {
-      best = link.get();
+      best = std::move(candidate);
       best_load = load;
       ties = 1;
     } else if (load == best_load && std::uniform_int_distribution<int>(0, ties++)(rng_) == 0) {
-      best = link.get();  // reservoir sampling keeps ties fair
+      best = std::move(candidate);  // reservoir sampling keeps ties fair
     }
   }
   return best;
 }
 
-bool Registry::online(const std::string& model) const {
-  for (const auto& [id, link] : nodes_)
-    if (link->serves(model) && !link->draining()) return true;
-  return false;
+bool Registry::online(const Placement& placement) const {
+  return std::any_of(nodes_.begin(), nodes_.end(),
+                     [&](const auto& entry) { return static_cast<bool>(fit(*entry.second, placement)); });
 }
 
-std::vector<Registry::ModelEntry> Registry::models() const {
+protocol::Price Registry::max_price(const Placement& placement) const {
+  protocol::Price highest;
+  for (const auto& [id, link] : nodes_) {
+    if (auto candidate = fit(*link, placement)) {
+      highest.input = std::max(highest.input, candidate.price.input);
+      highest.output = std::max(highest.output, candidate.price.output);
+    }
+  }
+  return highest;
+}
+
+std::vector<Registry::ModelEntry> Registry::models(
+    const std::function<bool(std::string_view cluster_id)>& visible) const {
   std::map<std::string, std::string> seen;
   for (const auto& [id, link] : nodes_) {
     if (link->draining()) continue;
+    if (!link->cluster_id().empty() && !visible(link->cluster_id())) continue;
     for (const auto& m : link->models())
       seen.emplace(m.id, m.owned_by.empty() ? "potluck" : m.owned_by);
   }

@@ -1,9 +1,13 @@
 #pragma once
-// The nodes online now, and the models they serve. Routing for now: among the
-// nodes that serve the model, are not draining and have a free slot, the one
-// with the fewest jobs in flight (ties broken at random).
+// The nodes online now and what they offer. Routing for now: among the nodes
+// that fit the job's placement (its cluster or the public pool, its model or
+// tier), are not draining and have a free slot, the one with the fewest jobs
+// in flight (ties broken at random).
 #include "coordinator/node_link.h"
+#include "coordinator/placement.h"
+#include "coordinator/pricing.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,16 +20,21 @@ namespace potluck::coordinator {
 
 class Registry {
  public:
+  explicit Registry(const PricingPolicy& pricing) : pricing_(pricing) {}
+
   // Adds the node; a node id already online is replaced (returns the old link).
   std::shared_ptr<NodeLink> add(std::shared_ptr<NodeLink> link);
   void remove(const NodeLink* link);
 
-  // Null when no node can take the job now.
-  NodeLink* pick(const std::string& model, const std::set<std::string>& exclude);
+  // Empty when no node can take the job now.
+  Candidate pick(const Placement& placement, const std::set<std::string>& exclude);
 
-  // Served by a node online now (busy or not).
-  bool online(const std::string& model) const;
-  // Ever offered by a node (since start, or recorded in the store).
+  // A node that fits is online now (busy or not).
+  bool online(const Placement& placement) const;
+  // The highest price among the nodes that fit: what a job's hold is based on.
+  protocol::Price max_price(const Placement& placement) const;
+
+  // Ever offered by a public node (since start, or recorded in the store).
   bool known(const std::string& model) const { return known_models_.contains(model); }
   void remember(const std::string& model) { known_models_.insert(model); }
 
@@ -33,7 +42,8 @@ class Registry {
     std::string id;
     std::string owned_by;
   };
-  std::vector<ModelEntry> models() const;
+  // Models of the public pool and of the clusters for which `visible` is true.
+  std::vector<ModelEntry> models(const std::function<bool(std::string_view cluster_id)>& visible) const;
 
   std::size_t size() const { return nodes_.size(); }
   int jobs_in_flight() const;
@@ -41,6 +51,11 @@ class Registry {
   NodeLink* find(const std::string& node_id);
 
  private:
+  // The model the node would run for the placement, and its price; empty if
+  // the node does not fit.
+  Candidate fit(NodeLink& node, const Placement& placement) const;
+
+  const PricingPolicy& pricing_;
   std::map<std::string, std::shared_ptr<NodeLink>> nodes_;
   std::set<std::string> known_models_;
   std::minstd_rand rng_{std::random_device{}()};

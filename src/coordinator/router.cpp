@@ -62,6 +62,25 @@ net::Handler make_router(Services s) {
       std::string_view rest = path.size() > 10 ? path.substr(10) : std::string_view{};
       co_return co_await s.keys.handle(ex, rest);
     }
+    // Any valid API key: the caller's own wallet. Admins: grants.
+    if (path == "/api/wallet") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.wallet.wallet(ex);
+    }
+    if (path == "/api/admin/grants") {
+      if (method != http::verb::post) co_return method_not_allowed();
+      co_return co_await s.wallet.grant(ex);
+    }
+    // Reading: any valid key. Changing: admins.
+    if (path == "/api/pricing") co_return co_await s.pricing.pricing(ex);
+    if (path == "/api/tiers" || path.starts_with("/api/tiers/")) {
+      const std::string_view rest = path.substr(10);
+      co_return co_await s.pricing.tiers(ex, rest);
+    }
+    if (path.starts_with("/api/nodes/") && path.ends_with("/trust")) {
+      const std::string node_id(path.substr(11, path.size() - 11 - 6));
+      co_return co_await s.pricing.node_trust(ex, node_id);
+    }
     co_return not_found(path);
   };
 }

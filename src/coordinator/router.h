@@ -2,6 +2,8 @@
 // Maps method + path to handlers. Every route states who may call it.
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
+#include "coordinator/api/pricing_handler.h"
+#include "coordinator/api/wallet_handler.h"
 #include "coordinator/node_hub.h"
 #include "net/http_server.h"
 
@@ -17,6 +19,8 @@ struct Services {
   NodeHub& hub;
   api::CompletionsHandler& completions;
   api::KeysHandler& keys;
+  api::WalletHandler& wallet;
+  api::PricingHandler& pricing;
   std::function<std::size_t()> open_connections;
 };
 

@@ -46,7 +46,7 @@ Session::Session(asio::any_io_executor executor, const SessionSettings& settings
     : executor_(executor),
       settings_(settings),
       backend_(backend),
-      models_(std::move(models)),
+      models_(settings.prices.apply(std::move(models))),
       refresh_timer_(executor),
       idle_timer_(executor) {}
 
@@ -273,7 +273,7 @@ net::awaitable<void> Session::refresh_loop() {
       continue;
     }
     if (same_models(*fresh, models_)) continue;
-    models_ = std::move(*fresh);
+    models_ = settings_.prices.apply(std::move(*fresh));
     spdlog::info("model list changed: {} models offered", models_.size());
     send_status(true);
   }

@@ -7,6 +7,7 @@
 #include "net/http_client.h"
 #include "net/ws_channel.h"
 #include "node/backends/backend.h"
+#include "node/price_list.h"
 #include "node/running_job.h"
 #include "protocol/frames.h"
 
@@ -25,6 +26,7 @@ struct SessionSettings {
   std::string target;            // "/v1/nodes/connect" (below any path prefix)
   std::string token;             // node token, sent as Authorization: Bearer
   protocol::Hello hello;         // everything but the models, which are current per session
+  PriceList prices;              // set on every model offered
   int max_jobs = 8;
   std::chrono::seconds models_refresh{30};
   std::chrono::seconds drain_timeout{30};

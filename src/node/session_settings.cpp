@@ -28,7 +28,11 @@ std::expected<SessionSettings, std::string> build_session_settings(const NodeCon
   if (!crypto::parse_token(config.token, crypto::kNodeTokenPrefix))
     spdlog::warn("the node token does not look like a node token ({}...)", crypto::kNodeTokenPrefix);
 
+  auto prices = PriceList::parse(config.prices);
+  if (!prices) return std::unexpected(prices.error());
+
   SessionSettings settings;
+  settings.prices = std::move(*prices);
   settings.target = connect_target(url->path);
   settings.coordinator = std::move(*url);
   settings.token = config.token;

@@ -31,7 +31,10 @@ void append_string(std::string& out, std::string_view text) {
 json::array models_to_json(const std::vector<ModelOffer>& models) {
   json::array array;
   for (const auto& m : models)
-    array.push_back(json::object{{"id", m.id}, {"context", m.context}, {"owned_by", m.owned_by}});
+    array.push_back(json::object{{"id", m.id},
+                                 {"context", m.context},
+                                 {"owned_by", m.owned_by},
+                                 {"price", json::object{{"input", m.price.input}, {"output", m.price.output}}}});
   return array;
 }
 
@@ -92,7 +95,13 @@ struct Reader {
     for (const auto& item : v->get_array()) {
       if (!item.is_object()) { fail(key, "entries must be objects"); return std::nullopt; }
       Reader r{item.get_object()};
-      ModelOffer m{r.string("id"), r.integer("context", false), r.string("owned_by", false)};
+      ModelOffer m{r.string("id"), r.integer("context", false), r.string("owned_by", false), {}};
+      if (const auto* price = r.object("price")) {
+        Reader p{*price};
+        m.price = {p.integer("input", false), p.integer("output", false)};
+        if (!p.error && (m.price.input < 0 || m.price.output < 0)) p.fail("price", "must not be negative");
+        if (p.error) r.error = p.error;
+      }
       if (r.error) { error = r.error; return std::nullopt; }
       if (m.id.empty()) { fail(key, "entries need a non-empty id"); return std::nullopt; }
       out.push_back(std::move(m));

@@ -14,10 +14,18 @@ namespace potluck::protocol {
 
 inline constexpr std::string_view kProtocolVersion = "potluck.v1";
 
+// What a node asks per million tokens, in micro-credits (0 = free).
+struct Price {
+  std::int64_t input = 0;
+  std::int64_t output = 0;
+  bool operator==(const Price&) const = default;
+};
+
 struct ModelOffer {
   std::string id;
   std::int64_t context = 0;  // tokens; 0 = unknown
   std::string owned_by;      // as reported by the backend ("potluck-mock" for the mock)
+  Price price;
 };
 
 struct Hello {

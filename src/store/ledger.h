@@ -15,8 +15,6 @@
 
 namespace potluck::store {
 
-inline constexpr std::int64_t kMicroPerCredit = 1'000'000;
-
 std::string user_account(std::string_view user_id);
 std::string escrow_account(std::string_view job_id);
 inline constexpr std::string_view kPlatformAccount = "platform";
@@ -60,6 +58,9 @@ class LedgerStore {
                                                    int limit) = 0;
   // The sum of every row: zero unless the ledger is broken.
   virtual Result<std::int64_t> total() = 0;
+  // Settles a job's hold on its own (a job that ended without a usage event,
+  // e.g. refused for capacity after its hold was taken).
+  virtual Result<void> settle(const std::string& job_id, const Settlement& settlement) = 0;
   // Start-up recovery: escrows left open by a crash go back to their payer.
   virtual Result<int> release_open_holds() = 0;
 };

@@ -138,8 +138,9 @@ class Store {
 
   // Small platform settings (pricing bounds, fee); empty when unset.
   virtual Result<std::string> setting(const std::string& key) = 0;
-  virtual Result<void> put_setting(const std::string& actor_id, const std::string& key,
-                                   const std::string& value) = 0;
+  // All in one transaction, audited as settings.changed.
+  virtual Result<void> put_settings(const std::string& actor_id,
+                                    const std::vector<std::pair<std::string, std::string>>& values) = 0;
 };
 
 }  // namespace potluck::store

@@ -3,7 +3,8 @@
 //
 // It speaks the OpenAI wire format exactly (JSON bodies, SSE streams with
 // chunked transfer encoding) and has test hooks carried in the request body:
-// fake_chunks, fake_delay_ms, fake_status, fake_fail_after. See README.md.
+// fake_chunks, fake_delay_ms, fake_status, fake_fail_after, fake_usage_factor.
+// See README.md.
 //
 // Speed matters more than elegance here: responses are serialised by hand
 // into per-connection buffers that are reused across requests, so that the
@@ -171,6 +172,7 @@ struct Job {
   std::int64_t fake_delay_ms = 0;
   std::int64_t fake_status = 0;
   std::int64_t fake_fail_after = -1;
+  std::uint64_t fake_usage_factor = 1;  // reported usage multiplied: a dishonest upstream
 };
 
 struct ErrorReply {
@@ -196,6 +198,8 @@ std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
   if (auto v = as_int(body.if_contains("fake_delay_ms"))) job.fake_delay_ms = std::clamp<std::int64_t>(*v, 0, 3'600'000);
   if (auto v = as_int(body.if_contains("fake_status"))) job.fake_status = *v;
   if (auto v = as_int(body.if_contains("fake_fail_after"))) job.fake_fail_after = *v;
+  if (auto v = as_int(body.if_contains("fake_usage_factor")))
+    job.fake_usage_factor = static_cast<std::uint64_t>(std::clamp<std::int64_t>(*v, 1, 1'000'000));
 
   std::string scratch;
   if (job.chat) {
@@ -425,7 +429,7 @@ class Session {
     body_ += chat ? R"(},"finish_reason":")" : R"(,"logprobs":null,"finish_reason":")";
     body_ += finish;
     body_ += R"("}],)";
-    append_usage(body_, job.prompt_tokens, n_tokens);
+    append_usage(body_, job.prompt_tokens * job.fake_usage_factor, n_tokens * job.fake_usage_factor);
     body_ += '}';
     co_return co_await send(200, "application/json", body_);
   }
@@ -556,7 +560,7 @@ class Session {
     if (job.include_usage) {
       event_head(job);
       ev_ += R"("choices":[],)";
-      append_usage(ev_, job.prompt_tokens, n_tokens);
+      append_usage(ev_, job.prompt_tokens * job.fake_usage_factor, n_tokens * job.fake_usage_factor);
       ev_ += "}\n\n";
     }
     ev_ += "data: [DONE]\n\n";

@@ -1,6 +1,7 @@
 #include "coordinator/api/job_relay.h"
 
 #include "common/clock.h"
+#include "common/credits.h"
 
 #include "common/ids.h"
 
@@ -39,11 +40,13 @@ ApiError consumer_error(const protocol::Error& error) {
 
 }  // namespace
 
-JobRelay::JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request)
+JobRelay::JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request,
+                   Placement placement)
     : deps_(deps),
       exchange_(exchange),
       principal_(std::move(principal)),
       request_(std::move(request)),
+      placement_(std::move(placement)),
       format_(request_.kind, response_id(request_.kind), unix_now_ms() / 1000, request_.model),
       sse_(exchange.stream, exchange.limits.write_timeout) {}
 
@@ -53,10 +56,15 @@ net::awaitable<std::optional<net::Response>> JobRelay::run() {
   started_ = std::chrono::steady_clock::now();
   auto deadline = started_ + deps_.config.job_deadline;
 
-  if (!dispatch())
+  relay_.request_bytes = static_cast<std::int64_t>(exchange_.request.body().size());
+  auto refused = co_await hold_credits();
+  if (refused) co_return net::make_error_response(*refused);
+  if (!dispatch()) {
+    co_await release_hold();
     co_return net::make_error_response(ApiError::unavailable(
-        "all nodes serving '" + request_.model + "' are busy; try again later",
+        "all nodes serving '" + placement_.label() + "' are busy; try again later",
         deps_.config.retry_after_s));
+  }
   ++deps_.metrics.jobs_in_flight;
   watch_client();
 
@@ -80,13 +88,48 @@ net::awaitable<std::optional<net::Response>> JobRelay::run() {
   co_return std::move(response_);
 }
 
+// Public-pool jobs hold their worst case at the highest price among the nodes
+// that could take them, so a retry on another node is covered too. Jobs in
+// one's own cluster, and free nodes, hold nothing.
+net::awaitable<std::optional<ApiError>> JobRelay::hold_credits() {
+  if (placement_.in_cluster()) co_return std::nullopt;
+  const std::int64_t max_tokens = request_.max_tokens > 0 ? request_.max_tokens : deps_.config.max_tokens_cap;
+  const std::int64_t amount =
+      worst_case_cost(deps_.registry.max_price(placement_), relay_.request_bytes, max_tokens);
+  if (amount == 0) co_return std::nullopt;
+  const std::string payer = store::user_account(principal_.user_id);
+  auto hold = [&payer, amount, this](store::Store& s) { return s.ledger().hold(payer, job_->id, amount); };
+  auto held = co_await deps_.store.call(hold);
+  if (held) {
+    held_ = amount;
+    co_return std::nullopt;
+  }
+  if (held.error().kind == store::StoreError::Kind::insufficient)
+    co_return ApiError::payment_required(
+        "not enough credits: this request may cost up to " + format_credits(amount) +
+        " credits (max_tokens x price) and that much is held until it finishes; see GET /api/wallet");
+  spdlog::error("job {}: could not hold credits: {}", job_->id, held.error().message);
+  co_return ApiError::internal("could not reserve credits for the job");
+}
+
+net::awaitable<void> JobRelay::release_hold() {
+  if (held_ == 0) co_return;
+  const store::Settlement release{store::user_account(principal_.user_id), held_, 0, "", 0};
+  auto settle = [&release, this](store::Store& s) { return s.ledger().settle(job_->id, release); };
+  auto settled = co_await deps_.store.call(settle);
+  if (!settled) spdlog::error("job {}: could not release its hold: {}", job_->id, settled.error().message);
+  held_ = 0;
+}
+
 bool JobRelay::dispatch() {
-  node_ = deps_.registry.pick(request_.model, tried_);
+  current_ = deps_.registry.pick(placement_, tried_);
+  node_ = current_.node;
   if (!node_) return false;
+  provider_ = node_->owner_id().empty() ? std::string() : store::user_account(node_->owner_id());
   tried_.insert(node_->id());
   ++attempts_;
   auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
-  protocol::Job frame{job_->id, request_.kind, request_.model,
+  protocol::Job frame{job_->id, request_.kind, current_.model,
                       std::chrono::duration_cast<std::chrono::milliseconds>(budget).count(),
                       exchange_.request.body(), request_.stream};
   node_->dispatch(frame, job_);
@@ -138,6 +181,8 @@ net::awaitable<bool> JobRelay::on_chunk(const protocol::Chunk& chunk) {
   job_->queued_bytes -= std::min(job_->queued_bytes, chunk.delta.size());
   if (chunks_++ == 0) first_chunk_ = std::chrono::steady_clock::now();
   ++deps_.metrics.chunks_relayed;
+  relay_.relayed_bytes += static_cast<std::int64_t>(chunk.delta.size());
+  ++pending_chunks_;
   if (!request_.stream) {
     format_.collect(chunk);
     co_return true;
@@ -170,6 +215,10 @@ net::awaitable<bool> JobRelay::flush() {
   if (out_.empty()) co_return true;
   auto ec = co_await sse_.send(out_);
   out_.clear();
+  if (!ec) {
+    relay_.delivered_chunks += pending_chunks_;
+    pending_chunks_ = 0;
+  }
   if (ec) {
     client_gone_ = true;
     end_job(true);
@@ -182,6 +231,8 @@ net::awaitable<bool> JobRelay::flush() {
 
 net::awaitable<bool> JobRelay::on_done(const protocol::Done& done) {
   usage_ = done.usage;
+  relay_.finished = true;
+  relay_.reported = done.usage;
   end_job(false);
   deps_.metrics.prompt_tokens += usage_.prompt_tokens;
   deps_.metrics.completion_tokens += usage_.completion_tokens;
@@ -255,10 +306,18 @@ void JobRelay::record(std::string status, std::string error_code) {
   event.user_id = principal_.user_id;
   event.key_id = principal_.key_id;
   event.node_id = job_->node_id;
-  event.model = request_.model;
+  const Metered metered = meter(relay_);
+  const std::int64_t cost =
+      std::min(held_, cost_of(current_.price, metered.prompt_tokens, metered.completion_tokens));
+  event.model = current_.model.empty() ? placement_.label() : current_.model;
   event.kind = std::string(protocol::to_string(request_.kind));
-  event.prompt_tokens = usage_.prompt_tokens;
-  event.completion_tokens = usage_.completion_tokens;
+  event.cluster_id = placement_.cluster_id;
+  if (placement_.tier) event.tier = placement_.tier->name;
+  event.prompt_tokens = metered.prompt_tokens;
+  event.completion_tokens = metered.completion_tokens;
+  event.cost = cost;
+  event.settlement = settlement(cost);
+  event.usage_mismatch = metered.mismatch;
   event.ttft_ms = chunks_ ? ms_between(started_, first_chunk_) : -1;
   event.latency_ms = ms_between(started_, now);
   event.status = status;
@@ -267,7 +326,16 @@ void JobRelay::record(std::string status, std::string error_code) {
   if (status != "ok")
     spdlog::info("job {} on node {} ended {} ({}) after {} chunks", job_->id, job_->node_id, status,
                  event.error_code, chunks_);
+  if (metered.mismatch)
+    spdlog::warn("job {}: node {} reported more tokens than it relayed; billed at the relayed bound",
+                 job_->id, job_->node_id);
   deps_.usage.record(std::move(event));
+}
+
+std::optional<store::Settlement> JobRelay::settlement(std::int64_t cost) const {
+  if (held_ == 0) return std::nullopt;
+  return store::Settlement{store::user_account(principal_.user_id), held_, cost, provider_,
+                           deps_.pricing.fee_of(cost)};
 }
 
 }  // namespace potluck::coordinator::api

@@ -1,14 +1,19 @@
 #pragma once
-// Runs one consumer request as a job: dispatch to a node, re-dispatch before
-// the first chunk if the node fails, relay chunks (SSE) or collect them
-// (non-streamed), and end with exactly one usage event.
+// Runs one consumer request as a job: hold its worst-case cost, dispatch to a
+// node, re-dispatch before the first chunk if the node fails, relay chunks
+// (SSE) or collect them (non-streamed), and end with exactly one usage event
+// that carries the job's settlement.
 #include "coordinator/api/openai_request.h"
 #include "coordinator/api/openai_response.h"
 #include "coordinator/auth.h"
 #include "coordinator/config.h"
 #include "coordinator/job.h"
+#include "coordinator/metering.h"
 #include "coordinator/metrics.h"
+#include "coordinator/placement.h"
+#include "coordinator/pricing.h"
 #include "coordinator/registry.h"
+#include "coordinator/store_executor.h"
 #include "coordinator/usage_recorder.h"
 #include "net/http_server.h"
 #include "net/sse.h"
@@ -24,13 +29,19 @@ class JobRelay {
     Registry& registry;
     Metrics& metrics;
     UsageRecorder& usage;
+    StoreExecutor& store;
+    const PricingPolicy& pricing;
   };
 
-  JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request);
+  JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request,
+           Placement placement);
 
   net::awaitable<std::optional<net::Response>> run();
 
  private:
+  // Takes the worst-case cost into escrow; an error (402) if it cannot.
+  net::awaitable<std::optional<ApiError>> hold_credits();
+  net::awaitable<void> release_hold();
   bool dispatch();  // to the best node not tried yet; false if none
   void watch_client();
   void stop_watching_client();
@@ -46,14 +57,21 @@ class JobRelay {
   net::awaitable<void> finish_stream();  // flush, then end the chunked body
   void end_job(bool cancel_on_node);
   void record(std::string status, std::string error_code);
+  std::optional<store::Settlement> settlement(std::int64_t cost) const;
 
   Deps deps_;
   net::Exchange& exchange_;
   Principal principal_;
   CompletionRequest request_;
+  Placement placement_;
   std::shared_ptr<Job> job_;
   ResponseFormat format_;
   NodeLink* node_ = nullptr;
+  Candidate current_;        // node, model and price of the current attempt (node may be gone)
+  std::string provider_;     // the current node's owner, paid for the work
+  std::int64_t held_ = 0;    // micro-credits in escrow for this job
+  RelayRecord relay_;
+  std::int64_t pending_chunks_ = 0;  // relayed, not yet written to the consumer
   std::set<std::string> tried_;
   int attempts_ = 0;
   std::uint64_t chunks_ = 0;

@@ -13,8 +13,10 @@ net::awaitable<std::optional<net::Response>> list_models(net::Exchange& exchange
   auto created = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
+  // Public models, and those of the caller's own clusters: never another's.
+  const auto visible = [&caller = *principal](std::string_view cluster_id) { return caller.member_of(cluster_id); };
   boost::json::array data;
-  for (const auto& model : registry.models())
+  for (const auto& model : registry.models(visible))
     data.push_back(boost::json::object{
         {"id", model.id}, {"object", "model"}, {"created", created}, {"owned_by", model.owned_by}});
   boost::json::object body{{"object", "list"}, {"data", std::move(data)}};

@@ -57,6 +57,11 @@ std::expected<CompletionRequest, ApiError> parse_completion_request(std::string_
     if (auto* usage = options->get_object().if_contains("include_usage"); usage && usage->is_bool())
       out.include_usage = usage->get_bool();
   }
+  if (auto* cluster = obj.if_contains("cluster"); cluster && !cluster->is_null()) {
+    if (!cluster->is_string() || cluster->get_string().empty())
+      return std::unexpected(invalid("'cluster' must be a cluster id or \"public\"", "cluster"));
+    out.cluster = std::string(cluster->get_string());
+  }
   for (std::string_view field : {"max_tokens", "max_completion_tokens"}) {
     auto* v = obj.if_contains(field);
     if (!v || v->is_null()) continue;

@@ -17,6 +17,7 @@ struct CompletionRequest {
   bool stream = false;
   bool include_usage = false;
   std::int64_t max_tokens = 0;  // 0 = not given
+  std::string cluster;          // Potluck's own field: run in this cluster ("public": the pool)
 };
 
 std::expected<CompletionRequest, ApiError> parse_completion_request(std::string_view body,

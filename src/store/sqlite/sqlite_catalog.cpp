@@ -65,14 +65,19 @@ Result<std::string> SqliteStore::setting(const std::string& key) {
   });
 }
 
-Result<void> SqliteStore::put_setting(const std::string& actor_id, const std::string& key,
-                                      const std::string& value) {
+Result<void> SqliteStore::put_settings(const std::string& actor_id,
+                                       const std::vector<std::pair<std::string, std::string>>& values) {
   return guarded([&]() -> Result<void> {
     Transaction tx(db_);
-    db_.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2")
-        .bind(1, key).bind(2, value)
-        .step();
-    append_audit(db_, {actor_id, "setting.changed", key, "", json::serialize(json::object{{"value", value}})});
+    auto s = db_.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2");
+    json::object changed;
+    for (const auto& [key, value] : values) {
+      s.bind(1, key).bind(2, value);
+      s.step();
+      s.reset();
+      changed[key] = value;
+    }
+    append_audit(db_, {actor_id, "settings.changed", "", "", json::serialize(changed)});
     tx.commit();
     return {};
   });

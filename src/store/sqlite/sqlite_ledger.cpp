@@ -109,6 +109,15 @@ Result<std::int64_t> SqliteLedgerStore::total() {
   });
 }
 
+Result<void> SqliteLedgerStore::settle(const std::string& job_id, const Settlement& settlement) {
+  return guarded([&]() -> Result<void> {
+    Transaction tx(db_);
+    post_settlement(db_, job_id, settlement);
+    tx.commit();
+    return {};
+  });
+}
+
 Result<int> SqliteLedgerStore::release_open_holds() {
   return guarded([&]() -> Result<int> {
     Transaction tx(db_);

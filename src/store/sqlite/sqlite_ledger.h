@@ -35,6 +35,7 @@ class SqliteLedgerStore final : public LedgerStore {
   Result<std::vector<LedgerEntry>> history(const std::string& account, std::int64_t before_id,
                                            int limit) override;
   Result<std::int64_t> total() override;
+  Result<void> settle(const std::string& job_id, const Settlement& settlement) override;
   Result<int> release_open_holds() override;
 
  private:

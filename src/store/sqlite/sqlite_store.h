@@ -50,8 +50,8 @@ class SqliteStore final : public Store {
   Result<void> delete_tier(const std::string& actor_id, const std::string& name) override;
 
   Result<std::string> setting(const std::string& key) override;
-  Result<void> put_setting(const std::string& actor_id, const std::string& key,
-                           const std::string& value) override;
+  Result<void> put_settings(const std::string& actor_id,
+                            const std::vector<std::pair<std::string, std::string>>& values) override;
 
   Database& database() { return db_; }
 

@@ -1,0 +1,178 @@
+#include "coordinator/api/pricing_handler.h"
+
+#include "common/credits.h"
+#include "coordinator/api/handler_support.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <regex>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+namespace {
+
+json::object pricing_json(const PricingPolicy& p) {
+  return {{"min_price", format_credits(p.min_price)},
+          {"max_price", format_credits(p.max_price)},
+          {"fee_percent", p.fee_percent},
+          {"unit", "credits per million tokens"}};
+}
+
+json::object tier_json(const store::Tier& t) {
+  json::array models;
+  for (const auto& m : t.models) models.emplace_back(m);
+  return {{"name", t.name},
+          {"models", std::move(models)},
+          {"min_trust", t.min_trust},
+          {"max_price_in", format_credits(t.max_price_in)},
+          {"max_price_out", format_credits(t.max_price_out)}};
+}
+
+// A price field: credits per million tokens, as a string or an integer.
+std::expected<std::int64_t, ApiError> price_field(const json::object& body, std::string_view key,
+                                                  std::int64_t fallback) {
+  const auto* v = body.if_contains(key);
+  if (!v) return fallback;
+  std::string text;
+  if (v->is_string()) text = v->get_string();
+  else if (v->is_int64() && v->get_int64() >= 0) text = std::to_string(v->get_int64());
+  else if (v->is_uint64()) text = std::to_string(v->get_uint64());
+  auto micro = parse_credits(text);
+  if (!micro)
+    return std::unexpected(ApiError::bad_request("'" + std::string(key) + "': " + micro.error(), "invalid_price"));
+  return *micro;
+}
+
+bool valid_name(const std::string& name) {
+  static const std::regex pattern("[a-z0-9][a-z0-9_-]{0,31}");
+  return std::regex_match(name, pattern);
+}
+
+std::expected<store::Tier, ApiError> parse_tier(const std::string& name, const json::object& body) {
+  store::Tier tier;
+  tier.name = name;
+  const auto* models = body.if_contains("models");
+  if (!models || !models->is_array() || models->get_array().empty())
+    return std::unexpected(ApiError::bad_request("'models' must be a non-empty array of model ids", "invalid_models"));
+  for (const auto& m : models->get_array()) {
+    if (!m.is_string() || m.get_string().empty() || m.get_string().size() > 200)
+      return std::unexpected(ApiError::bad_request("'models' entries must be model ids", "invalid_models"));
+    tier.models.emplace_back(m.get_string());
+  }
+  if (const auto* trust = body.if_contains("min_trust")) {
+    if (!trust->is_string() || (trust->get_string() != "community" && trust->get_string() != "verified"))
+      return std::unexpected(ApiError::bad_request("'min_trust' must be community or verified", "invalid_trust"));
+    tier.min_trust = trust->get_string();
+  }
+  auto in = price_field(body, "max_price_in", kMaxMicroCredits);
+  if (!in) return std::unexpected(in.error());
+  auto out = price_field(body, "max_price_out", kMaxMicroCredits);
+  if (!out) return std::unexpected(out.error());
+  tier.max_price_in = *in;
+  tier.max_price_out = *out;
+  return tier;
+}
+
+}  // namespace
+
+net::awaitable<std::optional<net::Response>> PricingHandler::pricing(net::Exchange& exchange) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  const auto method = exchange.request.method();
+  if (method == http::verb::get) co_return json_response(http::status::ok, pricing_json(pricing_));
+  if (method != http::verb::put)
+    co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use GET or PUT"});
+  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
+  auto body = parse_json_object(exchange.request.body());
+  if (!body) co_return net::make_error_response(body.error());
+
+  PricingPolicy next = pricing_;
+  auto min = price_field(*body, "min_price", next.min_price);
+  if (!min) co_return net::make_error_response(min.error());
+  auto max = price_field(*body, "max_price", next.max_price);
+  if (!max) co_return net::make_error_response(max.error());
+  next.min_price = *min;
+  next.max_price = *max;
+  if (const auto* fee = body->if_contains("fee_percent")) {
+    if (!fee->is_int64() || fee->get_int64() < 0 || fee->get_int64() > 100)
+      co_return net::make_error_response(
+          ApiError::bad_request("'fee_percent' must be an integer from 0 to 100", "invalid_fee"));
+    next.fee_percent = static_cast<int>(fee->get_int64());
+  }
+  if (auto valid = next.validate(); !valid)
+    co_return net::make_error_response(ApiError::bad_request(valid.error(), "invalid_pricing"));
+  const std::string actor = caller->user_id;
+  auto save = [&next, &actor](store::Store& s) { return next.save(s, actor); };
+  auto saved = co_await store_.call(save);
+  if (!saved) co_return net::make_error_response(store_error(saved.error(), "pricing"));
+  pricing_ = next;  // node prices are clamped at routing time, so this applies at once
+  co_return json_response(http::status::ok, pricing_json(pricing_));
+}
+
+net::awaitable<std::optional<net::Response>> PricingHandler::tiers(net::Exchange& exchange, std::string_view rest) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  const auto method = exchange.request.method();
+  if (rest.empty()) {
+    if (method != http::verb::get)
+      co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use GET"});
+    json::array data;
+    for (const auto& tier : tiers_.list()) data.push_back(tier_json(tier));
+    co_return json_response(http::status::ok, json::object{{"object", "list"}, {"data", std::move(data)}});
+  }
+  const std::string name(rest.substr(1));
+  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
+  if (!valid_name(name))
+    co_return net::make_error_response(ApiError::bad_request(
+        "a tier name is 1 to 32 characters of a-z, 0-9, '-' and '_'", "invalid_name"));
+  if (method == http::verb::put) co_return co_await put_tier(*caller, name, exchange.request.body());
+  if (method == http::verb::delete_) co_return co_await delete_tier(*caller, name);
+  co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use PUT or DELETE"});
+}
+
+net::awaitable<net::Response> PricingHandler::put_tier(const Principal& caller, const std::string& name,
+                                                       const std::string& body_text) {
+  auto body = parse_json_object(body_text);
+  if (!body) co_return net::make_error_response(body.error());
+  auto tier = parse_tier(name, *body);
+  if (!tier) co_return net::make_error_response(tier.error());
+  auto put = [&caller, &tier](store::Store& s) { return s.put_tier(caller.user_id, *tier); };
+  auto saved = co_await store_.call(put);
+  if (!saved) co_return net::make_error_response(store_error(saved.error(), "tier"));
+  tiers_.put(*tier);
+  co_return json_response(http::status::ok, tier_json(*tier));
+}
+
+net::awaitable<net::Response> PricingHandler::delete_tier(const Principal& caller, const std::string& name) {
+  auto erase = [&caller, &name](store::Store& s) { return s.delete_tier(caller.user_id, name); };
+  auto erased = co_await store_.call(erase);
+  if (!erased) co_return net::make_error_response(store_error(erased.error(), "tier"));
+  tiers_.erase(name);
+  co_return json_response(http::status::ok, json::object{{"name", name}, {"deleted", true}});
+}
+
+net::awaitable<std::optional<net::Response>> PricingHandler::node_trust(net::Exchange& exchange,
+                                                                        const std::string& node_id) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  if (exchange.request.method() != http::verb::put)
+    co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use PUT"});
+  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
+  auto body = parse_json_object(exchange.request.body());
+  if (!body) co_return net::make_error_response(body.error());
+  const auto* trust = body->if_contains("trust");
+  if (!trust || !trust->is_string() || (trust->get_string() != "community" && trust->get_string() != "verified"))
+    co_return net::make_error_response(
+        ApiError::bad_request("'trust' must be community or verified", "invalid_trust"));
+  const std::string level(trust->get_string());
+  const std::string actor = caller->user_id;
+  auto set = [&actor, &node_id, &level](store::Store& s) { return s.set_node_trust(actor, node_id, level); };
+  auto saved = co_await store_.call(set);
+  if (!saved) co_return net::make_error_response(store_error(saved.error(), "node"));
+  if (auto* link = registry_.find(node_id)) link->set_trust(level);
+  co_return json_response(http::status::ok, json::object{{"node_id", node_id}, {"trust", level}});
+}
+
+}  // namespace potluck::coordinator::api

@@ -1,0 +1,103 @@
+#include "coordinator/api/wallet_handler.h"
+
+#include "common/credits.h"
+#include "common/strings.h"
+#include "coordinator/api/handler_support.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+namespace {
+
+json::object entry_json(const store::LedgerEntry& e) {
+  return {{"id", e.id},          {"transfer_id", e.transfer_id}, {"ts", e.ts_ms / 1000},
+          {"kind", e.kind},      {"amount", format_credits(e.amount)},
+          {"amount_micro", e.amount}, {"job_id", e.job_id.empty() ? json::value() : json::value(e.job_id)},
+          {"memo", e.memo}};
+}
+
+// A positive integer query parameter within [1, max], or the fallback.
+std::int64_t bounded_param(std::string_view target, std::string_view name, std::int64_t fallback,
+                           std::int64_t max) {
+  auto value = parse_uint(query_param(target, name));
+  if (!value || *value == 0) return fallback;
+  return std::min<std::int64_t>(static_cast<std::int64_t>(std::min<std::uint64_t>(*value, INT64_MAX)), max);
+}
+
+struct Wallet {
+  std::int64_t balance = 0;
+  std::vector<store::LedgerEntry> history;
+};
+
+}  // namespace
+
+net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange& exchange) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  const std::string account = store::user_account(caller->user_id);
+  const auto target = exchange.request.target();
+  const int limit = static_cast<int>(bounded_param(target, "limit", 50, 500));
+  const std::int64_t before = bounded_param(target, "before", 0, INT64_MAX);
+  auto read = [&account, limit, before](store::Store& s) -> store::Result<Wallet> {
+    auto balance = s.ledger().balance(account);
+    if (!balance) return std::unexpected(balance.error());
+    auto history = s.ledger().history(account, before, limit);
+    if (!history) return std::unexpected(history.error());
+    return Wallet{*balance, std::move(*history)};
+  };
+  auto wallet = co_await store_.call(read);
+  if (!wallet) co_return net::make_error_response(store_error(wallet.error(), "wallet"));
+  json::array history;
+  for (const auto& e : wallet->history) history.push_back(entry_json(e));
+  json::object body{{"account", account},
+                    {"balance", format_credits(wallet->balance)},
+                    {"balance_micro", wallet->balance},
+                    {"history", std::move(history)}};
+  co_return json_response(http::status::ok, body);
+}
+
+net::awaitable<std::optional<net::Response>> WalletHandler::grant(net::Exchange& exchange) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
+  auto body = parse_json_object(exchange.request.body());
+  if (!body) co_return net::make_error_response(body.error());
+
+  const auto* user = body->if_contains("user");
+  if (!user || !user->is_string() || user->get_string().empty())
+    co_return net::make_error_response(ApiError::bad_request("'user' must be a user id or email", "invalid_user"));
+  const auto* amount_value = body->if_contains("amount");
+  std::string amount_text;
+  if (amount_value && amount_value->is_string()) amount_text = amount_value->get_string();
+  else if (amount_value && amount_value->is_int64()) amount_text = std::to_string(amount_value->get_int64());
+  else if (amount_value && amount_value->is_uint64()) amount_text = std::to_string(amount_value->get_uint64());
+  else
+    co_return net::make_error_response(ApiError::bad_request(
+        "'amount' must be an amount of credits, e.g. \"12.5\"", "invalid_amount"));
+  auto amount = parse_credits(amount_text);
+  if (!amount) co_return net::make_error_response(ApiError::bad_request(amount.error(), "invalid_amount"));
+  if (*amount == 0) co_return net::make_error_response(ApiError::bad_request("'amount' must be more than zero", "invalid_amount"));
+
+  const std::string who(user->get_string());
+  const std::string actor = caller->user_id;
+  auto grant = [&who, &actor, micro = *amount](store::Store& s) -> store::Result<std::pair<std::string, std::string>> {
+    auto found = who.find('@') == std::string::npos ? s.find_user(who) : s.find_user_by_email(who);
+    if (!found) return std::unexpected(found.error());
+    auto transfer = s.ledger().grant(actor, found->id, micro);
+    if (!transfer) return std::unexpected(transfer.error());
+    return std::pair{found->id, *transfer};
+  };
+  auto granted = co_await store_.call(grant);
+  if (!granted) co_return net::make_error_response(store_error(granted.error(), "user"));
+  spdlog::info("admin {} granted {} credits to {}", actor, format_credits(*amount), granted->first);
+  co_return json_response(http::status::created,
+                          json::object{{"user_id", granted->first},
+                                       {"transfer_id", granted->second},
+                                       {"amount", format_credits(*amount)},
+                                       {"amount_micro", *amount}});
+}
+
+}  // namespace potluck::coordinator::api

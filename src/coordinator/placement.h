@@ -1,0 +1,38 @@
+#pragma once
+// Where a job may run: the nodes of one private cluster, or the public pool,
+// optionally narrowed by a tier (a set of models, a minimum trust level and a
+// price band). Decided once per request from the caller's key and body.
+#include "protocol/frames.h"
+#include "store/store.h"
+
+#include <optional>
+#include <string>
+
+namespace potluck::coordinator {
+
+class NodeLink;
+
+struct Placement {
+  std::string cluster_id;          // empty: the public pool
+  std::string model;               // the model asked for; empty when a tier was named
+  std::optional<store::Tier> tier;
+
+  bool in_cluster() const { return !cluster_id.empty(); }
+  // How the request named its target: "llama3" or "tier:fast".
+  std::string label() const { return tier ? "tier:" + tier->name : model; }
+};
+
+// A node that may take the job, the model it would run and its price (after
+// the admin's bounds).
+struct Candidate {
+  NodeLink* node = nullptr;
+  std::string model;
+  protocol::Price price;
+
+  explicit operator bool() const { return node != nullptr; }
+};
+
+// community < verified.
+int trust_rank(std::string_view trust);
+
+}  // namespace potluck::coordinator
