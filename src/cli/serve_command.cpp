@@ -53,6 +53,14 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                 "On SIGTERM, how long in-flight jobs may take to finish");
   cmd->add_option("--max-retries", c.max_retries, "Re-dispatches of a job whose node fails before its first chunk")
       ->envname("POTLUCK_MAX_RETRIES")->capture_default_str();
+  cmd->add_option("--rate-per-key", c.per_key.per_second, "Requests per second per API key (0: unlimited; 429 past it)")
+      ->envname("POTLUCK_RATE_PER_KEY")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--burst-per-key", c.per_key.burst, "Requests an API key may make at once before the rate applies")
+      ->envname("POTLUCK_BURST_PER_KEY")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--rate-per-ip", c.per_ip.per_second, "Requests per second per client address on /v1 and /api (0: unlimited)")
+      ->envname("POTLUCK_RATE_PER_IP")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--burst-per-ip", c.per_ip.burst, "Requests a client address may make at once")
+      ->envname("POTLUCK_BURST_PER_IP")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--max-tokens-cap", c.max_tokens_cap,
                   "Largest max_tokens a request may ask for (also the hold basis when it asks none)")
       ->envname("POTLUCK_MAX_TOKENS_CAP")->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}))

@@ -22,6 +22,9 @@ ApiError ApiError::conflict(std::string message) {
 ApiError ApiError::payment_required(std::string message) {
   return {402, "insufficient_credits", "insufficient_credits", std::move(message)};
 }
+ApiError ApiError::rate_limited(std::string message, int retry_after_s) {
+  return {429, "rate_limit_error", "rate_limit_exceeded", std::move(message), retry_after_s};
+}
 ApiError ApiError::gone(std::string message, std::string code) {
   return {410, "invalid_request_error", std::move(code), std::move(message)};
 }

@@ -18,6 +18,7 @@ struct ApiError {
   static ApiError not_found(std::string message, std::string code = "not_found");
   static ApiError conflict(std::string message);
   static ApiError payment_required(std::string message);
+  static ApiError rate_limited(std::string message, int retry_after_s);
   static ApiError gone(std::string message, std::string code = "gone");
   static ApiError too_large(std::string message);
   static ApiError unavailable(std::string message, int retry_after_s);

@@ -66,6 +66,8 @@ net::awaitable<std::expected<Principal, ApiError>> KeyAuthenticator::authenticat
   if (!crypto::token_matches(token, key.digest))
     co_return std::unexpected(ApiError::unauthorized("invalid API key"));
   if (key.revoked) co_return std::unexpected(ApiError::unauthorized("this API key has been revoked"));
+  if (const int wait_s = per_key_.take(key_id))
+    co_return std::unexpected(ApiError::rate_limited("too many requests with this API key; slow down", wait_s));
   last_used_[key_id] = unix_now_ms();
   co_return key.principal;
 }

@@ -4,6 +4,7 @@
 // the hot path never waits for the store; revocation through the API drops
 // the cache entry, so it takes effect on the next request.
 #include "common/api_error.h"
+#include "coordinator/rate_limiter.h"
 #include "coordinator/store_executor.h"
 #include "net/asio_fwd.h"
 
@@ -30,10 +31,11 @@ struct Principal {
 
 class KeyAuthenticator {
  public:
-  KeyAuthenticator(StoreExecutor& store, std::chrono::seconds cache_ttl)
-      : store_(store), cache_ttl_(cache_ttl) {}
+  KeyAuthenticator(StoreExecutor& store, std::chrono::seconds cache_ttl, RateLimit per_key = {})
+      : store_(store), cache_ttl_(cache_ttl), per_key_(per_key) {}
 
-  // Reads "Authorization: Bearer <key>" and checks it. 401 on any failure.
+  // Reads "Authorization: Bearer <key>" and checks it. 401 on any failure;
+  // 429 when the key is over its rate limit.
   net::awaitable<std::expected<Principal, ApiError>> authenticate(const net::Request& request);
 
   void invalidate(const std::string& key_id) { cache_.erase(key_id); }
@@ -55,6 +57,7 @@ class KeyAuthenticator {
 
   StoreExecutor& store_;
   std::chrono::seconds cache_ttl_;
+  RateLimiter per_key_;
   std::unordered_map<std::string, CachedKey> cache_;
   std::unordered_map<std::string, std::int64_t> last_used_;
 };

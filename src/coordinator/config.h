@@ -2,6 +2,7 @@
 // Settings of `potluck serve`. Each field has a flag and an environment
 // variable (see src/cli/serve_command.cpp and the README's table).
 #include "common/strings.h"
+#include "coordinator/rate_limiter.h"
 #include "net/limits.h"
 #include "net/ws_channel.h"
 
@@ -21,6 +22,8 @@ struct CoordinatorConfig {
   int retry_after_s = 2;          // advertised with 503
   std::size_t max_stream_buffer_bytes = 1024 * 1024;  // per consumer stream
   std::chrono::seconds key_cache_ttl{30};
+  RateLimit per_key{100, 200};  // requests per second and burst, per API key (0: unlimited)
+  RateLimit per_ip{200, 400};   // per client address, on /v1 and /api
   std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
   std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"
 };

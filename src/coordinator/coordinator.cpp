@@ -58,7 +58,8 @@ int run_coordinator(const CoordinatorConfig& config) {
   remember_known_models(*sqlite, registry);
   StoreExecutor store(io.get_executor(), std::move(sqlite));
   Metrics metrics;
-  KeyAuthenticator auth(store, config.key_cache_ttl);
+  KeyAuthenticator auth(store, config.key_cache_ttl, config.per_key);
+  RateLimiter per_ip(config.per_ip);
   UsageRecorder usage(store);
   NodeHub hub(io.get_executor(), config, store, registry, metrics);
   api::CompletionsHandler completions({config, auth, registry, metrics, usage, store, pricing, tiers});
@@ -68,7 +69,8 @@ int run_coordinator(const CoordinatorConfig& config) {
 
   net::HttpServer* server_ptr = nullptr;
   auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api,
-                             [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; }});
+                             [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
+                             per_ip});
   net::HttpServer server(io, config.limits, std::move(router));
   server_ptr = &server;
   auto bound = server.listen(config.listen);

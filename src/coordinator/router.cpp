@@ -39,6 +39,12 @@ net::Handler make_router(Services s) {
     }
     if (path == "/") co_return net::make_response(http::status::ok, std::string(kIndex), "text/plain");
 
+    // Nodes are limited by their token and connection caps, not by rate.
+    if ((path.starts_with("/v1/") || path.starts_with("/api/")) && path != "/v1/nodes/connect") {
+      if (const int wait_s = s.per_ip.take(ex.client_ip))
+        co_return net::make_error_response(
+            ApiError::rate_limited("too many requests from this address; slow down", wait_s));
+    }
     // Consumers with an API key holding the inference scope.
     if (path == "/v1/chat/completions" || path == "/v1/completions") {
       if (method != http::verb::post) co_return method_not_allowed();

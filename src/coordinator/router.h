@@ -22,6 +22,7 @@ struct Services {
   api::WalletHandler& wallet;
   api::PricingHandler& pricing;
   std::function<std::size_t()> open_connections;
+  RateLimiter& per_ip;
 };
 
 net::Handler make_router(Services services);
