@@ -2,8 +2,11 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+ASAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration bench clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench clean
 
 all: build
 
@@ -22,8 +25,19 @@ run: build
 test: build
 	@scripts/test
 
+# The unit and integration suites against an AddressSanitizer + UBSan build.
+test-asan: setup
+	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DPOTLUCK_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	@BUILD_DIR=$(ASAN_BUILD_DIR) scripts/test
+
+# Each libFuzzer harness in fuzz/ for FUZZ_SECONDS (clang 19, build-fuzz/).
+fuzz:
+	@scripts/setup fuzz
+	@FUZZ_BUILD_DIR=$(FUZZ_BUILD_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz
+
 bench: build
 	@scripts/bench
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

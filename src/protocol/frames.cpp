@@ -63,6 +63,13 @@ struct Reader {
     fail(key, "must be an integer");
     return 0;
   }
+  // A counter: negative values would wrap to numbers encode() writes but
+  // decode() rejects (found by fuzz/frame_decode_fuzzer).
+  std::uint64_t counter(std::string_view key) {
+    std::int64_t value = integer(key);
+    if (value < 0) fail(key, "must not be negative");
+    return value < 0 ? 0 : static_cast<std::uint64_t>(value);
+  }
   bool boolean(std::string_view key) {
     auto* v = obj.if_contains(key);
     if (!v || v->is_null()) return false;
@@ -216,7 +223,7 @@ std::expected<Frame, DecodeError> decode(std::string_view text) {
   if (r.error) return std::unexpected(*r.error);
 
   if (type == "chunk") {
-    Chunk c{r.string("id"), static_cast<std::uint64_t>(r.integer("seq")),
+    Chunk c{r.string("id"), r.counter("seq"),
             static_cast<int>(r.integer("index", false)), r.raw_object("delta", false),
             r.string("finish_reason", false)};
     return finish(r, std::move(c));

@@ -77,6 +77,24 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+// ---------------------------------------------------------------------------
+// Sanitizer reports (make test-asan)
+//
+// A sanitizer build aborts on its first report (ASAN_OPTIONS / UBSAN_OPTIONS
+// from scripts/test), but a dead node or a failed CLI call can look like an
+// expected failure to a test. So every process's stderr is scanned: one
+// report anywhere fails the test file (see Harness.close).
+
+const SANITIZER_REPORT = /==\d+==ERROR: \w+Sanitizer|: runtime error: |SUMMARY: \w+Sanitizer/;
+
+/** The report's first lines, or null when `text` carries none. */
+export function sanitizerReport(text) {
+  const at = text.search(SANITIZER_REPORT);
+  if (at < 0) return null;
+  const from = text.lastIndexOf('\n', at) + 1;
+  return text.slice(from).split('\n').slice(0, 40).join('\n');
+}
+
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 // ---------------------------------------------------------------------------
@@ -232,6 +250,7 @@ export class Harness {
     this.failed = false;
     this.names = new Map();
     this.closed = false;
+    this.sanitizerReports = []; // from run(); spawned processes are scanned in close()
   }
 
   /** A directory under the harness root (created). */
@@ -294,6 +313,8 @@ export class Harness {
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
           let err = String(stderr);
+          const report = sanitizerReport(err);
+          if (report) this.sanitizerReports.push(`${path.basename(bin)} ${args.join(' ')}:\n${report}`);
           if (error && typeof error.code !== 'number') err += `\n[${error.message}]`;
           resolve({ code, stdout: String(stdout), stderr: err, signal: error?.signal ?? null });
         },
@@ -402,12 +423,25 @@ export class Harness {
         }
       }),
     );
+    const reports = [...this.sanitizerReports, ...this.procs.flatMap((p) => procSanitizerReport(p))];
+    if (reports.length) this.failed = true;
     if (this.failed || process.env.POTLUCK_KEEP_TEST_DIRS) {
       process.stderr.write(`# potluck test files kept in ${this.root}\n`);
     } else {
       rmSync(this.root, { recursive: true, force: true });
     }
+    if (reports.length) throw new Error(`sanitizer report:\n${reports.join('\n\n')}`);
   }
+}
+
+function procSanitizerReport(proc) {
+  let report = null;
+  try {
+    report = sanitizerReport(proc.stderr());
+  } catch {
+    // no stderr file: nothing was written
+  }
+  return report ? [`${proc.name} (${JSON.stringify(proc.exitInfo)}):\n${report}`] : [];
 }
 
 /** A harness for one test file: closed in after(). */

@@ -77,6 +77,7 @@ TEST(Frames, MalformedFramesAreRejectedWithAReason) {
   for (const char* bad : {"", "not json", "[1,2]", R"({"id":"x"})", R"({"type":5})",
                           R"({"type":"chunk","seq":1,"delta":{}})", R"({"type":"chunk","id":"j","seq":"1"})",
                           R"({"type":"chunk","id":"j","seq":1,"delta":"text"})",
+                          R"({"type":"chunk","id":"j","seq":-1,"delta":{}})",
                           R"({"type":"job","id":"j","kind":"dance","payload":{}})",
                           R"({"type":"hello","protocol":"potluck.v1","node_id":""})"}) {
     auto frame = decode(bad);

@@ -65,10 +65,13 @@ std::expected<CompletionRequest, ApiError> parse_completion_request(std::string_
   for (std::string_view field : {"max_tokens", "max_completion_tokens"}) {
     auto* v = obj.if_contains(field);
     if (!v || v->is_null()) continue;
-    if (!(v->is_int64() || v->is_uint64()) || (v->is_int64() && v->get_int64() < 0))
+    // Boost.JSON keeps integers above INT64_MAX as uint64: casting one would
+    // give a negative budget (found by fuzz/openai_request_fuzzer), so those
+    // are out of range like negative ones.
+    if (!v->is_int64() || v->get_int64() < 0)
       return std::unexpected(invalid("'" + std::string(field) + "' must be a non-negative integer",
                                      std::string(field)));
-    out.max_tokens = v->is_int64() ? v->get_int64() : static_cast<std::int64_t>(v->get_uint64());
+    out.max_tokens = v->get_int64();
   }
   return out;
 }
