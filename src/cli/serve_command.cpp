@@ -53,6 +53,19 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                 "On SIGTERM, how long in-flight jobs may take to finish");
   cmd->add_option("--max-retries", c.max_retries, "Re-dispatches of a job whose node fails before its first chunk")
       ->envname("POTLUCK_MAX_RETRIES")->capture_default_str();
+  duration_flag("--queue-timeout-ms", c.queue_timeout, "POTLUCK_QUEUE_TIMEOUT_MS",
+                "Longest a request waits in line for a free slot (503 after)");
+  cmd->add_option("--max-queue", c.queue.max_waiting, "Requests that may wait per model or tier (503 past it)")
+      ->envname("POTLUCK_MAX_QUEUE")->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}))->capture_default_str();
+  cmd->add_option("--max-jobs-per-consumer", c.queue.max_jobs_per_consumer,
+                  "Jobs one user may have in flight; more wait in line (0: no cap)")
+      ->envname("POTLUCK_MAX_JOBS_PER_CONSUMER")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--park-after-failures", c.health.failures_to_park,
+                  "Node failures within the window that park a node")
+      ->envname("POTLUCK_PARK_AFTER_FAILURES")->check(CLI::Range(1, 1000))->capture_default_str();
+  duration_flag("--park-window-s", c.health.window, "POTLUCK_PARK_WINDOW_S", "The window failures are counted in");
+  duration_flag("--park-cool-down-s", c.health.cool_down, "POTLUCK_PARK_COOL_DOWN_S",
+                "How long a parked node waits before one probe job");
   cmd->add_option("--rate-per-key", c.per_key.per_second, "Requests per second per API key (0: unlimited; 429 past it)")
       ->envname("POTLUCK_RATE_PER_KEY")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--burst-per-key", c.per_key.burst, "Requests an API key may make at once before the rate applies")

@@ -2,6 +2,8 @@
 // Settings of `potluck serve`. Each field has a flag and an environment
 // variable (see src/cli/serve_command.cpp and the README's table).
 #include "common/strings.h"
+#include "coordinator/dispatch_queue.h"
+#include "coordinator/node_health.h"
 #include "coordinator/rate_limiter.h"
 #include "net/limits.h"
 #include "net/ws_channel.h"
@@ -24,6 +26,9 @@ struct CoordinatorConfig {
   std::chrono::seconds key_cache_ttl{30};
   RateLimit per_key{100, 200};  // requests per second and burst, per API key (0: unlimited)
   RateLimit per_ip{200, 400};   // per client address, on /v1 and /api
+  QueueSettings queue;                          // waiting for a free slot
+  std::chrono::milliseconds queue_timeout{30'000};  // longest wait in line (503 after)
+  HealthSettings health;                        // when a failing node is parked
   std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
   std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"
 };

@@ -61,14 +61,16 @@ int run_coordinator(const CoordinatorConfig& config) {
   KeyAuthenticator auth(store, config.key_cache_ttl, config.per_key);
   RateLimiter per_ip(config.per_ip);
   UsageRecorder usage(store);
-  NodeHub hub(io.get_executor(), config, store, registry, metrics);
-  api::CompletionsHandler completions({config, auth, registry, metrics, usage, store, pricing, tiers});
+  DispatchQueue queue(config.queue);
+  NodeHub hub(io.get_executor(), config, store, registry, metrics, queue);
+  api::CompletionsHandler completions({config, auth, registry, metrics, usage, store, pricing, tiers, queue});
   api::KeysHandler keys(auth, store);
   api::WalletHandler wallet(auth, store);
   api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
+  api::NodesHandler nodes_api(auth, store, registry);
 
   net::HttpServer* server_ptr = nullptr;
-  auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api,
+  auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
                              [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
                              per_ip});
   net::HttpServer server(io, config.limits, std::move(router));

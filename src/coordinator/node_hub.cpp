@@ -94,13 +94,14 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   std::string trust = co_await recorded_trust(hello->node_id);
   owner->trust = std::move(trust);
   auto link = std::make_shared<NodeLink>(channel, std::move(*hello), std::move(*owner),
-                                         config_.max_stream_buffer_bytes);
+                                         config_.max_stream_buffer_bytes, config_.health);
   if (auto previous = registry_.add(link)) {
     // Same node id reconnected before its old connection timed out.
     previous->fail_all();
     previous->channel().force_close();
   }
   ++metrics_.node_connects;
+  queue_.notify();
   std::string session = make_id("ses_", 16);
   channel->send(protocol::encode(protocol::Welcome{session, kHeartbeatSeconds, POTLUCK_VERSION}));
   spdlog::info("node {} ({}) online: {} models, max_jobs {}, {}, trust {}, session {}", link->id(),
@@ -116,6 +117,7 @@ net::awaitable<void> NodeHub::serve(const std::shared_ptr<NodeLink>& link) {
   std::string close_reason;
   for (;;) {
     auto text = co_await link->channel().read();
+    link->touch();
     if (!text) {
       spdlog::info("node {} offline: {}", link->id(), text.error().message());
       break;

@@ -4,6 +4,7 @@
 // connection ends.
 #include "common/api_error.h"
 #include "coordinator/config.h"
+#include "coordinator/dispatch_queue.h"
 #include "coordinator/metrics.h"
 #include "coordinator/registry.h"
 #include "coordinator/store_executor.h"
@@ -14,9 +15,9 @@ namespace potluck::coordinator {
 class NodeHub {
  public:
   NodeHub(net::asio::any_io_executor executor, const CoordinatorConfig& config, StoreExecutor& store,
-          Registry& registry, Metrics& metrics)
+          Registry& registry, Metrics& metrics, DispatchQueue& queue)
       : executor_(std::move(executor)), config_(config), store_(store), registry_(registry),
-        metrics_(metrics) {}
+        metrics_(metrics), queue_(queue) {}
 
   net::awaitable<std::optional<net::Response>> connect(net::Exchange& exchange);
 
@@ -37,6 +38,7 @@ class NodeHub {
   StoreExecutor& store_;
   Registry& registry_;
   Metrics& metrics_;
+  DispatchQueue& queue_;  // woken when a node brings new capacity
 };
 
 }  // namespace potluck::coordinator

@@ -3,11 +3,12 @@
 namespace potluck::coordinator {
 
 NodeLink::NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello,
-                   NodeEnrolment enrolment, std::size_t max_queued_bytes)
+                   NodeEnrolment enrolment, std::size_t max_queued_bytes, HealthSettings health)
     : channel_(std::move(channel)),
       hello_(std::move(hello)),
       enrolment_(std::move(enrolment)),
-      max_queued_bytes_(max_queued_bytes) {
+      max_queued_bytes_(max_queued_bytes),
+      health_(health) {
   set_models(hello_.models);
 }
 

@@ -2,6 +2,7 @@
 // One connected node as the coordinator sees it: what it offered in hello, its
 // WebSocket, and the jobs it is running.
 #include "coordinator/job.h"
+#include "coordinator/node_health.h"
 #include "net/ws_channel.h"
 #include "protocol/frames.h"
 
@@ -23,7 +24,7 @@ struct NodeEnrolment {
 class NodeLink {
  public:
   NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello, NodeEnrolment enrolment,
-           std::size_t max_queued_bytes);
+           std::size_t max_queued_bytes, HealthSettings health = {});
 
   const std::string& id() const { return hello_.node_id; }
   const protocol::Hello& hello() const { return hello_; }
@@ -36,6 +37,13 @@ class NodeLink {
   bool serves(const std::string& model) const { return model_ids_.contains(model); }
   const std::vector<protocol::ModelOffer>& models() const { return hello_.models; }
   void set_models(std::vector<protocol::ModelOffer> models);
+
+  NodeHealth& health() { return health_; }
+  const NodeHealth& health() const { return health_; }
+  // Heartbeat freshness: when the node last sent anything (frames or pongs).
+  void touch() { last_seen_ = std::chrono::steady_clock::now(); }
+  std::chrono::steady_clock::time_point last_seen() const { return last_seen_; }
+  std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
 
   bool draining() const { return draining_; }
   void set_draining(bool draining) { draining_ = draining; }
@@ -64,6 +72,9 @@ class NodeLink {
   std::unordered_map<std::string, std::weak_ptr<Job>> jobs_;
   std::size_t max_queued_bytes_;  // per job: a consumer further behind is dropped
   bool draining_ = false;
+  NodeHealth health_;
+  std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_seen_ = connected_at_;
 };
 
 }  // namespace potluck::coordinator

@@ -36,24 +36,36 @@ Candidate Registry::fit(NodeLink& node, const Placement& placement) const {
   return {};
 }
 
+namespace {
+// Lower is better: the share of the node's slots in use once it takes the
+// job, weighed by how badly it has been doing.
+double score(const NodeLink& node, std::chrono::steady_clock::time_point now) {
+  return (node.in_flight() + 1.0) / std::max(1, node.hello().max_jobs) * node.health().penalty(now);
+}
+}  // namespace
+
 Candidate Registry::pick(const Placement& placement, const std::set<std::string>& exclude) {
-  Candidate best;
-  int best_load = 0;
-  int ties = 0;
-  for (auto& [id, link] : nodes_) {
-    if (!link->has_free_slot() || exclude.contains(id)) continue;
-    Candidate candidate = fit(*link, placement);
-    if (!candidate) continue;
-    const int load = link->in_flight();
-    if (!best || load < best_load) {
-      best = std::move(candidate);
-      best_load = load;
-      ties = 1;
-    } else if (load == best_load && std::uniform_int_distribution<int>(0, ties++)(rng_) == 0) {
-      best = std::move(candidate);  // reservoir sampling keeps ties fair
+  const auto now = std::chrono::steady_clock::now();
+  // Parked nodes are passed over while others can serve; when every node
+  // that fits is parked, they serve anyway ("panic mode", as in Envoy's
+  // outlier detection): a struggling pool beats no pool.
+  for (const bool panic : {false, true}) {
+    scratch_.clear();
+    for (auto& [id, link] : nodes_) {
+      if (!link->has_free_slot() || exclude.contains(id)) continue;
+      if (!panic && !link->health().admits(now)) continue;
+      if (Candidate candidate = fit(*link, placement)) scratch_.push_back(std::move(candidate));
     }
+    if (!scratch_.empty()) break;
   }
-  return best;
+  if (scratch_.empty()) return {};
+  const auto n = scratch_.size();
+  if (n == 1) return std::move(scratch_.front());
+  const auto i = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  auto j = std::uniform_int_distribution<std::size_t>(0, n - 2)(rng_);
+  if (j >= i) ++j;
+  return score(*scratch_[i].node, now) <= score(*scratch_[j].node, now) ? std::move(scratch_[i])
+                                                                        : std::move(scratch_[j]);
 }
 
 bool Registry::online(const Placement& placement) const {

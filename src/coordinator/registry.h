@@ -1,8 +1,9 @@
 #pragma once
-// The nodes online now and what they offer. Routing for now: among the nodes
-// that fit the job's placement (its cluster or the public pool, its model or
-// tier), are not draining and have a free slot, the one with the fewest jobs
-// in flight (ties broken at random).
+// The nodes online now and what they offer. Routing: among the nodes that fit
+// the job's placement (its cluster or the public pool, its model or tier),
+// are not draining, not parked and have a free slot, the power of two random
+// choices: of two picked at random, the one with the lower load weighted by
+// its health.
 #include "coordinator/node_link.h"
 #include "coordinator/placement.h"
 #include "coordinator/pricing.h"
@@ -59,6 +60,7 @@ class Registry {
   std::map<std::string, std::shared_ptr<NodeLink>> nodes_;
   std::set<std::string> known_models_;
   std::minstd_rand rng_{std::random_device{}()};
+  std::vector<Candidate> scratch_;  // reused by pick: no allocation per request
 };
 
 }  // namespace potluck::coordinator

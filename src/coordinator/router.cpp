@@ -83,6 +83,11 @@ net::Handler make_router(Services s) {
       const std::string_view rest = path.substr(10);
       co_return co_await s.pricing.tiers(ex, rest);
     }
+    // Any valid key; what each caller sees is filtered by the handler.
+    if (path == "/api/nodes") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.nodes.list(ex);
+    }
     if (path.starts_with("/api/nodes/") && path.ends_with("/trust")) {
       const std::string node_id(path.substr(11, path.size() - 11 - 6));
       co_return co_await s.pricing.node_trust(ex, node_id);

@@ -2,6 +2,7 @@
 // Maps method + path to handlers. Every route states who may call it.
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
+#include "coordinator/api/nodes_handler.h"
 #include "coordinator/api/pricing_handler.h"
 #include "coordinator/api/wallet_handler.h"
 #include "coordinator/node_hub.h"
@@ -21,6 +22,7 @@ struct Services {
   api::KeysHandler& keys;
   api::WalletHandler& wallet;
   api::PricingHandler& pricing;
+  api::NodesHandler& nodes;
   std::function<std::size_t()> open_connections;
   RateLimiter& per_ip;
 };

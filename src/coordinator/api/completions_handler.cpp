@@ -23,7 +23,8 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
   auto placement = place(*principal, *request);
   if (!placement) co_return net::make_error_response(placement.error());
 
-  JobRelay relay({deps_.config, deps_.registry, deps_.metrics, deps_.usage, deps_.store, deps_.pricing},
+  JobRelay relay({deps_.config, deps_.registry, deps_.metrics, deps_.usage, deps_.store, deps_.pricing,
+                  deps_.queue},
                  exchange, std::move(*principal), std::move(*request), std::move(*placement));
   co_return co_await relay.run();
 }

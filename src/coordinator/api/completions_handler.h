@@ -19,6 +19,7 @@ class CompletionsHandler {
     StoreExecutor& store;
     const PricingPolicy& pricing;
     const TierCatalog& tiers;
+    DispatchQueue& queue;
   };
   explicit CompletionsHandler(Deps deps) : deps_(deps) {}
 

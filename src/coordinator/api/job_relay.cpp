@@ -6,6 +6,7 @@
 #include "common/ids.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -59,18 +60,20 @@ net::awaitable<std::optional<net::Response>> JobRelay::run() {
   relay_.request_bytes = static_cast<std::int64_t>(exchange_.request.body().size());
   auto refused = co_await hold_credits();
   if (refused) co_return net::make_error_response(*refused);
-  if (!dispatch()) {
+  auto no_slot = co_await wait_for_slot(deadline);
+  if (no_slot) {
     co_await release_hold();
-    co_return net::make_error_response(ApiError::unavailable(
-        "all nodes serving '" + placement_.label() + "' are busy; try again later",
-        deps_.config.retry_after_s));
+    co_return net::make_error_response(*no_slot);
   }
+  deps_.queue.started(principal_.user_id);
   ++deps_.metrics.jobs_in_flight;
   watch_client();
 
   for (;;) {
     auto event = co_await job_->events.pop_until(deadline);
     if (!event) {
+      const protocol::Error timed_out{job_->id, "timeout", "deadline passed", false};
+      report_health(&timed_out);
       const ApiError error = ApiError::timeout("the job did not finish within its deadline");
       co_await fail(error, "timeout", "timeout");
       break;
@@ -81,6 +84,8 @@ net::awaitable<std::optional<net::Response>> JobRelay::run() {
 
   stop_watching_client();
   --deps_.metrics.jobs_in_flight;
+  deps_.queue.finished(principal_.user_id);
+  deps_.queue.notify();
   if (client_gone_) exchange_.keep_alive = false;
   if (sse_.started() || client_gone_) {
     co_return std::nullopt;  // the stream was written here
@@ -121,12 +126,51 @@ net::awaitable<void> JobRelay::release_hold() {
   held_ = 0;
 }
 
+net::awaitable<std::optional<ApiError>> JobRelay::wait_for_slot(std::chrono::steady_clock::time_point deadline) {
+  const std::string line = placement_.cluster_id + "/" + placement_.label();
+  const std::string& consumer = principal_.user_id;
+  const auto give_up = std::min(deadline, std::chrono::steady_clock::now() + deps_.config.queue_timeout);
+  std::shared_ptr<DispatchQueue::Ticket> ticket;
+  std::optional<ApiError> outcome;
+  for (;;) {
+    if (deps_.queue.may_go(line, consumer, ticket.get()) && dispatch()) break;
+    if (!deps_.registry.online(placement_)) {
+      outcome = ApiError::unavailable("no node serving '" + placement_.label() + "' is online; try again later",
+                                      deps_.config.retry_after_s);
+      break;
+    }
+    if (!ticket) {
+      const auto executor = co_await boost::asio::this_coro::executor;
+      ticket = deps_.queue.enter(executor, line, consumer);
+      if (!ticket) {
+        outcome = ApiError::unavailable("too many requests are waiting for '" + placement_.label() +
+                                            "'; try again later", deps_.config.retry_after_s);
+        break;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= give_up) {
+      outcome = ApiError::unavailable("all nodes serving '" + placement_.label() +
+                                          "' stayed busy; try again later", deps_.config.retry_after_s);
+      break;
+    }
+    ticket->timer.expires_at(give_up);
+    boost::system::error_code ec;  // cancelled: woken because a slot may be free
+    co_await ticket->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+  if (ticket) {
+    deps_.queue.leave(ticket);
+    if (!outcome) deps_.queue.notify();  // the next in line may find a slot too
+  }
+  co_return outcome;
+}
+
 bool JobRelay::dispatch() {
   current_ = deps_.registry.pick(placement_, tried_);
   node_ = current_.node;
   if (!node_) return false;
   provider_ = node_->owner_id().empty() ? std::string() : store::user_account(node_->owner_id());
   tried_.insert(node_->id());
+  node_->health().on_dispatch();
   ++attempts_;
   auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
   protocol::Job frame{job_->id, request_.kind, current_.model,
@@ -233,6 +277,7 @@ net::awaitable<bool> JobRelay::on_done(const protocol::Done& done) {
   usage_ = done.usage;
   relay_.finished = true;
   relay_.reported = done.usage;
+  report_health(nullptr);
   end_job(false);
   deps_.metrics.prompt_tokens += usage_.prompt_tokens;
   deps_.metrics.completion_tokens += usage_.completion_tokens;
@@ -248,6 +293,7 @@ net::awaitable<bool> JobRelay::on_done(const protocol::Done& done) {
 }
 
 net::awaitable<bool> JobRelay::on_error(const protocol::Error& error) {
+  report_health(&error);
   end_job(false);
   bool nothing_sent = chunks_ == 0;
   if (nothing_sent && error.retryable && attempts_ <= deps_.config.max_retries) {
@@ -294,6 +340,24 @@ void JobRelay::end_job(bool cancel_on_node) {
   // The node may be gone (disconnected) by now: look it up again by id.
   if (auto* node = deps_.registry.find(job_->node_id)) node->finish(job_->id, cancel_on_node);
   node_ = nullptr;
+  deps_.queue.notify();  // its slot is free
+}
+
+// Failures that are the consumer's doing (a 4xx from the engine, a cancel, a
+// client too slow to read) say nothing about the node.
+void JobRelay::report_health(const protocol::Error* error) {
+  auto* node = deps_.registry.find(job_->node_id);
+  if (!node || !node_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!error) {
+    const double latency = static_cast<double>(ms_between(started_, now));
+    const double ttft = chunks_ ? static_cast<double>(ms_between(started_, first_chunk_)) : latency;
+    node->health().on_success(ttft, latency, now);
+    return;
+  }
+  const bool consumers_fault = (error->status >= 400 && error->status < 500) || error->code == "cancelled" ||
+                               error->code == "consumer_too_slow" || error->code == "bad_request";
+  if (!consumers_fault) node->health().on_failure(now);
 }
 
 void JobRelay::record(std::string status, std::string error_code) {

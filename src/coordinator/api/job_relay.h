@@ -7,6 +7,7 @@
 #include "coordinator/api/openai_response.h"
 #include "coordinator/auth.h"
 #include "coordinator/config.h"
+#include "coordinator/dispatch_queue.h"
 #include "coordinator/job.h"
 #include "coordinator/metering.h"
 #include "coordinator/metrics.h"
@@ -31,6 +32,7 @@ class JobRelay {
     UsageRecorder& usage;
     StoreExecutor& store;
     const PricingPolicy& pricing;
+    DispatchQueue& queue;
   };
 
   JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request,
@@ -42,7 +44,12 @@ class JobRelay {
   // Takes the worst-case cost into escrow; an error (402) if it cannot.
   net::awaitable<std::optional<ApiError>> hold_credits();
   net::awaitable<void> release_hold();
+  // Dispatches, waiting in line for a free slot if need be; an error (503)
+  // when no node is online, the line is full or no slot freed up in time.
+  net::awaitable<std::optional<ApiError>> wait_for_slot(std::chrono::steady_clock::time_point deadline);
   bool dispatch();  // to the best node not tried yet; false if none
+  // Tells the current node's health how its attempt went.
+  void report_health(const protocol::Error* error);
   void watch_client();
   void stop_watching_client();
   // Handles one event; returns false when the job is over.

@@ -1,0 +1,103 @@
+#include "coordinator/api/nodes_handler.h"
+
+#include "common/clock.h"
+#include "common/credits.h"
+#include "coordinator/api/handler_support.h"
+
+#include <boost/json.hpp>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+namespace {
+
+std::string_view state_of(const NodeLink& link, std::chrono::steady_clock::time_point now) {
+  if (link.draining()) return "draining";
+  switch (link.health().state(now)) {
+    case NodeHealth::State::parked: return "parked";
+    case NodeHealth::State::probing: return "probing";
+    case NodeHealth::State::healthy: break;
+  }
+  return "online";
+}
+
+json::array models_json(const std::vector<protocol::ModelOffer>& offers) {
+  json::array models;
+  for (const auto& m : offers)
+    models.push_back(json::object{{"id", m.id},
+                                  {"price_in", format_credits(m.price.input)},
+                                  {"price_out", format_credits(m.price.output)}});
+  return models;
+}
+
+json::object live_json(const NodeLink& link, std::chrono::steady_clock::time_point now) {
+  const auto& h = link.hello();
+  const auto& health = link.health();
+  const auto seen_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - link.last_seen()).count();
+  return {{"id", link.id()},
+          {"name", h.name},
+          {"os", h.os},
+          {"arch", h.arch},
+          {"version", h.agent_version},
+          {"owner_id", link.owner_id()},
+          {"cluster_id", link.cluster_id().empty() ? json::value() : json::value(link.cluster_id())},
+          {"trust", link.trust()},
+          {"state", state_of(link, now)},
+          {"in_flight", link.in_flight()},
+          {"max_jobs", h.max_jobs},
+          {"models", models_json(link.models())},
+          {"health", json::object{{"ttft_ms", health.ttft_ms()},
+                                  {"latency_ms", health.latency_ms()},
+                                  {"error_rate", health.error_rate(now)}}},
+          {"last_seen", (unix_now_ms() - seen_ms) / 1000}};
+}
+
+json::object recorded_json(const store::NodeRecord& r) {
+  boost::system::error_code ec;
+  json::value models = json::parse(r.models, ec);
+  return {{"id", r.id},
+          {"name", r.name},
+          {"os", r.os},
+          {"arch", r.arch},
+          {"version", r.version},
+          {"owner_id", r.owner_id},
+          {"cluster_id", r.cluster_id.empty() ? json::value() : json::value(r.cluster_id)},
+          {"trust", r.trust},
+          {"state", "offline"},
+          {"in_flight", 0},
+          {"models", ec ? json::value(json::array{}) : models},
+          {"last_seen", r.seen_at / 1000}};
+}
+
+}  // namespace
+
+net::awaitable<std::optional<net::Response>> NodesHandler::list(net::Exchange& exchange) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  const bool admin = !require_admin(*caller);
+  const auto visible = [&](const std::string& owner, const std::string& cluster) {
+    return admin || owner == caller->user_id || (!cluster.empty() && caller->member_of(cluster));
+  };
+  auto read = [](store::Store& s) { return s.list_nodes(); };
+  auto records = co_await store_.call(read);
+  if (!records) co_return net::make_error_response(store_error(records.error(), "nodes"));
+
+  const auto now = std::chrono::steady_clock::now();
+  json::array data;
+  for (const auto& link : registry_.all()) {
+    if (!visible(link->owner_id(), link->cluster_id())) continue;
+    auto entry = live_json(*link, now);
+    for (const auto& r : *records)
+      if (r.id == link->id()) entry["usage_mismatches"] = r.usage_mismatches;
+    data.push_back(std::move(entry));
+  }
+  for (const auto& r : *records) {
+    if (registry_.find(r.id) || !visible(r.owner_id, r.cluster_id)) continue;
+    auto entry = recorded_json(r);
+    entry["usage_mismatches"] = r.usage_mismatches;
+    data.push_back(std::move(entry));
+  }
+  co_return json_response(http::status::ok, json::object{{"object", "list"}, {"data", std::move(data)}});
+}
+
+}  // namespace potluck::coordinator::api

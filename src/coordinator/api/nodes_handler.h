@@ -1,0 +1,26 @@
+#pragma once
+// GET /api/nodes: the nodes the caller may see, online ones with their live
+// state (online, parked, probing, draining), load and health, and the others
+// from their last record (offline, last seen). Who may call: any key; an
+// admin sees every node, others their own nodes and their clusters' nodes.
+#include "coordinator/auth.h"
+#include "coordinator/registry.h"
+#include "coordinator/store_executor.h"
+#include "net/http_server.h"
+
+namespace potluck::coordinator::api {
+
+class NodesHandler {
+ public:
+  NodesHandler(KeyAuthenticator& auth, StoreExecutor& store, Registry& registry)
+      : auth_(auth), store_(store), registry_(registry) {}
+
+  net::awaitable<std::optional<net::Response>> list(net::Exchange& exchange);
+
+ private:
+  KeyAuthenticator& auth_;
+  StoreExecutor& store_;
+  Registry& registry_;
+};
+
+}  // namespace potluck::coordinator::api
