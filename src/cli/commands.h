@@ -22,5 +22,8 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
 void add_admin_command(CLI::App& app, Action& action);
 void add_keys_command(CLI::App& app, Action& action);
 void add_chat_command(CLI::App& app, Action& action);
+void add_audit_command(CLI::App& app, Action& action);
+void add_usage_command(CLI::App& app, Action& action);
+void add_me_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli

@@ -21,6 +21,8 @@ struct CoordinatorConfig {
   int retry_after_s = 2;          // advertised with 503
   std::size_t max_stream_buffer_bytes = 1024 * 1024;  // per consumer stream
   std::chrono::seconds key_cache_ttl{30};
+  int usage_retention_days = 90;                   // raw usage kept, then folded by day
+  std::chrono::seconds retention_interval{3600};  // how often the fold runs
 };
 
 }  // namespace potluck::coordinator

@@ -62,6 +62,19 @@ net::Handler make_router(Services s) {
       std::string_view rest = path.size() > 10 ? path.substr(10) : std::string_view{};
       co_return co_await s.keys.handle(ex, rest);
     }
+    // An admin; a cluster's owner for that cluster's rows (see AuditHandler).
+    if (path == "/api/audit" || path == "/api/audit/verify") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.audit.handle(ex, path);
+    }
+    // Any valid API key, on its own usage; an admin on anyone's.
+    if (path == "/api/usage" || path == "/api/usage.csv") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.usage.handle(ex, path);
+    }
+    // Any valid API key, on its own account.
+    if (path == "/api/me/export" || (path == "/api/me" && method == http::verb::delete_))
+      co_return co_await s.me.handle(ex, path);
     co_return not_found(path);
   };
 }

@@ -1,7 +1,10 @@
 #pragma once
 // Maps method + path to handlers. Every route states who may call it.
+#include "coordinator/api/audit_handler.h"
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
+#include "coordinator/api/me_handler.h"
+#include "coordinator/api/usage_handler.h"
 #include "coordinator/node_hub.h"
 #include "net/http_server.h"
 
@@ -18,6 +21,9 @@ struct Services {
   api::CompletionsHandler& completions;
   api::KeysHandler& keys;
   std::function<std::size_t()> open_connections;
+  api::AuditHandler& audit;
+  api::UsageHandler& usage;
+  api::MeHandler& me;
 };
 
 net::Handler make_router(Services services);
