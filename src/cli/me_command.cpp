@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,6 +29,11 @@ struct MeOptions {
 bool write_private_file(const std::string& path, const std::string& content) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return false;
+  // An existing file keeps its mode on open: narrow it too.
+  if (::fchmod(fd, 0600) != 0) {
+    ::close(fd);
+    return false;
+  }
   std::size_t written = 0;
   while (written < content.size()) {
     auto n = ::write(fd, content.data() + written, content.size() - written);
