@@ -27,5 +27,8 @@ void add_grant_command(CLI::App& admin, Action& action);  // under `admin`
 void add_pricing_command(CLI::App& app, Action& action);
 void add_tiers_command(CLI::App& app, Action& action);
 void add_nodes_command(CLI::App& app, Action& action);
+void add_audit_command(CLI::App& app, Action& action);
+void add_usage_command(CLI::App& app, Action& action);
+void add_me_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli

@@ -91,6 +91,11 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                 "POTLUCK_NODE_HELLO_TIMEOUT_S", "Time a node has to upgrade and say hello");
   duration_flag("--node-idle-timeout-s", c.node_link.idle_timeout, "POTLUCK_NODE_IDLE_TIMEOUT_S",
                 "A silent node link is pinged at half this and dropped after it");
+  cmd->add_option("--usage-retention-days", c.usage_retention_days,
+                  "Raw usage events older than this are folded into daily aggregates")
+      ->envname("POTLUCK_USAGE_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));
+  duration_flag("--retention-interval-s", c.retention_interval, "POTLUCK_RETENTION_INTERVAL_S",
+                "How often the usage retention runs (at least 1)");
 
   cmd->callback([&action, config, listen, log_level, durations] {
     durations->apply();

@@ -31,6 +31,8 @@ struct CoordinatorConfig {
   HealthSettings health;                        // when a failing node is parked
   std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
   std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"
+  int usage_retention_days = 90;                   // raw usage kept, then folded by day
+  std::chrono::seconds retention_interval{3600};  // how often the fold runs
 };
 
 }  // namespace potluck::coordinator

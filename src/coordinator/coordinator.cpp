@@ -4,6 +4,7 @@
 #include "coordinator/api/keys_handler.h"
 #include "coordinator/auth.h"
 #include "coordinator/node_hub.h"
+#include "coordinator/retention.h"
 #include "coordinator/router.h"
 #include "coordinator/usage_recorder.h"
 #include "store/sqlite/sqlite_store.h"
@@ -68,11 +69,16 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::WalletHandler wallet(auth, store);
   api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
   api::NodesHandler nodes_api(auth, store, registry);
+  api::AuditHandler audit(auth, store);
+  api::UsageHandler usage_api(auth, store);
+  api::MeHandler me(auth, store);
+  SystemClock clock;
+  UsageRetention retention(clock, std::chrono::days(config.usage_retention_days));
 
   net::HttpServer* server_ptr = nullptr;
   auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
                              [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
-                             per_ip});
+                             per_ip, audit, usage_api, me});
   net::HttpServer server(io, config.limits, std::move(router));
   server_ptr = &server;
   auto bound = server.listen(config.listen);
@@ -92,6 +98,10 @@ int run_coordinator(const CoordinatorConfig& config) {
       co_await usage.flush();
       if (++tick % 50 == 0) co_await auth.flush_last_used();
     }
+  }, asio::detached);
+  // Background: raw usage older than the retention is folded into daily rows.
+  asio::co_spawn(io, [&]() -> net::awaitable<void> {
+    co_await retention.run_every(store, config.retention_interval, stopping);
   }, asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

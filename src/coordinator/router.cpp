@@ -92,6 +92,19 @@ net::Handler make_router(Services s) {
       const std::string node_id(path.substr(11, path.size() - 11 - 6));
       co_return co_await s.pricing.node_trust(ex, node_id);
     }
+    // An admin; a cluster's owner for that cluster's rows (see AuditHandler).
+    if (path == "/api/audit" || path == "/api/audit/verify") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.audit.handle(ex, path);
+    }
+    // Any valid API key, on its own usage; an admin on anyone's.
+    if (path == "/api/usage" || path == "/api/usage.csv") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.usage.handle(ex, path);
+    }
+    // Any valid API key, on its own account.
+    if (path == "/api/me/export" || (path == "/api/me" && method == http::verb::delete_))
+      co_return co_await s.me.handle(ex, path);
     co_return not_found(path);
   };
 }

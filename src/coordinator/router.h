@@ -1,10 +1,13 @@
 #pragma once
 // Maps method + path to handlers. Every route states who may call it.
+#include "coordinator/api/audit_handler.h"
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
 #include "coordinator/api/nodes_handler.h"
 #include "coordinator/api/pricing_handler.h"
 #include "coordinator/api/wallet_handler.h"
+#include "coordinator/api/me_handler.h"
+#include "coordinator/api/usage_handler.h"
 #include "coordinator/node_hub.h"
 #include "net/http_server.h"
 
@@ -25,6 +28,9 @@ struct Services {
   api::NodesHandler& nodes;
   std::function<std::size_t()> open_connections;
   RateLimiter& per_ip;
+  api::AuditHandler& audit;
+  api::UsageHandler& usage;
+  api::MeHandler& me;
 };
 
 net::Handler make_router(Services services);

@@ -15,6 +15,11 @@
 
 namespace potluck::store {
 
+// Declared in store/usage.h and store/personal_data.h, which use the records
+// below.
+class UsageStore;
+class PersonalDataStore;
+
 struct User {
   std::string id;
   std::string email;
@@ -100,6 +105,8 @@ class Store {
   virtual ClusterStore& clusters() = 0;
   virtual LedgerStore& ledger() = 0;
   virtual AuditStore& audit() = 0;
+  virtual UsageStore& usage() = 0;
+  virtual PersonalDataStore& personal_data() = 0;
 
   // Audited as user.created (actor: who created it; empty for offline admin).
   virtual Result<User> create_user(const std::string& actor_id, const std::string& email,

@@ -42,6 +42,8 @@ TEST(ServeConfig, DefaultsMatchTheDesign) {
   EXPECT_EQ(c.node_link.handshake_timeout, std::chrono::seconds(5));
   EXPECT_EQ(c.grace_period, std::chrono::seconds(30));
   EXPECT_EQ(c.max_stream_buffer_bytes, 1024u * 1024);
+  EXPECT_EQ(c.usage_retention_days, 90);
+  EXPECT_EQ(c.retention_interval, std::chrono::hours(1));
   ASSERT_TRUE(p.action);
 }
 
@@ -87,4 +89,15 @@ TEST(NodeConfig, RequiresCoordinatorAndToken) {
 TEST(NodeConfig, BackendIsChecked) {
   EXPECT_THROW(Parsed({"node", "--coordinator", "http://x:1", "--token", "t", "--backend", "gpu"}),
                CLI::ParseError);
+}
+
+TEST(ServeConfig, RetentionFlags) {
+  Parsed p({"serve", "--usage-retention-days", "30", "--retention-interval-s", "60"});
+  EXPECT_EQ(p.serve->usage_retention_days, 30);
+  EXPECT_EQ(p.serve->retention_interval, std::chrono::seconds(60));
+  EXPECT_THROW(Parsed({"serve", "--usage-retention-days", "0"}), CLI::ValidationError);
+  setenv("POTLUCK_USAGE_RETENTION_DAYS", "7", 1);
+  Parsed from_env({"serve"});
+  unsetenv("POTLUCK_USAGE_RETENTION_DAYS");
+  EXPECT_EQ(from_env.serve->usage_retention_days, 7);
 }

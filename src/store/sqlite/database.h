@@ -32,6 +32,10 @@ class Statement {
   std::string text(int column) const;
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
+  // For reading rows generically (the data export).
+  int column_count() const;
+  std::string column_name(int column) const;
+  int column_type(int column) const;  // SQLITE_INTEGER, SQLITE_TEXT, SQLITE_NULL...
 
  private:
   sqlite3* db_;

@@ -3,6 +3,8 @@
 #include "store/sqlite/sqlite_audit.h"
 #include "store/sqlite/sqlite_clusters.h"
 #include "store/sqlite/sqlite_ledger.h"
+#include "store/sqlite/sqlite_personal_data.h"
+#include "store/sqlite/sqlite_usage.h"
 #include "store/store.h"
 
 #include <memory>
@@ -20,6 +22,8 @@ class SqliteStore final : public Store {
   ClusterStore& clusters() override { return clusters_; }
   LedgerStore& ledger() override { return ledger_; }
   AuditStore& audit() override { return audit_; }
+  UsageStore& usage() override { return usage_; }
+  PersonalDataStore& personal_data() override { return personal_data_; }
 
   Result<User> create_user(const std::string& actor_id, const std::string& email,
                            const std::string& role) override;
@@ -60,6 +64,8 @@ class SqliteStore final : public Store {
   SqliteClusterStore clusters_{db_};
   SqliteLedgerStore ledger_{db_};
   SqliteAuditStore audit_{db_};
+  SqliteUsageStore usage_{db_};
+  SqlitePersonalDataStore personal_data_{db_};
 };
 
 }  // namespace potluck::store::sqlite

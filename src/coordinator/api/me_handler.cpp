@@ -1,0 +1,61 @@
+#include "coordinator/api/me_handler.h"
+
+#include "common/clock.h"
+#include "coordinator/api/store_failure.h"
+#include "store/personal_data.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+using Kind = store::StoreError::Kind;
+
+net::awaitable<std::optional<net::Response>> MeHandler::handle(net::Exchange& exchange,
+                                                               std::string_view path) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  auto method = exchange.request.method();
+  if (path == "/api/me/export" && method == http::verb::get) co_return co_await export_data(*caller);
+  if (path == "/api/me" && method == http::verb::delete_) co_return co_await delete_account(*caller);
+  co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed",
+                                      "method not allowed on this path"});
+}
+
+net::awaitable<net::Response> MeHandler::export_data(const Principal& caller) {
+  auto gather = [&caller](store::Store& s) { return s.personal_data().export_user(caller.user_id); };
+  auto document = co_await store_.call(gather);
+  if (!document) co_return store_failure("data export", document.error());
+  spdlog::info("user {} exported their data ({} bytes)", caller.user_id, document->size());
+  auto response = net::make_response(http::status::ok, std::move(*document));
+  response.set(http::field::content_disposition,
+               "attachment; filename=\"potluck-export-" + caller.user_id + ".json\"");
+  co_return response;
+}
+
+net::awaitable<net::Response> MeHandler::delete_account(const Principal& caller) {
+  const std::int64_t now = unix_now_ms();
+  auto erase = [&caller, now](store::Store& s) { return s.personal_data().erase_user(caller.user_id, now); };
+  auto erased = co_await store_.call(erase);
+  if (!erased) {
+    if (erased.error().kind == Kind::conflict)
+      co_return net::make_error_response(ApiError::conflict(erased.error().message));
+    if (erased.error().kind == Kind::not_found)
+      co_return net::make_error_response(ApiError::not_found("no such user", "user_not_found"));
+    co_return store_failure("account deletion", erased.error());
+  }
+  // Cached keys would otherwise keep working until their cache entry expires.
+  for (const auto& key_id : erased->key_ids) auth_.invalidate(key_id);
+  spdlog::info("user {} deleted their account: {} keys revoked, {} usage events anonymised",
+               caller.user_id, erased->key_ids.size(), erased->usage_events_anonymised);
+  json::object out{{"deleted", true},
+                   {"user_id", caller.user_id},
+                   {"keys_revoked", erased->key_ids.size()},
+                   {"node_tokens_revoked", erased->node_tokens_revoked},
+                   {"usage_events_anonymised", erased->usage_events_anonymised},
+                   {"memberships_removed", erased->memberships_removed}};
+  co_return net::make_response(http::status::ok, json::serialize(out));
+}
+
+}  // namespace potluck::coordinator::api

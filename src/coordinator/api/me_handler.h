@@ -1,0 +1,35 @@
+#pragma once
+// /api/me: a user's own account, for the privacy promises.
+//   GET    /api/me/export   all of the caller's personal data as one JSON
+//                           document (never secret digests); audited as
+//                           data.exported
+//   DELETE /api/me          deletes the caller's account: keys, node tokens
+//                           and invites revoked, email and names erased,
+//                           usage anonymised, memberships removed, ledger rows
+//                           kept; audited as account.deleted. 409 while the
+//                           caller owns a cluster that has other members.
+// Who: any valid key, on its own user only.
+#include "coordinator/auth.h"
+#include "coordinator/store_executor.h"
+#include "net/http_server.h"
+
+#include <optional>
+
+namespace potluck::coordinator::api {
+
+class MeHandler {
+ public:
+  MeHandler(KeyAuthenticator& auth, StoreExecutor& store) : auth_(auth), store_(store) {}
+
+  // `path` is /api/me or /api/me/export.
+  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, std::string_view path);
+
+ private:
+  net::awaitable<net::Response> export_data(const Principal& caller);
+  net::awaitable<net::Response> delete_account(const Principal& caller);
+
+  KeyAuthenticator& auth_;
+  StoreExecutor& store_;
+};
+
+}  // namespace potluck::coordinator::api

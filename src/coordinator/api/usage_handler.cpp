@@ -1,0 +1,122 @@
+#include "coordinator/api/usage_handler.h"
+
+#include "common/utc_time.h"
+#include "coordinator/api/caller_rights.h"
+#include "coordinator/api/csv.h"
+#include "coordinator/api/request_params.h"
+#include "coordinator/api/store_failure.h"
+
+#include <boost/json.hpp>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+namespace {
+
+// Whose usage: the caller's own, one named user's, or (empty) everyone's.
+std::expected<std::string, ApiError> usage_owner(const Principal& caller, const QueryParams& params) {
+  auto all = flag_param(params, "all");
+  if (!all) return std::unexpected(all.error());
+  auto user = params.find("user");
+  bool other_user = user != params.end() && user->second != caller.user_id;
+  if ((*all || other_user) && !acts_as_admin(caller))
+    return std::unexpected(ApiError::forbidden("only an admin may read other users' usage"));
+  if (*all && user != params.end())
+    return std::unexpected(ApiError::bad_request("pass either 'user' or 'all', not both", "invalid_parameter"));
+  if (*all) return std::string();
+  return other_user ? user->second : caller.user_id;
+}
+
+json::object day_json(const store::UsageDaySummary& d) {
+  return {{"day", d.day},
+          {"model", d.model},
+          {"jobs", d.jobs},
+          {"ok_jobs", d.ok_jobs},
+          {"prompt_tokens", d.prompt_tokens},
+          {"completion_tokens", d.completion_tokens},
+          {"latency_ms_total", d.latency_ms_total},
+          {"cost", d.cost}};
+}
+
+void add_to(store::UsageDaySummary& total, const store::UsageDaySummary& d) {
+  total.jobs += d.jobs;
+  total.ok_jobs += d.ok_jobs;
+  total.prompt_tokens += d.prompt_tokens;
+  total.completion_tokens += d.completion_tokens;
+  total.latency_ms_total += d.latency_ms_total;
+  total.cost += d.cost;
+}
+
+constexpr std::string_view kCsvHeader =
+    "ts,job_id,user_id,model,kind,tier,cluster_id,node_id,prompt_tokens,completion_tokens,ttft_ms,"
+    "latency_ms,status,error_code,cost\r\n";
+
+void write_event(CsvWriter& out, const store::UsageEvent& e) {
+  out.text(utc_timestamp(e.ts_ms)).text(e.job_id).text(e.user_id).text(e.model).text(e.kind).text(e.tier)
+      .text(e.cluster_id).text(e.node_id).number(e.prompt_tokens).number(e.completion_tokens);
+  if (e.ttft_ms < 0) out.empty(); else out.number(e.ttft_ms);
+  out.number(e.latency_ms).text(e.status).text(e.error_code).number(e.cost);
+  out.end_row();
+}
+
+}  // namespace
+
+std::expected<store::UsageQuery, ApiError> usage_query(const Principal& caller, const QueryParams& params) {
+  auto owner = usage_owner(caller, params);
+  if (!owner) return std::unexpected(owner.error());
+  auto from = time_param(params, "from", 0, false);
+  if (!from) return std::unexpected(from.error());
+  auto to = time_param(params, "to", kLatestUnixMs + 1, true);
+  if (!to) return std::unexpected(to.error());
+  if (*from >= *to)
+    return std::unexpected(ApiError::bad_request("'from' must be before 'to'", "invalid_parameter"));
+  return store::UsageQuery{*owner, *from, *to};
+}
+
+net::awaitable<std::optional<net::Response>> UsageHandler::handle(net::Exchange& exchange,
+                                                                  std::string_view path) {
+  auto caller = co_await auth_.authenticate(exchange.request);
+  if (!caller) co_return net::make_error_response(caller.error());
+  auto params = query_params(exchange.request);
+  if (!params) co_return net::make_error_response(params.error());
+  auto query = usage_query(*caller, *params);
+  if (!query) co_return net::make_error_response(query.error());
+  if (path == "/api/usage.csv") co_return co_await csv(*query);
+  co_return co_await summary(*query);
+}
+
+net::awaitable<net::Response> UsageHandler::summary(const store::UsageQuery& query) {
+  auto read = [&query](store::Store& s) { return s.usage().summary(query); };
+  auto days = co_await store_.call(read);
+  if (!days) co_return store_failure("usage summary", days.error());
+  json::array data;
+  store::UsageDaySummary total;
+  for (const auto& d : *days) {
+    data.push_back(day_json(d));
+    add_to(total, d);
+  }
+  json::object totals = day_json(total);
+  totals.erase("day");
+  totals.erase("model");
+  json::object out{{"object", "usage.summary"},
+                   {"user_id", query.user_id.empty() ? json::value(nullptr) : json::value(query.user_id)},
+                   {"from", utc_timestamp(query.from_ms)},
+                   {"to", utc_timestamp(query.to_ms)},
+                   {"data", std::move(data)},
+                   {"totals", std::move(totals)}};
+  co_return net::make_response(http::status::ok, json::serialize(out));
+}
+
+net::awaitable<net::Response> UsageHandler::csv(const store::UsageQuery& query) {
+  auto read = [&query](store::Store& s) { return s.usage().events(query); };
+  auto events = co_await store_.call(read);
+  if (!events) co_return store_failure("usage csv", events.error());
+  CsvWriter out;
+  for (const auto& e : *events) write_event(out, e);
+  auto response = net::make_response(http::status::ok, std::string(kCsvHeader) + out.take(),
+                                     "text/csv; charset=utf-8");
+  response.set(http::field::content_disposition, "attachment; filename=\"potluck-usage.csv\"");
+  co_return response;
+}
+
+}  // namespace potluck::coordinator::api

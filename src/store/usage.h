@@ -1,0 +1,50 @@
+#pragma once
+// Reading usage back (per user or for everyone) and folding raw events older
+// than the retention into daily aggregates. Metadata only.
+#include "store/store.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace potluck::store {
+
+// Times are Unix milliseconds, the range is [from_ms, to_ms).
+struct UsageQuery {
+  std::string user_id;  // empty: every user (and anonymised usage)
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+};
+
+// One day's usage of one model; folded days and raw events added together.
+struct UsageDaySummary {
+  std::string day;  // YYYY-MM-DD, UTC
+  std::string model;
+  std::int64_t jobs = 0;
+  std::int64_t ok_jobs = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t latency_ms_total = 0;
+  std::int64_t cost = 0;
+
+  bool operator==(const UsageDaySummary&) const = default;
+};
+
+struct UsageFold {
+  std::int64_t events = 0;      // raw events folded and deleted
+  std::int64_t daily_rows = 0;  // aggregate rows created or added to
+};
+
+class UsageStore {
+ public:
+  virtual ~UsageStore() = default;
+  // Raw events in the range, oldest first.
+  virtual Result<std::vector<UsageEvent>> events(const UsageQuery& query) = 0;
+  // By day, then model. Folded days count when the day lies in the range.
+  virtual Result<std::vector<UsageDaySummary>> summary(const UsageQuery& query) = 0;
+  // Adds every event older than `cutoff_ms` to its day's aggregate row and
+  // deletes it, in one transaction: running it again changes nothing.
+  virtual Result<UsageFold> fold_before(std::int64_t cutoff_ms) = 0;
+};
+
+}  // namespace potluck::store

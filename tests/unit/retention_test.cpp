@@ -1,0 +1,142 @@
+// Usage retention with an injected clock: old events are folded into daily
+// aggregates and deleted; recent ones stay; the summary reads the same before
+// and after; running again changes nothing.
+#include "coordinator/retention.h"
+#include "store/usage.h"
+#include "temp_store.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+using potluck::store::UsageDaySummary;
+using potluck::store::UsageEvent;
+using potluck::testing::TempStore;
+
+constexpr std::int64_t kDayMs = 86'400'000;
+// 2026-11-23T12:00:00Z: noon, so an event an hour either side is the same day.
+constexpr std::int64_t kNow = 1'795'435'200'000;
+
+class FakeClock final : public potluck::Clock {
+ public:
+  std::int64_t unix_ms() const override { return now; }
+  std::int64_t now = kNow;
+};
+
+UsageEvent event(std::int64_t ts, std::string job, std::string user, std::string model, std::string status,
+                 std::int64_t tokens_in, std::int64_t tokens_out, std::int64_t cost) {
+  UsageEvent e;
+  e.ts_ms = ts;
+  e.job_id = std::move(job);
+  e.user_id = std::move(user);
+  e.key_id = "key_1";
+  e.node_id = "node_1";
+  e.model = std::move(model);
+  e.kind = "chat";
+  e.prompt_tokens = tokens_in;
+  e.completion_tokens = tokens_out;
+  e.ttft_ms = 20;
+  e.latency_ms = 100;
+  e.status = std::move(status);
+  e.cost = cost;
+  return e;
+}
+
+class Retention : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store->insert_usage({
+        event(kNow - 100 * kDayMs - 3'600'000, "job_a", "usr_1", "m1", "ok", 10, 20, 300),
+        event(kNow - 100 * kDayMs + 3'600'000, "job_b", "usr_1", "m1", "ok", 1, 2, 30),
+        event(kNow - 100 * kDayMs, "job_c", "usr_1", "m1", "error", 5, 0, 0),
+        event(kNow - 95 * kDayMs, "job_d", "usr_2", "m2", "ok", 7, 7, 70),
+        event(kNow - 10 * kDayMs, "job_e", "usr_1", "m1", "ok", 3, 4, 40),
+        event(kNow - 1000, "job_f", "usr_2", "m1", "ok", 1, 1, 10),
+    }));
+  }
+  std::vector<UsageDaySummary> summary(const std::string& user = "") {
+    auto days = store->usage().summary({user, 0, kNow + kDayMs});
+    EXPECT_TRUE(days);
+    return days.value_or(std::vector<UsageDaySummary>{});
+  }
+
+  TempStore store;
+  FakeClock clock;
+  potluck::coordinator::UsageRetention retention{clock, std::chrono::days(90)};
+};
+
+TEST_F(Retention, FoldsOldEventsAndKeepsRecentOnes) {
+  EXPECT_EQ(retention.cutoff_ms(), kNow - 90 * kDayMs);
+  auto folded = retention.run(*store);
+  ASSERT_TRUE(folded) << folded.error().message;
+  EXPECT_EQ(folded->events, 4);
+  // (day-100, usr_1, m1, ok), (day-100, usr_1, m1, error), (day-95, usr_2, m2, ok)
+  EXPECT_EQ(folded->daily_rows, 3);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM usage_events"), 2);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM usage_events WHERE job_id IN ('job_e', 'job_f')"), 2);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM usage_daily"), 3);
+}
+
+TEST_F(Retention, AggregatesAddUp) {
+  ASSERT_TRUE(retention.run(*store));
+  const std::string ok_row =
+      "FROM usage_daily WHERE user_id = 'usr_1' AND model = 'm1' AND status = 'ok'";
+  EXPECT_EQ(store.integer("SELECT jobs " + ok_row), 2);
+  EXPECT_EQ(store.integer("SELECT prompt_tokens " + ok_row), 11);
+  EXPECT_EQ(store.integer("SELECT completion_tokens " + ok_row), 22);
+  EXPECT_EQ(store.integer("SELECT latency_ms_total " + ok_row), 200);
+  EXPECT_EQ(store.integer("SELECT cost " + ok_row), 330);
+  EXPECT_EQ(store.text("SELECT day " + ok_row), "2026-08-15");
+  EXPECT_EQ(store.text("SELECT node_id " + ok_row), "node_1");
+  EXPECT_EQ(store.text("SELECT tier " + ok_row), "");
+}
+
+TEST_F(Retention, TheSummaryReadsTheSameBeforeAndAfter) {
+  const auto before = summary();
+  const auto before_user = summary("usr_1");
+  ASSERT_FALSE(before.empty());
+  ASSERT_TRUE(retention.run(*store));
+  EXPECT_EQ(summary(), before);
+  EXPECT_EQ(summary("usr_1"), before_user);
+}
+
+TEST_F(Retention, RunningTwiceIsIdempotent) {
+  ASSERT_TRUE(retention.run(*store));
+  const auto after_first = summary();
+  auto again = retention.run(*store);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->events, 0);
+  EXPECT_EQ(summary(), after_first);
+  EXPECT_EQ(store.integer("SELECT sum(jobs) FROM usage_daily"), 4);
+}
+
+TEST_F(Retention, LaterRunsAddToExistingDailyRows) {
+  ASSERT_TRUE(retention.run(*store));
+  // A late event of a day already folded (e.g. a batch written late).
+  ASSERT_TRUE(store->insert_usage({event(kNow - 100 * kDayMs, "job_late", "usr_1", "m1", "ok", 100, 100, 1000)}));
+  ASSERT_TRUE(retention.run(*store));
+  const std::string ok_row =
+      "FROM usage_daily WHERE user_id = 'usr_1' AND model = 'm1' AND status = 'ok'";
+  EXPECT_EQ(store.integer("SELECT jobs " + ok_row), 3);
+  EXPECT_EQ(store.integer("SELECT cost " + ok_row), 1330);
+}
+
+TEST_F(Retention, AClock91DaysLaterFoldsTheRest) {
+  ASSERT_TRUE(retention.run(*store));
+  const auto before = summary();
+  clock.now = kNow + 91 * kDayMs;
+  auto folded = retention.run(*store);
+  ASSERT_TRUE(folded);
+  EXPECT_EQ(folded->events, 2);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM usage_events"), 0);
+  EXPECT_EQ(summary(), before);
+}
+
+TEST_F(Retention, RawEventsOutsideTheWindowAreGoneFromTheEventList) {
+  ASSERT_TRUE(retention.run(*store));
+  auto events = store->usage().events({"", 0, kNow + kDayMs});
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ(events->front().job_id, "job_e");
+}
+
+}  // namespace
