@@ -22,5 +22,9 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
 void add_admin_command(CLI::App& app, Action& action);
 void add_keys_command(CLI::App& app, Action& action);
 void add_chat_command(CLI::App& app, Action& action);
+// signup, whoami, users, invites
+void add_account_commands(CLI::App& app, Action& action);
+void add_cluster_command(CLI::App& app, Action& action);
+void add_node_tokens_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli

@@ -73,6 +73,10 @@ net::awaitable<std::expected<KeyAuthenticator::CachedKey, ApiError>> KeyAuthenti
   co_return std::move(*result);
 }
 
+void KeyAuthenticator::invalidate_user(const std::string& user_id) {
+  std::erase_if(cache_, [&user_id](const auto& entry) { return entry.second.principal.user_id == user_id; });
+}
+
 net::awaitable<void> KeyAuthenticator::flush_last_used() {
   if (last_used_.empty()) co_return;
   std::vector<std::pair<std::string, std::int64_t>> batch(last_used_.begin(), last_used_.end());

@@ -62,6 +62,8 @@ net::Handler make_router(Services s) {
       std::string_view rest = path.size() > 10 ? path.substr(10) : std::string_view{};
       co_return co_await s.keys.handle(ex, rest);
     }
+    // Sign-up (an invite code), users, clusters, node tokens: see accounts_api.h.
+    if (api::AccountsApi::serves(path)) co_return co_await s.accounts.handle(ex, path);
     co_return not_found(path);
   };
 }

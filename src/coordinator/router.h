@@ -1,5 +1,6 @@
 #pragma once
 // Maps method + path to handlers. Every route states who may call it.
+#include "coordinator/api/accounts_api.h"
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
 #include "coordinator/node_hub.h"
@@ -17,6 +18,7 @@ struct Services {
   NodeHub& hub;
   api::CompletionsHandler& completions;
   api::KeysHandler& keys;
+  api::AccountsApi& accounts;
   std::function<std::size_t()> open_connections;
 };
 

@@ -11,6 +11,16 @@ class SqliteClusterStore final : public ClusterStore {
   Result<Cluster> create_cluster(const std::string& owner_id, const std::string& name) override;
   Result<Cluster> find_cluster(const std::string& id) override;
   Result<std::vector<Membership>> memberships(const std::string& user_id) override;
+  Result<Membership> membership(const std::string& cluster_id, const std::string& user_id) override;
+  Result<std::vector<Member>> members(const std::string& cluster_id) override;
+
+  Result<void> create_invite(const Invite& invite, const std::string& sha256) override;
+  Result<std::vector<Invite>> list_invites(const std::string& cluster_id) override;
+
+  Result<Membership> join(const std::string& user_id, const InviteClaim& claim) override;
+  Result<void> leave(const std::string& cluster_id, const std::string& user_id) override;
+  Result<void> remove_member(const std::string& actor_id, const std::string& cluster_id,
+                             const std::string& user_id) override;
 
  private:
   Database& db_;
