@@ -11,15 +11,17 @@ namespace json = boost::json;
 namespace http = boost::beast::http;
 namespace {
 
-// What sign-up and user creation print: the user, then the key alone, last.
-void print_account(const json::value& account) {
-  const auto& user = account.as_object().at("user");
-  const auto& key = account.as_object().at("key");
-  std::cout << "created user " << field(user, "id") << " (" << field(user, "role") << ", " << field(user, "email")
-            << ")";
-  if (field(account, "cluster") != "-") std::cout << ", member of cluster " << field(account, "cluster");
-  std::cout << "\nAPI key " << field(key, "id") << " (" << field(key, "scopes") << "); it is shown only now:\n"
-            << field(key, "key") << std::endl;
+// Sign-up and user creation: posts, then prints the user and, alone on the
+// last line, their first key.
+int create_account(const ApiOptions& o, const std::string& path, const json::object& body, std::string_view command) {
+  auto account = call_api(o, http::verb::post, path, body, 201, command);
+  if (!account) return 1;
+  const auto& user = account->as_object().at("user");
+  std::cout << "user " << field(user, "id") << " (" << field(user, "role") << ", " << field(user, "email") << ")";
+  if (field(*account, "cluster") != "-") std::cout << ", member of cluster " << field(*account, "cluster");
+  std::cout << "\n";
+  print_secret("API key", account->as_object().at("key"), field(account->as_object().at("key"), "scopes"), "key");
+  return 0;
 }
 
 void add_signup(CLI::App& app, Action& action) {
@@ -28,11 +30,8 @@ void add_signup(CLI::App& app, Action& action) {
   auto email = std::make_shared<std::string>();
   auto* signup = add_api_subcommand(&app, "signup", "Sign up with an invite code; prints your first API key, last",
                                     action, api, [invite, email](const ApiOptions& o) {
-                                      json::object body{{"invite", *invite}, {"email", *email}};
-                                      auto account = call_api(o, http::verb::post, "/api/signup", body, 201, "signup");
-                                      if (!account) return 1;
-                                      print_account(*account);
-                                      return 0;
+                                      return create_account(o, "/api/signup",
+                                                            {{"invite", *invite}, {"email", *email}}, "signup");
                                     });
   signup->add_option("--invite", *invite, "The invite code (pli_...)")->required();
   signup->add_option("--email", *email, "Your email")->required();
@@ -65,11 +64,8 @@ void add_users(CLI::App& app, Action& action) {
   auto admin = std::make_shared<bool>(false);
   auto* create = add_api_subcommand(users, "create", "Create a user; their first API key is printed once, last",
                                     action, api, [email, admin](const ApiOptions& o) {
-                                      json::object body{{"email", *email}, {"admin", *admin}};
-                                      auto account = call_api(o, http::verb::post, "/api/users", body, 201, "users");
-                                      if (!account) return 1;
-                                      print_account(*account);
-                                      return 0;
+                                      return create_account(o, "/api/users",
+                                                            {{"email", *email}, {"admin", *admin}}, "users");
                                     });
   create->add_option("--email", *email, "The user's email")->required();
   create->add_flag("--admin", *admin, "Make the user an admin");

@@ -40,6 +40,13 @@ std::optional<json::value> call_api(const ApiOptions& api, net::http::verb metho
   return value;
 }
 
+void print_secret(std::string_view what, const json::value& created, const std::string& details,
+                  std::string_view secret_field) {
+  std::cout << "created " << what << " " << field(created, "id") << " (" << details
+            << "); it is shown only now:\n"
+            << field(created, secret_field) << std::endl;
+}
+
 std::string text_or_dash(const json::value* v) {
   if (!v || v->is_null()) return "-";
   if (v->is_string()) return std::string(v->get_string());

@@ -27,6 +27,11 @@ std::optional<boost::json::value> call_api(const ApiOptions& api, net::http::ver
                                            const std::optional<boost::json::object>& body, unsigned expected,
                                            std::string_view command);
 
+// "created <what> <id> (<details>); it is shown only now:" and then the
+// secret (the `secret_field` of `created`) alone on the last line.
+void print_secret(std::string_view what, const boost::json::value& created, const std::string& details,
+                  std::string_view secret_field);
+
 // The field as text: strings as they are, null or absent as "-".
 std::string text_or_dash(const boost::json::value* v);
 std::string field(const boost::json::value& object, std::string_view name);

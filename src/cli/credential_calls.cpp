@@ -21,9 +21,8 @@ int create_invite(const ApiOptions& api, const std::string& path, const InviteFl
   if (flags.expires_in_s > 0) body["expires_in_s"] = flags.expires_in_s;
   auto created = call_api(api, http::verb::post, path, body, 201, command);
   if (!created) return 1;
-  std::cout << "created invite " << field(*created, "id") << " (" << field(*created, "max_uses")
-            << " uses, expires at " << field(*created, "expires_at") << "); the code is shown only now:\n"
-            << field(*created, "code") << std::endl;
+  print_secret("invite", *created,
+               field(*created, "max_uses") + " uses, expires at " + field(*created, "expires_at"), "code");
   return 0;
 }
 
@@ -41,9 +40,7 @@ int create_node_token(const ApiOptions& api, const std::string& path, const std:
   if (!name.empty()) body["name"] = name;
   auto created = call_api(api, http::verb::post, path, body, 201, command);
   if (!created) return 1;
-  std::cout << "created node token " << field(*created, "id") << " (cluster " << field(*created, "cluster")
-            << "); it is shown only now:\n"
-            << field(*created, "token") << std::endl;
+  print_secret("node token", *created, "cluster " + field(*created, "cluster"), "token");
   return 0;
 }
 

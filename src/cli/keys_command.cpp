@@ -26,9 +26,7 @@ void add_keys_command(CLI::App& app, Action& action) {
         if (!cluster->empty()) body["cluster"] = *cluster;
         auto created = call_api(o, http::verb::post, "/api/keys", body, 201, "keys");
         if (!created) return 1;
-        std::cout << "created key " << field(*created, "id") << " (" << field(*created, "scopes") << ", cluster "
-                  << field(*created, "cluster") << "); it is shown only now:\n"
-                  << field(*created, "key") << std::endl;
+        print_secret("key", *created, field(*created, "scopes") + ", cluster " + field(*created, "cluster"), "key");
         return 0;
       });
   create->add_option("--name", *name, "A name to recognise the key by")->required();

@@ -19,14 +19,10 @@ namespace {
 constexpr std::size_t kMaxClusterName = 64;
 
 // Names show up in listings and CLI tables: letters, digits, space and . _ -
+bool name_character(unsigned char c) { return std::isalnum(c) || c == ' ' || c == '.' || c == '_' || c == '-'; }
+
 std::expected<std::string, ApiError> read_cluster_name(const json::object& body) {
-  auto name = read_text(body, "name", {true, kMaxClusterName});
-  if (!name) return name;
-  for (unsigned char c : *name)
-    if (!std::isalnum(c) && c != ' ' && c != '.' && c != '_' && c != '-')
-      return std::unexpected(ApiError::bad_request(
-          "'name' may hold letters, digits, spaces and . _ - only", "invalid_name"));
-  return name;
+  return read_text(body, "name", {true, kMaxClusterName, name_character, "letters, digits, spaces and . _ -"});
 }
 
 struct ClusterView {

@@ -33,6 +33,9 @@ std::expected<std::string, ApiError> read_text(const json::object& body, std::st
   if (!value->is_string()) return std::unexpected(invalid_field(field, what));
   const auto& text = value->get_string();
   if (text.empty() || text.size() > rule.max_length) return std::unexpected(invalid_field(field, what));
+  if (rule.allowed)
+    for (unsigned char c : text)
+      if (!rule.allowed(c)) return std::unexpected(invalid_field(field, "made of " + std::string(rule.allowed_what)));
   return std::string(text);
 }
 

@@ -18,6 +18,8 @@ std::expected<boost::json::object, ApiError> read_object(std::string_view body);
 struct TextRule {
   bool required = false;
   std::size_t max_length = 100;
+  bool (*allowed)(unsigned char) = nullptr;  // set: every character must pass
+  std::string_view allowed_what;             // the characters `allowed` lets through, for the message
 };
 // A string field; absent and not required: `fallback`.
 std::expected<std::string, ApiError> read_text(const boost::json::object& body, std::string_view field,

@@ -19,16 +19,15 @@ namespace {
 
 constexpr std::size_t kMaxEmailLength = 254;
 
+bool visible(unsigned char c) { return c > ' ' && c != 0x7f; }
+
 // Deliberately loose: one '@' with text on both sides, no spaces or controls.
 std::expected<std::string, ApiError> read_email(const json::object& body) {
-  auto email = read_text(body, "email", {true, kMaxEmailLength});
+  auto email = read_text(body, "email", {true, kMaxEmailLength, visible, "visible characters"});
   if (!email) return email;
   const auto at = email->find('@');
-  bool plausible = at != std::string::npos && at > 0 && at + 1 < email->size() &&
-                   email->find('@', at + 1) == std::string::npos;
-  for (unsigned char c : *email)
-    if (c <= ' ' || c == 0x7f) plausible = false;
-  if (!plausible) return std::unexpected(ApiError::bad_request("'email' is not an email address", "invalid_email"));
+  if (at == std::string::npos || at == 0 || at + 1 == email->size() || email->find('@', at + 1) != std::string::npos)
+    return std::unexpected(ApiError::bad_request("'email' is not an email address", "invalid_email"));
   return email;
 }
 

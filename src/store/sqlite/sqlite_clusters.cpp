@@ -115,21 +115,20 @@ Result<Membership> SqliteClusterStore::join(const std::string& user_id, const In
 }
 
 Result<void> SqliteClusterStore::leave(const std::string& cluster_id, const std::string& user_id) {
-  return guarded([&]() -> Result<void> {
-    Transaction tx(db_);
-    if (auto deleted = delete_member(db_, cluster_id, user_id); !deleted) return deleted;
-    append_audit(db_, {user_id, "cluster.member_left", user_id, cluster_id});
-    tx.commit();
-    return {};
-  });
+  return take_out(user_id, cluster_id, user_id, "cluster.member_left");
 }
 
 Result<void> SqliteClusterStore::remove_member(const std::string& actor_id, const std::string& cluster_id,
                                                const std::string& user_id) {
+  return take_out(actor_id, cluster_id, user_id, "cluster.member_removed");
+}
+
+Result<void> SqliteClusterStore::take_out(const std::string& actor_id, const std::string& cluster_id,
+                                          const std::string& user_id, std::string_view action) {
   return guarded([&]() -> Result<void> {
     Transaction tx(db_);
     if (auto deleted = delete_member(db_, cluster_id, user_id); !deleted) return deleted;
-    append_audit(db_, {actor_id, "cluster.member_removed", user_id, cluster_id});
+    append_audit(db_, {actor_id, std::string(action), user_id, cluster_id});
     tx.commit();
     return {};
   });

@@ -23,6 +23,10 @@ class SqliteClusterStore final : public ClusterStore {
                              const std::string& user_id) override;
 
  private:
+  // A member leaving or removed: one transaction with its audit row.
+  Result<void> take_out(const std::string& actor_id, const std::string& cluster_id, const std::string& user_id,
+                        std::string_view action);
+
   Database& db_;
 };
 
