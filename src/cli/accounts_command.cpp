@@ -89,6 +89,12 @@ void add_invites(CLI::App& app, Action& action) {
   add_invite_flags(create, *flags);
   add_api_subcommand(invites, "list", "List sign-up invites (never their codes)", action, api,
                      [](const ApiOptions& o) { return list_invites(o, "/api/invites", "invites"); });
+  auto invite_id = std::make_shared<std::string>();
+  add_api_subcommand(invites, "revoke", "Revoke a sign-up invite: its code is refused from now on", action, api,
+                     [invite_id](const ApiOptions& o) {
+                       return revoke_credential(o, "/api/invites", *invite_id, "invite", "invites");
+                     })
+      ->add_option("id", *invite_id, "The invite's id")->required();
 }
 
 }  // namespace

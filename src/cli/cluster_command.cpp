@@ -60,6 +60,9 @@ void add_cluster_command(CLI::App& app, Action& action) {
   with_id(add("invites", "List the cluster's invites (owner)", [id](const ApiOptions& o) {
     return list_invites(o, cluster_path(*id) + "/invites", kCommand);
   }));
+  with_id(add("revoke-invite", "Revoke an invite code of the cluster (owner)", [id, other](const ApiOptions& o) {
+    return revoke_credential(o, cluster_path(*id) + "/invites", *other, "invite", kCommand);
+  }))->add_option("invite", *other, "The invite's id")->required();
   add("join", "Join a cluster with an invite code", [other](const ApiOptions& o) {
     auto joined = call_api(o, http::verb::post, "/api/clusters/join", json::object{{"code", *other}}, 200, kCommand);
     if (!joined) return 1;
@@ -86,7 +89,7 @@ void add_cluster_command(CLI::App& app, Action& action) {
   }));
   with_id(add("revoke-token", "Revoke a cluster node token (owner); its nodes are disconnected",
               [id, other](const ApiOptions& o) {
-                return revoke_node_token(o, cluster_path(*id) + "/node-tokens", *other, kCommand);
+                return revoke_credential(o, cluster_path(*id) + "/node-tokens", *other, "node token", kCommand);
               }))->add_option("token", *other, "The token's id")->required();
 }
 

@@ -52,10 +52,10 @@ int list_node_tokens(const ApiOptions& api, const std::string& path, std::string
   return 0;
 }
 
-int revoke_node_token(const ApiOptions& api, const std::string& path, const std::string& token_id,
+int revoke_credential(const ApiOptions& api, const std::string& path, const std::string& id, std::string_view what,
                       std::string_view command) {
-  if (!call_api(api, http::verb::delete_, path + "/" + token_id, std::nullopt, 200, command)) return 1;
-  std::cout << "revoked node token " << token_id << "\n";
+  if (!call_api(api, http::verb::delete_, path + "/" + id, std::nullopt, 200, command)) return 1;
+  std::cout << "revoked " << what << " " << id << "\n";
   return 0;
 }
 

@@ -22,7 +22,8 @@ int list_invites(const ApiOptions& api, const std::string& path, std::string_vie
 int create_node_token(const ApiOptions& api, const std::string& path, const std::string& name,
                       std::string_view command);
 int list_node_tokens(const ApiOptions& api, const std::string& path, std::string_view command);
-int revoke_node_token(const ApiOptions& api, const std::string& path, const std::string& token_id,
+// DELETE path/id; prints "revoked <what> <id>".
+int revoke_credential(const ApiOptions& api, const std::string& path, const std::string& id, std::string_view what,
                       std::string_view command);
 
 }  // namespace potluck::cli

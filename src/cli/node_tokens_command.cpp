@@ -19,7 +19,7 @@ void add_node_tokens_command(CLI::App& app, Action& action) {
                      [path](const ApiOptions& o) { return list_node_tokens(o, path, "node-tokens"); });
   add_api_subcommand(tokens, "revoke", "Revoke a token; its nodes are disconnected", action, api,
                      [token_id, path](const ApiOptions& o) {
-                       return revoke_node_token(o, path, *token_id, "node-tokens");
+                       return revoke_credential(o, path, *token_id, "node token", "node-tokens");
                      })
       ->add_option("id", *token_id, "The token's id")->required();
 }

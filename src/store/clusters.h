@@ -64,6 +64,10 @@ class ClusterStore {
   // empty; audited as invite.created.
   virtual Result<void> create_invite(const Invite& invite, const std::string& sha256) = 0;
   virtual Result<std::vector<Invite>> list_invites(const std::string& cluster_id) = 0;
+  // Audited as invite.revoked (once). not_found: no such invite of that
+  // cluster (or of the platform, for an empty cluster_id).
+  virtual Result<Invite> revoke_invite(const std::string& actor_id, const std::string& cluster_id,
+                                       const std::string& invite_id, std::int64_t now_ms) = 0;
 
   // Spends one use of a cluster invite and adds the user as a member, in one
   // transaction; audited as invite.used and cluster.member_joined.

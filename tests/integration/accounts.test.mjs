@@ -108,6 +108,20 @@ describe('sign-up with a platform invite', () => {
     assert.equal(list.json.data.find((i) => i.id === invite.id).state, 'expired');
   }));
 
+  test('`potluck invites revoke`: the code is refused from then on (410)', h.wrap(async () => {
+    const invite = await platformInvite({ max_uses: 5 });
+    const r = await cli(['invites', 'revoke', invite.id], admin);
+    assert.equal(r.code, 0, r.stderr);
+    const e = expectErrorEnvelope(assert, await coord.post('/api/signup', { invite: invite.code, email: email('r') }), 410);
+    assert.match(e.message, /revoked/);
+    const list = await coord.get('/api/invites', admin);
+    assert.equal(list.json.data.find((i) => i.id === invite.id).state, 'revoked');
+    expectErrorEnvelope(assert, await coord.request('DELETE', `/api/invites/${invite.id}`, { key: member }), 403);
+    expectErrorEnvelope(assert, await coord.request('DELETE', '/api/invites/nosuchinvite', { key: admin }), 404);
+    const [row] = await coord.query(`SELECT count(*) AS n FROM audit_log WHERE action = 'invite.revoked' AND subject_id = '${invite.id}'`);
+    assert.equal(row.n, 1);
+  }));
+
   test('unknown and malformed codes, a taken email, bad bodies', h.wrap(async () => {
     const invite = await platformInvite({ max_uses: 2 });
     const forged = invite.code.slice(0, -4) + (invite.code.endsWith('aaaa') ? 'bbbb' : 'aaaa');

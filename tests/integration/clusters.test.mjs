@@ -107,6 +107,7 @@ describe('a cluster from creation to removal', () => {
       ['POST', path(clusterId, 'invites')],
       ['GET', path(clusterId, 'invites')],
       ['DELETE', path(clusterId, 'members', ids.alice)],
+      ['DELETE', path(clusterId, 'invites', 'anyinvite')],
       ['POST', path(clusterId, 'node-tokens')],
       ['GET', path(clusterId, 'node-tokens')],
     ]) {
@@ -176,6 +177,18 @@ describe('a cluster from creation to removal', () => {
     const cliRun = await cli(['cluster', 'join', inv.code], dave);
     assert.notEqual(cliRun.code, 0);
     assert.match(cliRun.stderr, /expired/);
+  }));
+
+  test('the owner revokes a join code; members and platform admins cannot', h.wrap(async () => {
+    const inv = await invite(alice, clusterId, { max_uses: 5 });
+    const admin = await coord.adminKey();
+    // The platform's invites are another scope: the cluster's code is not there.
+    expectErrorEnvelope(assert, await coord.request('DELETE', `/api/invites/${inv.id}`, { key: admin }), 404);
+    const r = await cli(['cluster', 'revoke-invite', clusterId, inv.id], alice);
+    assert.equal(r.code, 0, r.stderr);
+    const e = expectErrorEnvelope(assert, await coord.post(path('join'), { code: inv.code }, dave), 410);
+    assert.match(e.message, /revoked/);
+    expectErrorEnvelope(assert, await coord.request('DELETE', path(clusterId, 'invites', 'nosuchinvite'), { key: alice }), 404);
   }));
 
   test('sign-up with a cluster invite joins the cluster', h.wrap(async () => {

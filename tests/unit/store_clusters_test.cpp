@@ -113,6 +113,25 @@ TEST_F(StoreClustersTest, ARevokedInviteIsGone) {
   EXPECT_EQ(refused.error().kind, Kind::gone);
 }
 
+TEST_F(StoreClustersTest, InvitesAreRevokedWithinTheirScopeOnly) {
+  auto cluster_code = invite(cluster_.id, 5, kNow + 60'000);
+  auto platform_code = invite("", 5, kNow + 60'000);
+  // A platform revocation cannot reach a cluster's invite, nor the reverse.
+  auto wrong_scope = store_->clusters().revoke_invite(owner_, "", cluster_code.id, kNow);
+  ASSERT_FALSE(wrong_scope);
+  EXPECT_EQ(wrong_scope.error().kind, Kind::not_found);
+  EXPECT_FALSE(store_->clusters().revoke_invite(owner_, cluster_.id, platform_code.id, kNow));
+  auto revoked = store_->clusters().revoke_invite(owner_, cluster_.id, cluster_code.id, kNow);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->revoked_at, kNow);
+  ASSERT_TRUE(store_->clusters().revoke_invite(owner_, cluster_.id, cluster_code.id, kNow + 5));
+  EXPECT_EQ(audit_rows("invite.revoked"), 1);
+  auto refused = store_->clusters().join(make_user("x@example.test"), claim(cluster_code));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, Kind::gone);
+  EXPECT_NE(refused.error().message.find("revoked"), std::string::npos);
+}
+
 TEST_F(StoreClustersTest, AWrongSecretIsAnUnknownCode) {
   auto code = invite(cluster_.id, 5, kNow + 60'000);
   auto forged = crypto::mint_token(crypto::kInviteCodePrefix);

@@ -41,8 +41,7 @@ net::awaitable<std::optional<net::Response>> AccountsApi::handle(net::Exchange& 
     const store::NodeTokenScope own{caller->user_id, ""};
     co_return co_await node_tokens_.handle(exchange, *caller, own, rest);
   }
-  if (!rest.empty()) co_return net::make_error_response(ApiError::not_found("no such resource"));
-  co_return co_await users_.handle(exchange, *caller, resource);
+  co_return co_await users_.handle(exchange, *caller, resource, rest);
 }
 
 }  // namespace potluck::coordinator::api

@@ -116,11 +116,7 @@ net::awaitable<net::Response> ClustersHandler::one(net::Exchange& exchange, cons
     if (method != http::verb::delete_) co_return method_not_allowed();
     co_return co_await remove_member(caller, cluster_id, rest[2]);
   }
-  if (sub == "invites" && rest.size() == 2) {
-    if (method == http::verb::post) co_return co_await create_invite(store_, caller, cluster_id, exchange.request.body());
-    if (method == http::verb::get) co_return co_await list_invites(store_, cluster_id);
-    co_return method_not_allowed();
-  }
+  if (sub == "invites") co_return co_await handle_invites(exchange, store_, caller, cluster_id, rest.subspan(2));
   if (sub == "node-tokens") {
     const store::NodeTokenScope scope{caller.user_id, cluster_id};
     co_return co_await node_tokens_.handle(exchange, caller, scope, rest.subspan(2));

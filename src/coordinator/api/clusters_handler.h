@@ -14,6 +14,7 @@
 //   POST   /api/clusters/{id}/invites      {max_uses?, expires_in_s?} -> 201, the
 //                                          code shown once. Who: the owner.
 //   GET    /api/clusters/{id}/invites      Who: the owner.
+//   DELETE /api/clusters/{id}/invites/{invite_id}  revoke. Who: the owner.
 //   POST   /api/clusters/{id}/node-tokens  {name?}; GET; DELETE .../{token_id}.
 //                                          Who: the owner (NodeTokensHandler).
 // To anyone who is not a member a cluster answers 404, exactly like an

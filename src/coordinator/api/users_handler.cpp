@@ -76,19 +76,21 @@ net::awaitable<net::Response> UsersHandler::signup(net::Exchange& exchange) {
 }
 
 net::awaitable<net::Response> UsersHandler::handle(net::Exchange& exchange, const Principal& caller,
-                                                   std::string_view resource) {
+                                                   std::string_view resource, std::span<const std::string> rest) {
   auto method = exchange.request.method();
   if (resource == "me") {
+    if (!rest.empty()) co_return net::make_error_response(ApiError::not_found("no such resource"));
     if (method != http::verb::get) co_return method_not_allowed();
     co_return co_await me(caller);
   }
   if (auto refused = refuse_unless_admin(caller)) co_return std::move(*refused);
-  const bool users = resource == "users";
-  if (method == http::verb::post && users) co_return co_await create_user(caller, exchange.request.body());
-  if (method == http::verb::get && users) co_return co_await list_users();
-  const std::string platform;  // platform invites belong to no cluster
-  if (method == http::verb::post) co_return co_await create_invite(store_, caller, platform, exchange.request.body());
-  if (method == http::verb::get) co_return co_await list_invites(store_, platform);
+  if (resource == "invites") {
+    const std::string platform;  // platform invites belong to no cluster
+    co_return co_await handle_invites(exchange, store_, caller, platform, rest);
+  }
+  if (!rest.empty()) co_return net::make_error_response(ApiError::not_found("no such user resource"));
+  if (method == http::verb::post) co_return co_await create_user(caller, exchange.request.body());
+  if (method == http::verb::get) co_return co_await list_users();
   co_return method_not_allowed();
 }
 

@@ -10,11 +10,15 @@
 //   POST /api/invites  {max_uses?, expires_in_s?} -> 201, a platform
 //                      (sign-up) invite code shown once. Who: admins.
 //   GET  /api/invites  -> platform invites (never codes). Who: admins.
+//   DELETE /api/invites/{id} -> revoked: the code is refused from now on (410).
+//                      Who: admins.
 // "Admins" means a user with the admin role calling with a key that holds
 // the admin scope; anyone else gets 403.
 #include "coordinator/auth.h"
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
+
+#include <span>
 
 namespace potluck::coordinator::api {
 
@@ -24,9 +28,9 @@ class UsersHandler {
 
   // Unauthenticated: the invite code is the credential.
   net::awaitable<net::Response> signup(net::Exchange& exchange);
-  // `resource`: "users", "me" or "invites".
+  // `resource`: "users", "me" or "invites"; `rest`: the path after it.
   net::awaitable<net::Response> handle(net::Exchange& exchange, const Principal& caller,
-                                       std::string_view resource);
+                                       std::string_view resource, std::span<const std::string> rest);
 
  private:
   net::awaitable<net::Response> create_user(const Principal& caller, const std::string& body);

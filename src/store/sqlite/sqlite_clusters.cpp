@@ -161,4 +161,22 @@ Result<std::vector<Invite>> SqliteClusterStore::list_invites(const std::string& 
   });
 }
 
+Result<Invite> SqliteClusterStore::revoke_invite(const std::string& actor_id, const std::string& cluster_id,
+                                                const std::string& invite_id, std::int64_t now_ms) {
+  return guarded([&]() -> Result<Invite> {
+    Transaction tx(db_);
+    constexpr std::string_view kInScope = " WHERE id = ?1 AND coalesce(cluster_id, '') = ?2";
+    db_.prepare("UPDATE invites SET revoked_at = ?3" + std::string(kInScope) + " AND revoked_at IS NULL")
+        .bind(1, invite_id).bind(2, cluster_id).bind(3, now_ms)
+        .step();
+    if (db_.changes() > 0) append_audit(db_, {actor_id, "invite.revoked", invite_id, cluster_id});
+    auto s = db_.prepare("SELECT " + std::string(kInviteColumns) + " FROM invites" + std::string(kInScope));
+    s.bind(1, invite_id).bind(2, cluster_id);
+    if (!s.step()) return std::unexpected(not_found("invite"));
+    auto invite = read_invite(s);
+    tx.commit();
+    return invite;
+  });
+}
+
 }  // namespace potluck::store::sqlite

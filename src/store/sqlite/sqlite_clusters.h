@@ -16,6 +16,8 @@ class SqliteClusterStore final : public ClusterStore {
 
   Result<void> create_invite(const Invite& invite, const std::string& sha256) override;
   Result<std::vector<Invite>> list_invites(const std::string& cluster_id) override;
+  Result<Invite> revoke_invite(const std::string& actor_id, const std::string& cluster_id,
+                               const std::string& invite_id, std::int64_t now_ms) override;
 
   Result<Membership> join(const std::string& user_id, const InviteClaim& claim) override;
   Result<void> leave(const std::string& cluster_id, const std::string& user_id) override;
