@@ -33,17 +33,16 @@ store::Result<store::User> user_for(store::Store& store, const AdminOptions& o, 
 
 int create_user(const AdminOptions& o) {
   auto store = store::sqlite::SqliteStore::open(o.data_dir);
-  auto user = store->create_user("", o.email, o.admin ? "admin" : "member");
-  if (!user) {
-    if (user.error().kind == store::StoreError::Kind::conflict)
+  auto account = coordinator::create_account(*store, "", o.email, o.admin ? "admin" : "member",
+                                             o.name.empty() ? "first key" : o.name);
+  if (!account) {
+    if (account.error().kind == store::StoreError::Kind::conflict)
       return fail("a user with email '" + o.email + "' already exists (use `admin create-key`)", 3);
-    return fail(user.error().message);
+    return fail(account.error().message);
   }
-  auto scopes = o.admin ? std::string(coordinator::kAllScopes) : std::string(coordinator::kDefaultScopes);
-  auto key = coordinator::issue_api_key(*store, user->id, o.name.empty() ? "first key" : o.name, scopes);
-  if (!key) return fail(key.error().message);
-  std::cout << "created user " << user->id << " (" << user->role << ") with key " << key->id << "\n";
-  std::cout << key->secret << std::endl;
+  std::cout << "created user " << account->user.id << " (" << account->user.role << ") with key "
+            << account->key.id << "\n";
+  std::cout << account->key.secret << std::endl;
   return 0;
 }
 
@@ -51,9 +50,8 @@ int create_key(const AdminOptions& o) {
   auto store = store::sqlite::SqliteStore::open(o.data_dir);
   auto user = user_for(*store, o, true);
   if (!user) return fail(user.error().message);
-  auto scopes = user->role == "admin" ? std::string(coordinator::kAllScopes)
-                                      : std::string(coordinator::kDefaultScopes);
-  auto key = coordinator::issue_api_key(*store, user->id, o.name.empty() ? "cli key" : o.name, scopes);
+  auto key = coordinator::issue_api_key(*store, user->id, o.name.empty() ? "cli key" : o.name,
+                                       coordinator::first_key_scopes(user->role));
   if (!key) return fail(key.error().message);
   std::cout << "created key " << key->id << " for " << user->id << "\n";
   std::cout << key->secret << std::endl;

@@ -1,7 +1,7 @@
 // `potluck audit list|verify`: the audit log, over the API (/api/audit).
 #include "cli/api_client.h"
 #include "cli/commands.h"
-#include "cli/replies.h"
+#include "cli/api_output.h"
 #include "common/query_string.h"
 #include "common/utc_time.h"
 
@@ -25,10 +25,10 @@ struct AuditListOptions {
 };
 
 void print_row(const json::object& row) {
-  std::printf("%-6s %-24s %-24s %-22s %-22s %-22s %s\n", field_text(row, "seq").c_str(),
-              utc_timestamp(row.at("ts").to_number<std::int64_t>()).c_str(), field_text(row, "action").c_str(),
-              field_text(row, "actor_id").c_str(), field_text(row, "subject_id").c_str(),
-              field_text(row, "cluster_id").c_str(), field_text(row, "detail").c_str());
+  std::printf("%-6s %-24s %-24s %-22s %-22s %-22s %s\n", text_or_dash(row.if_contains("seq")).c_str(),
+              utc_timestamp(row.at("ts").to_number<std::int64_t>()).c_str(), text_or_dash(row.if_contains("action")).c_str(),
+              text_or_dash(row.if_contains("actor_id")).c_str(), text_or_dash(row.if_contains("subject_id")).c_str(),
+              text_or_dash(row.if_contains("cluster_id")).c_str(), text_or_dash(row.if_contains("detail")).c_str());
 }
 
 void print_header() {
@@ -46,7 +46,7 @@ int list(const AuditListOptions& o) {
   print_header();
   for (const auto& row : page.at("data").as_array()) print_row(row.as_object());
   if (page.at("has_more").as_bool())
-    std::cout << "more rows follow: --after " << field_text(page, "next_after") << "\n";
+    std::cout << "more rows follow: --after " << text_or_dash(page.if_contains("next_after")) << "\n";
   return 0;
 }
 
@@ -57,11 +57,11 @@ int verify(const ApiOptions& api) {
   const json::value verdict = json::parse(reply->body);
   const auto& v = verdict.as_object();
   if (v.at("ok").as_bool()) {
-    std::cout << "audit chain intact: " << field_text(v, "rows") << " rows\n";
+    std::cout << "audit chain intact: " << text_or_dash(v.if_contains("rows")) << " rows\n";
     return 0;
   }
-  std::cout << "audit chain BROKEN at row " << field_text(v, "first_broken_seq") << ": "
-            << field_text(v, "reason") << " (" << field_text(v, "rows") << " rows)\n";
+  std::cout << "audit chain BROKEN at row " << text_or_dash(v.if_contains("first_broken_seq")) << ": "
+            << text_or_dash(v.if_contains("reason")) << " (" << text_or_dash(v.if_contains("rows")) << " rows)\n";
   if (const auto* row = v.if_contains("row"); row && row->is_object()) {
     print_header();
     print_row(row->as_object());

@@ -30,5 +30,9 @@ void add_nodes_command(CLI::App& app, Action& action);
 void add_audit_command(CLI::App& app, Action& action);
 void add_usage_command(CLI::App& app, Action& action);
 void add_me_command(CLI::App& app, Action& action);
+// signup, whoami, users, invites
+void add_account_commands(CLI::App& app, Action& action);
+void add_cluster_command(CLI::App& app, Action& action);
+void add_node_tokens_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli

@@ -5,7 +5,7 @@
 //   potluck tiers list|set|delete        service classes of the public pool
 //   potluck nodes trust NODE LEVEL       (admin) community | verified
 #include "cli/commands.h"
-#include "cli/output.h"
+#include "cli/api_output.h"
 
 #include <boost/json.hpp>
 
@@ -24,8 +24,8 @@ void add_wallet_command(CLI::App& app, Action& action) {
   cmd->add_option("--limit", *limit, "History rows to show")->check(CLI::Range(1, 500))->capture_default_str();
   cmd->callback([&action, api, limit] {
     action = [api, limit] {
-      auto wallet = call_json(*api, "wallet", http::verb::get, "/api/wallet?limit=" + std::to_string(*limit), "", 200);
-      if (!wallet) return wallet.error();
+      auto wallet = call_api(*api, http::verb::get, "/api/wallet?limit=" + std::to_string(*limit), std::nullopt, 200, "wallet");
+      if (!wallet) return 1;
       std::cout << "balance: " << field(*wallet, "balance") << " credits\n";
       std::cout << "ID      WHEN        KIND      AMOUNT           JOB\n";
       for (const auto& e : wallet->as_object().at("history").as_array())
@@ -47,8 +47,8 @@ void add_grant_command(CLI::App& admin, Action& action) {
   cmd->callback([&action, api, user, amount] {
     action = [api, user, amount] {
       const json::object body{{"user", *user}, {"amount", *amount}};
-      auto granted = call_json(*api, "admin grant", http::verb::post, "/api/admin/grants", json::serialize(body), 201);
-      if (!granted) return granted.error();
+      auto granted = call_api(*api, http::verb::post, "/api/admin/grants", body, 201, "admin grant");
+      if (!granted) return 1;
       std::cout << "granted " << field(*granted, "amount") << " credits to " << field(*granted, "user_id")
                 << " (transfer " << field(*granted, "transfer_id") << ")\n";
       return 0;
@@ -69,8 +69,8 @@ void add_pricing_command(CLI::App& app, Action& action) {
   add_api_flags(show, *api);
   show->callback([&action, api, print] {
     action = [api, print] {
-      auto pricing = call_json(*api, "pricing", http::verb::get, "/api/pricing", "", 200);
-      if (!pricing) return pricing.error();
+      auto pricing = call_api(*api, http::verb::get, "/api/pricing", std::nullopt, 200, "pricing");
+      if (!pricing) return 1;
       print(*pricing);
       return 0;
     };
@@ -90,8 +90,8 @@ void add_pricing_command(CLI::App& app, Action& action) {
       if (!min->empty()) body["min_price"] = *min;
       if (!max->empty()) body["max_price"] = *max;
       if (*fee >= 0) body["fee_percent"] = *fee;
-      auto pricing = call_json(*api, "pricing", http::verb::put, "/api/pricing", json::serialize(body), 200);
-      if (!pricing) return pricing.error();
+      auto pricing = call_api(*api, http::verb::put, "/api/pricing", body, 200, "pricing");
+      if (!pricing) return 1;
       print(*pricing);
       return 0;
     };
@@ -107,8 +107,8 @@ void add_tiers_command(CLI::App& app, Action& action) {
   add_api_flags(list, *api);
   list->callback([&action, api] {
     action = [api] {
-      auto tiers = call_json(*api, "tiers", http::verb::get, "/api/tiers", "", 200);
-      if (!tiers) return tiers.error();
+      auto tiers = call_api(*api, http::verb::get, "/api/tiers", std::nullopt, 200, "tiers");
+      if (!tiers) return 1;
       std::cout << "NAME         MIN TRUST   MAX IN      MAX OUT     MODELS\n";
       for (const auto& t : tiers->as_object().at("data").as_array())
         std::printf("%-12s %-11s %-11s %-11s %s\n", field(t, "name").c_str(), field(t, "min_trust").c_str(),
@@ -136,8 +136,8 @@ void add_tiers_command(CLI::App& app, Action& action) {
       json::object body{{"models", std::move(model_list)}, {"min_trust", *trust}};
       if (!max_in->empty()) body["max_price_in"] = *max_in;
       if (!max_out->empty()) body["max_price_out"] = *max_out;
-      auto tier = call_json(*api, "tiers", http::verb::put, "/api/tiers/" + *name, json::serialize(body), 200);
-      if (!tier) return tier.error();
+      auto tier = call_api(*api, http::verb::put, "/api/tiers/" + *name, body, 200, "tiers");
+      if (!tier) return 1;
       std::cout << "tier " << field(*tier, "name") << " set\n";
       return 0;
     };
@@ -148,8 +148,8 @@ void add_tiers_command(CLI::App& app, Action& action) {
   remove->add_option("name", *name, "Tier name")->required();
   remove->callback([&action, api, name] {
     action = [api, name] {
-      auto deleted = call_json(*api, "tiers", http::verb::delete_, "/api/tiers/" + *name, "", 200);
-      if (!deleted) return deleted.error();
+      auto deleted = call_api(*api, http::verb::delete_, "/api/tiers/" + *name, std::nullopt, 200, "tiers");
+      if (!deleted) return 1;
       std::cout << "tier " << *name << " deleted\n";
       return 0;
     };
@@ -170,8 +170,8 @@ void add_nodes_command(CLI::App& app, Action& action) {
   trust->callback([&action, api, node, level] {
     action = [api, node, level] {
       const json::object body{{"trust", *level}};
-      auto set = call_json(*api, "nodes", http::verb::put, "/api/nodes/" + *node + "/trust", json::serialize(body), 200);
-      if (!set) return set.error();
+      auto set = call_api(*api, http::verb::put, "/api/nodes/" + *node + "/trust", body, 200, "nodes");
+      if (!set) return 1;
       std::cout << "node " << *node << " is now " << *level << "\n";
       return 0;
     };

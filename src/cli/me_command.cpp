@@ -2,7 +2,7 @@
 // (/api/me/export, DELETE /api/me).
 #include "cli/api_client.h"
 #include "cli/commands.h"
-#include "cli/replies.h"
+#include "cli/api_output.h"
 
 #include <boost/json.hpp>
 
@@ -69,9 +69,9 @@ int delete_account(const MeOptions& o) {
   if (int rc = check_reply("me", reply, 200)) return rc;
   const json::value result = json::parse(reply->body);
   const auto& r = result.as_object();
-  std::cout << "deleted account " << field_text(r, "user_id") << ": " << field_text(r, "keys_revoked")
-            << " keys revoked, " << field_text(r, "usage_events_anonymised") << " usage events anonymised, "
-            << field_text(r, "memberships_removed") << " memberships removed\n";
+  std::cout << "deleted account " << text_or_dash(r.if_contains("user_id")) << ": " << text_or_dash(r.if_contains("keys_revoked"))
+            << " keys revoked, " << text_or_dash(r.if_contains("usage_events_anonymised")) << " usage events anonymised, "
+            << text_or_dash(r.if_contains("memberships_removed")) << " memberships removed\n";
   return 0;
 }
 

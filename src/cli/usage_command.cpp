@@ -2,7 +2,7 @@
 // over the API (/api/usage, /api/usage.csv).
 #include "cli/api_client.h"
 #include "cli/commands.h"
-#include "cli/replies.h"
+#include "cli/api_output.h"
 #include "common/query_string.h"
 
 #include <boost/json.hpp>
@@ -38,13 +38,13 @@ void print_summary(const json::object& summary) {
               "TOKENS OUT", "COST (credits)");
   auto line = [](const json::object& row, const std::string& day, const std::string& model) {
     std::printf("%-10s %-28s %8s %8s %12s %12s %16s\n", day.c_str(), model.substr(0, 28).c_str(),
-                field_text(row, "jobs").c_str(), field_text(row, "ok_jobs").c_str(),
-                field_text(row, "prompt_tokens").c_str(), field_text(row, "completion_tokens").c_str(),
+                text_or_dash(row.if_contains("jobs")).c_str(), text_or_dash(row.if_contains("ok_jobs")).c_str(),
+                text_or_dash(row.if_contains("prompt_tokens")).c_str(), text_or_dash(row.if_contains("completion_tokens")).c_str(),
                 credits(row.at("cost").to_number<std::int64_t>()).c_str());
   };
   for (const auto& item : summary.at("data").as_array()) {
     const auto& row = item.as_object();
-    line(row, field_text(row, "day"), field_text(row, "model"));
+    line(row, text_or_dash(row.if_contains("day")), text_or_dash(row.if_contains("model")));
   }
   line(summary.at("totals").as_object(), "total", "");
 }

@@ -39,7 +39,8 @@ class KeyAuthenticator {
   net::awaitable<std::expected<Principal, ApiError>> authenticate(const net::Request& request);
 
   void invalidate(const std::string& key_id) { cache_.erase(key_id); }
-  // Drops every cached key of the user (after a membership or role change).
+  // Drops every cached key of the user, so a change to what the user may
+  // reach (cluster memberships) is read afresh on their next request.
   void invalidate_user(const std::string& user_id);
 
   // Writes the last-used times gathered since the previous flush.

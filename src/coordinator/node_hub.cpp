@@ -189,4 +189,14 @@ void NodeHub::close_all() {
   for (auto& link : registry_.all()) link->channel().force_close();
 }
 
+std::size_t NodeHub::disconnect_token(const std::string& token_id) {
+  std::size_t closed = 0;
+  for (auto& link : registry_.all()) {
+    if (link->token_id() != token_id) continue;
+    link->channel().force_close();
+    ++closed;
+  }
+  return closed;
+}
+
 }  // namespace potluck::coordinator

@@ -23,6 +23,9 @@ class NodeHub {
 
   // Shutdown: asks every node link to close.
   void close_all();
+  // A revoked node token: its nodes are disconnected (and cannot come back).
+  // Returns how many were connected.
+  std::size_t disconnect_token(const std::string& token_id);
 
  private:
   net::awaitable<std::expected<NodeEnrolment, ApiError>> check_token(const net::Request& request);

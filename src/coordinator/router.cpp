@@ -105,6 +105,8 @@ net::Handler make_router(Services s) {
     // Any valid API key, on its own account.
     if (path == "/api/me/export" || (path == "/api/me" && method == http::verb::delete_))
       co_return co_await s.me.handle(ex, path);
+    // Sign-up (an invite code), users, clusters, node tokens: see accounts_api.h.
+    if (api::AccountsApi::serves(path)) co_return co_await s.accounts.handle(ex, path);
     co_return not_found(path);
   };
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Maps method + path to handlers. Every route states who may call it.
 #include "coordinator/api/audit_handler.h"
+#include "coordinator/api/accounts_api.h"
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
 #include "coordinator/api/nodes_handler.h"
@@ -26,6 +27,7 @@ struct Services {
   api::WalletHandler& wallet;
   api::PricingHandler& pricing;
   api::NodesHandler& nodes;
+  api::AccountsApi& accounts;
   std::function<std::size_t()> open_connections;
   RateLimiter& per_ip;
   api::AuditHandler& audit;

@@ -1,5 +1,6 @@
 #pragma once
-// Bearer secrets (API keys "pl_", node tokens "pln_"): "<prefix><id>_<secret>".
+// Bearer secrets (API keys "pl_", node tokens "pln_", invite codes "pli_"):
+// "<prefix><id>_<secret>".
 // The id is public and used to look the record up; only the SHA-256 of the
 // whole token is stored, and compared in constant time.
 #include <optional>
@@ -10,6 +11,7 @@ namespace potluck::crypto {
 
 inline constexpr std::string_view kApiKeyPrefix = "pl_";
 inline constexpr std::string_view kNodeTokenPrefix = "pln_";
+inline constexpr std::string_view kInviteCodePrefix = "pli_";
 inline constexpr std::size_t kTokenIdLength = 12;
 inline constexpr std::size_t kTokenSecretLength = 40;  // 200 bits
 

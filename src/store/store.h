@@ -89,6 +89,18 @@ struct UsageEvent {
   bool usage_mismatch = false;           // the node's usage report disagreed with the relay
 };
 
+// Whose node tokens: a provider's public-pool tokens (owner set, cluster
+// empty) or a cluster's tokens (cluster set).
+struct NodeTokenScope {
+  std::string owner_id;
+  std::string cluster_id;
+};
+
+struct Signup {
+  User user;
+  std::string cluster_id;  // set when the invite was a cluster's
+};
+
 // A named service class of the public pool.
 struct Tier {
   std::string name;
@@ -113,6 +125,15 @@ class Store {
                                    const std::string& role) = 0;
   virtual Result<User> find_user(const std::string& id) = 0;
   virtual Result<User> find_user_by_email(const std::string& email) = 0;
+  virtual Result<std::vector<User>> list_users() = 0;
+  // The user and their first key (its user_id is filled in) in one
+  // transaction. conflict: the email is taken.
+  virtual Result<User> create_user_with_key(const std::string& actor_id, const std::string& email,
+                                            const std::string& role, ApiKey first_key) = 0;
+  // Invite-only sign-up, one transaction: one use of the invite, the user
+  // (member), membership of the invite's cluster if it has one, the first key.
+  // Errors as ClusterStore::join, plus conflict: the email is taken.
+  virtual Result<Signup> signup(const InviteClaim& claim, const std::string& email, ApiKey first_key) = 0;
 
   // Audited as key.issued.
   virtual Result<void> insert_api_key(const ApiKey& key) = 0;
@@ -126,6 +147,10 @@ class Store {
   // Audited as node_token.issued.
   virtual Result<void> insert_node_token(const NodeToken& token) = 0;
   virtual Result<NodeToken> find_node_token(const std::string& id) = 0;
+  virtual Result<std::vector<NodeToken>> list_node_tokens(const NodeTokenScope& scope) = 0;
+  // Audited as node_token.revoked. not_found: no such token in the scope.
+  virtual Result<NodeToken> revoke_node_token(const std::string& actor_id, const NodeTokenScope& scope,
+                                              const std::string& token_id, std::int64_t now) = 0;
 
   // A node seen for the first time is audited as node.enrolled.
   virtual Result<void> upsert_node(const NodeRecord& node) = 0;

@@ -1,6 +1,9 @@
 #include "coordinator/api/keys_handler.h"
 
 #include "coordinator/accounts.h"
+#include "coordinator/api/access.h"
+#include "coordinator/api/account_json.h"
+#include "coordinator/api/request_body.h"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -11,13 +14,10 @@ namespace http = boost::beast::http;
 namespace {
 
 json::object key_json(const store::ApiKey& key) {
-  auto optional_time = [](std::int64_t ms) -> json::value {
-    if (ms == 0) return nullptr;
-    return ms / 1000;
-  };
   return {{"id", key.id},
           {"name", key.name},
           {"scopes", key.scopes},
+          {"cluster", optional_text(key.cluster_id)},
           {"created_at", key.created_at / 1000},
           {"last_used_at", optional_time(key.last_used_at)},
           {"revoked_at", optional_time(key.revoked_at)}};
@@ -46,26 +46,18 @@ net::awaitable<std::optional<net::Response>> KeysHandler::handle(net::Exchange& 
 }
 
 net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const std::string& body) {
-  std::string name = "unnamed";
+  auto obj = read_object(body);
+  if (!obj) co_return net::make_error_response(obj.error());
+  auto name = read_text(*obj, "name", {}, "unnamed");
+  if (!name) co_return net::make_error_response(name.error());
+  auto cluster = read_text(*obj, "cluster", {});
+  if (!cluster) co_return net::make_error_response(cluster.error());
   std::string scopes_text;
-  if (!body.empty()) {
-    boost::system::error_code ec;
-    auto value = json::parse(body, ec);
-    if (ec || !value.is_object())
-      co_return net::make_error_response(ApiError::bad_request("request body must be a JSON object"));
-    const auto& obj = value.get_object();
-    if (auto* n = obj.if_contains("name")) {
-      if (!n->is_string() || n->get_string().empty() || n->get_string().size() > 100)
-        co_return net::make_error_response(
-            ApiError::bad_request("'name' must be a string of 1 to 100 characters", "invalid_name"));
-      name = n->get_string();
-    }
-    if (auto* s = obj.if_contains("scopes")) {
-      if (s->is_string()) scopes_text = s->get_string();
-      else if (s->is_array())
-        for (const auto& item : s->get_array())
-          if (item.is_string()) scopes_text += std::string(item.get_string()) + " ";
-    }
+  if (auto* s = obj->if_contains("scopes")) {
+    if (s->is_string()) scopes_text = s->get_string();
+    else if (s->is_array())
+      for (const auto& item : s->get_array())
+        if (item.is_string()) scopes_text += std::string(item.get_string()) + " ";
   }
   auto scopes = normalise_scopes(scopes_text.empty() ? caller.scopes : scopes_text);
   if (!scopes) co_return net::make_error_response(ApiError::bad_request(scopes.error(), "invalid_scopes"));
@@ -74,13 +66,20 @@ net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const
       co_return net::make_error_response(
           ApiError::forbidden("a key cannot grant the '" + scope + "' scope it does not hold"));
 
-  auto issue = [&caller, &name, &scopes](store::Store& s) {
-    return issue_api_key(s, caller.user_id, name, *scopes);
+  // A key bound to a cluster: only a member may bind one (404 to others, as
+  // every cluster endpoint answers outsiders).
+  if (!cluster->empty()) {
+    auto membership = co_await member_of(store_, *cluster, caller);
+    if (!membership) co_return std::move(membership.error());
+  }
+  auto issue = [&caller, &name, &scopes, &cluster](store::Store& s) {
+    return issue_api_key(s, caller.user_id, *name, *scopes, *cluster);
   };
   auto issued = co_await store_.call(issue);
   if (!issued) co_return store_failure(issued.error());
   spdlog::info("user {} created api key {}", caller.user_id, issued->id);
-  json::object out{{"id", issued->id}, {"key", issued->secret}, {"name", name}, {"scopes", *scopes}};
+  json::object out{{"id", issued->id}, {"key", issued->secret}, {"name", *name}, {"scopes", *scopes},
+                   {"cluster", optional_text(*cluster)}};
   co_return net::make_response(http::status::created, json::serialize(out));
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // /api/keys: a user manages their own API keys.
-//   POST   /api/keys        {name, scopes?} -> 201, the secret shown once
+//   POST   /api/keys        {name, scopes?, cluster?} -> 201, the secret shown
+//                            once; `cluster` binds the key to a cluster the
+//                            caller is a member of (404 otherwise)
 //   GET    /api/keys        -> the caller's keys (never secrets)
 //   DELETE /api/keys/{id}   -> revoked; 404 if not the caller's
 // Who may call: any valid key; it acts on its own user's keys only. A key may

@@ -3,6 +3,7 @@
 #include "common/clock.h"
 
 #include "common/ids.h"
+#include "store/sqlite/account_rows.h"
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/migrations.h"
 
@@ -45,10 +46,7 @@ Result<User> SqliteStore::create_user(const std::string& actor_id, const std::st
   return guarded([&]() -> Result<User> {
     Transaction tx(db_);
     User user{make_id("usr_", 16), email, role, unix_now_ms()};
-    db_.prepare("INSERT INTO users (id, email, role, created_at) VALUES (?, ?, ?, ?)")
-        .bind(1, user.id).bind(2, user.email).bind(3, user.role).bind(4, user.created_at)
-        .step();
-    append_audit(db_, {actor_id, "user.created", user.id, "", R"({"role":")" + role + "\"}"});
+    insert_user_row(db_, user, actor_id);
     tx.commit();
     return user;
   });
@@ -72,16 +70,19 @@ Result<User> SqliteStore::find_user_by_email(const std::string& email) {
   });
 }
 
+Result<std::vector<User>> SqliteStore::list_users() {
+  return guarded([&]() -> Result<std::vector<User>> {
+    auto s = db_.prepare(select(kUserColumns, "FROM users ORDER BY created_at, id"));
+    std::vector<User> users;
+    while (s.step()) users.push_back(read_user(s));
+    return users;
+  });
+}
+
 Result<void> SqliteStore::insert_api_key(const ApiKey& key) {
   return guarded([&]() -> Result<void> {
     Transaction tx(db_);
-    db_.prepare("INSERT INTO api_keys (id, user_id, name, sha256, scopes, created_at, cluster_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, key.id).bind(2, key.user_id).bind(3, key.name).bind(4, key.sha256)
-        .bind(5, key.scopes).bind(6, key.created_at).bind_optional(7, key.cluster_id)
-        .step();
-    append_audit(db_, {key.user_id, "key.issued", key.id, key.cluster_id,
-                       R"({"scopes":")" + key.scopes + "\"}"});
+    insert_api_key_row(db_, key);
     tx.commit();
     return {};
   });
@@ -151,13 +152,53 @@ Result<void> SqliteStore::insert_node_token(const NodeToken& token) {
   });
 }
 
+namespace {
+constexpr std::string_view kNodeTokenColumns = "id, owner_id, name, sha256, created_at, revoked_at, cluster_id";
+
+NodeToken read_node_token(const Statement& s) {
+  return {s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.integer(5), s.text(6)};
+}
+
+// Matches ?1 = owner, ?2 = cluster: a cluster's tokens, or an owner's public ones.
+constexpr std::string_view kInNodeTokenScope =
+    "((?2 <> '' AND cluster_id = ?2) OR (?2 = '' AND cluster_id IS NULL AND owner_id = ?1))";
+}  // namespace
+
 Result<NodeToken> SqliteStore::find_node_token(const std::string& id) {
   return guarded([&]() -> Result<NodeToken> {
-    auto s = db_.prepare("SELECT id, owner_id, name, sha256, created_at, revoked_at, cluster_id "
-                         "FROM node_tokens WHERE id = ?");
+    auto s = db_.prepare(select(kNodeTokenColumns, "FROM node_tokens WHERE id = ?"));
     s.bind(1, id);
     if (!s.step()) return std::unexpected(not_found("node token"));
-    return NodeToken{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.integer(5), s.text(6)};
+    return read_node_token(s);
+  });
+}
+
+Result<std::vector<NodeToken>> SqliteStore::list_node_tokens(const NodeTokenScope& scope) {
+  return guarded([&]() -> Result<std::vector<NodeToken>> {
+    auto s = db_.prepare(select(kNodeTokenColumns, "FROM node_tokens WHERE " + std::string(kInNodeTokenScope) +
+                                                       " ORDER BY created_at, id"));
+    s.bind(1, scope.owner_id).bind(2, scope.cluster_id);
+    std::vector<NodeToken> tokens;
+    while (s.step()) tokens.push_back(read_node_token(s));
+    return tokens;
+  });
+}
+
+Result<NodeToken> SqliteStore::revoke_node_token(const std::string& actor_id, const NodeTokenScope& scope,
+                                                 const std::string& token_id, std::int64_t now) {
+  return guarded([&]() -> Result<NodeToken> {
+    Transaction tx(db_);
+    const std::string in_scope = "WHERE id = ?3 AND " + std::string(kInNodeTokenScope);
+    db_.prepare("UPDATE node_tokens SET revoked_at = ?4 " + in_scope + " AND revoked_at IS NULL")
+        .bind(1, scope.owner_id).bind(2, scope.cluster_id).bind(3, token_id).bind(4, now)
+        .step();
+    if (db_.changes() > 0) append_audit(db_, {actor_id, "node_token.revoked", token_id, scope.cluster_id});
+    auto s = db_.prepare(select(kNodeTokenColumns, "FROM node_tokens " + in_scope));
+    s.bind(1, scope.owner_id).bind(2, scope.cluster_id).bind(3, token_id);
+    if (!s.step()) return std::unexpected(not_found("node token"));
+    auto token = read_node_token(s);
+    tx.commit();
+    return token;
   });
 }
 

@@ -29,6 +29,10 @@ class SqliteStore final : public Store {
                            const std::string& role) override;
   Result<User> find_user(const std::string& id) override;
   Result<User> find_user_by_email(const std::string& email) override;
+  Result<std::vector<User>> list_users() override;
+  Result<User> create_user_with_key(const std::string& actor_id, const std::string& email,
+                                    const std::string& role, ApiKey first_key) override;
+  Result<Signup> signup(const InviteClaim& claim, const std::string& email, ApiKey first_key) override;
 
   Result<void> insert_api_key(const ApiKey& key) override;
   Result<ApiKey> find_api_key(const std::string& id) override;
@@ -39,6 +43,9 @@ class SqliteStore final : public Store {
 
   Result<void> insert_node_token(const NodeToken& token) override;
   Result<NodeToken> find_node_token(const std::string& id) override;
+  Result<std::vector<NodeToken>> list_node_tokens(const NodeTokenScope& scope) override;
+  Result<NodeToken> revoke_node_token(const std::string& actor_id, const NodeTokenScope& scope,
+                                      const std::string& token_id, std::int64_t now) override;
 
   Result<void> upsert_node(const NodeRecord& node) override;
   Result<std::vector<NodeRecord>> list_nodes() override;

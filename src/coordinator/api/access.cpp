@@ -1,0 +1,28 @@
+#include "coordinator/api/access.h"
+
+#include "coordinator/api/api_responses.h"
+
+namespace potluck::coordinator::api {
+
+std::optional<net::Response> refuse_unless_admin(const Principal& caller) {
+  if (caller.role != "admin") return net::make_error_response(ApiError::forbidden("only admins may do this"));
+  if (!caller.has_scope("admin"))
+    return net::make_error_response(ApiError::forbidden("this API key lacks the 'admin' scope"));
+  return std::nullopt;
+}
+
+net::awaitable<std::expected<store::Membership, net::Response>> member_of(StoreExecutor& store,
+                                                                          const std::string& cluster_id,
+                                                                          const Principal& caller) {
+  auto find = [&cluster_id, &caller](store::Store& s) { return s.clusters().membership(cluster_id, caller.user_id); };
+  auto membership = co_await store.call(find);
+  if (!membership) co_return std::unexpected(store_error_response(membership.error(), "cluster"));
+  co_return std::move(*membership);
+}
+
+std::optional<net::Response> refuse_unless_owner(const store::Membership& membership) {
+  if (membership.role == "owner") return std::nullopt;
+  return net::make_error_response(ApiError::forbidden("only the cluster's owner may do this"));
+}
+
+}  // namespace potluck::coordinator::api

@@ -1,0 +1,28 @@
+#pragma once
+// Who may call what, for the /api handlers:
+// - admin endpoints need a user with the admin role AND a key with the admin
+//   scope (403 otherwise);
+// - a cluster's endpoints need membership; to a non-member a cluster answers
+//   404 exactly like an unknown id, so nobody learns which clusters exist;
+// - owner-only cluster endpoints answer a plain member 403.
+#include "coordinator/auth.h"
+#include "coordinator/store_executor.h"
+#include "net/http_server.h"
+
+#include <optional>
+
+namespace potluck::coordinator::api {
+
+// A 403 when the caller is not an admin using a key with the admin scope.
+std::optional<net::Response> refuse_unless_admin(const Principal& caller);
+
+// The caller's membership of the cluster, or the answer to send (404 to
+// non-members and for unknown ids, 500 on storage failure).
+net::awaitable<std::expected<store::Membership, net::Response>> member_of(StoreExecutor& store,
+                                                                          const std::string& cluster_id,
+                                                                          const Principal& caller);
+
+// A 403 when the membership is not the owner's.
+std::optional<net::Response> refuse_unless_owner(const store::Membership& membership);
+
+}  // namespace potluck::coordinator::api

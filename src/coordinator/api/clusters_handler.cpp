@@ -1,0 +1,160 @@
+#include "coordinator/api/clusters_handler.h"
+
+#include "common/clock.h"
+#include "coordinator/api/access.h"
+#include "coordinator/api/account_json.h"
+#include "coordinator/api/api_responses.h"
+#include "coordinator/api/invite_endpoints.h"
+#include "coordinator/api/request_body.h"
+#include "crypto/secret_token.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+namespace {
+
+constexpr std::size_t kMaxClusterName = 64;
+
+// Names show up in listings and CLI tables: letters, digits, space and . _ -
+bool name_character(unsigned char c) { return std::isalnum(c) || c == ' ' || c == '.' || c == '_' || c == '-'; }
+
+std::expected<std::string, ApiError> read_cluster_name(const json::object& body) {
+  return read_text(body, "name", {true, kMaxClusterName, name_character, "letters, digits, spaces and . _ -"});
+}
+
+struct ClusterView {
+  store::Cluster cluster;
+  std::vector<store::Member> members;
+};
+
+store::Result<ClusterView> read_cluster(store::Store& s, const std::string& cluster_id) {
+  auto cluster = s.clusters().find_cluster(cluster_id);
+  if (!cluster) return std::unexpected(cluster.error());
+  auto members = s.clusters().members(cluster_id);
+  if (!members) return std::unexpected(members.error());
+  return ClusterView{std::move(*cluster), std::move(*members)};
+}
+
+}  // namespace
+
+net::awaitable<net::Response> ClustersHandler::handle(net::Exchange& exchange, const Principal& caller,
+                                                      std::span<const std::string> rest) {
+  auto method = exchange.request.method();
+  if (rest.empty()) {
+    if (method == http::verb::post) co_return co_await create(caller, exchange.request.body());
+    if (method == http::verb::get) co_return co_await list(caller);
+    co_return method_not_allowed();
+  }
+  if (rest.size() == 1 && rest[0] == "join") {
+    if (method != http::verb::post) co_return method_not_allowed();
+    co_return co_await join(caller, exchange.request.body());
+  }
+  co_return co_await one(exchange, caller, rest);
+}
+
+net::awaitable<net::Response> ClustersHandler::create(const Principal& caller, const std::string& body_text) {
+  auto body = read_object(body_text);
+  if (!body) co_return net::make_error_response(body.error());
+  auto name = read_cluster_name(*body);
+  if (!name) co_return net::make_error_response(name.error());
+  auto create_cluster = [&caller, &name](store::Store& s) { return s.clusters().create_cluster(caller.user_id, *name); };
+  auto cluster = co_await store_.call(create_cluster);
+  if (!cluster) co_return store_error_response(cluster.error(), "cluster");
+  auth_.invalidate_user(caller.user_id);
+  spdlog::info("user {} created cluster {}", caller.user_id, cluster->id);
+  auto out = cluster_json(*cluster);
+  out["role"] = "owner";
+  co_return json_response(http::status::created, out);
+}
+
+net::awaitable<net::Response> ClustersHandler::list(const Principal& caller) {
+  auto memberships = [&caller](store::Store& s) { return s.clusters().memberships(caller.user_id); };
+  auto clusters = co_await store_.call(memberships);
+  if (!clusters) co_return store_error_response(clusters.error(), "cluster");
+  co_return net::make_response(http::status::ok, list_json(*clusters, membership_json));
+}
+
+net::awaitable<net::Response> ClustersHandler::join(const Principal& caller, const std::string& body_text) {
+  auto body = read_object(body_text);
+  if (!body) co_return net::make_error_response(body.error());
+  auto code = read_text(*body, "code", {true, 200});
+  if (!code) co_return net::make_error_response(code.error());
+  auto parsed = crypto::parse_token(*code, crypto::kInviteCodePrefix);
+  if (!parsed)
+    co_return net::make_error_response(ApiError::bad_request("'code' is not an invite code (pli_...)", "invalid_invite"));
+  const store::InviteClaim claim{std::string(parsed->id), *code, unix_now_ms()};
+  auto join_cluster = [&caller, &claim](store::Store& s) { return s.clusters().join(caller.user_id, claim); };
+  auto joined = co_await store_.call(join_cluster);
+  // A sign-up invite used here is a mistake of the request: 400.
+  if (!joined) co_return store_error_response(joined.error(), "invite code", 400);
+  auth_.invalidate_user(caller.user_id);
+  spdlog::info("user {} joined cluster {} with invite {}", caller.user_id, joined->cluster_id, claim.invite_id);
+  co_return json_response(http::status::ok, membership_json(*joined));
+}
+
+net::awaitable<net::Response> ClustersHandler::one(net::Exchange& exchange, const Principal& caller,
+                                                   std::span<const std::string> rest) {
+  const std::string& cluster_id = rest[0];
+  auto membership = co_await member_of(store_, cluster_id, caller);
+  if (!membership) co_return std::move(membership.error());
+  auto method = exchange.request.method();
+  const std::string_view sub = rest.size() > 1 ? std::string_view(rest[1]) : std::string_view();
+  if (rest.size() == 1) {
+    if (method != http::verb::get) co_return method_not_allowed();
+    co_return co_await show(*membership);
+  }
+  if (sub == "leave" && rest.size() == 2) {
+    if (method != http::verb::post) co_return method_not_allowed();
+    co_return co_await leave(caller, cluster_id);
+  }
+  // Everything else is the owner's.
+  if (auto refused = refuse_unless_owner(*membership)) co_return std::move(*refused);
+  if (sub == "members" && rest.size() == 3) {
+    if (method != http::verb::delete_) co_return method_not_allowed();
+    co_return co_await remove_member(caller, cluster_id, rest[2]);
+  }
+  if (sub == "invites") co_return co_await handle_invites(exchange, store_, caller, cluster_id, rest.subspan(2));
+  if (sub == "node-tokens") {
+    const store::NodeTokenScope scope{caller.user_id, cluster_id};
+    co_return co_await node_tokens_.handle(exchange, caller, scope, rest.subspan(2));
+  }
+  co_return net::make_error_response(ApiError::not_found("no such cluster resource"));
+}
+
+net::awaitable<net::Response> ClustersHandler::show(const store::Membership& membership) {
+  auto read = [&membership](store::Store& s) { return read_cluster(s, membership.cluster_id); };
+  auto view = co_await store_.call(read);
+  if (!view) co_return store_error_response(view.error(), "cluster");
+  auto out = cluster_json(view->cluster);
+  out["role"] = membership.role;
+  json::array members;
+  for (const auto& m : view->members) members.push_back(member_json(m));
+  out["members"] = std::move(members);
+  co_return json_response(http::status::ok, out);
+}
+
+net::awaitable<net::Response> ClustersHandler::leave(const Principal& caller, const std::string& cluster_id) {
+  auto leave_cluster = [&caller, &cluster_id](store::Store& s) { return s.clusters().leave(cluster_id, caller.user_id); };
+  auto left = co_await store_.call(leave_cluster);
+  if (!left) co_return store_error_response(left.error(), "cluster");
+  auth_.invalidate_user(caller.user_id);
+  spdlog::info("user {} left cluster {}", caller.user_id, cluster_id);
+  co_return json_response(http::status::ok, {{"id", cluster_id}, {"left", true}});
+}
+
+net::awaitable<net::Response> ClustersHandler::remove_member(const Principal& caller, const std::string& cluster_id,
+                                                             const std::string& user_id) {
+  auto remove = [&caller, &cluster_id, &user_id](store::Store& s) {
+    return s.clusters().remove_member(caller.user_id, cluster_id, user_id);
+  };
+  auto removed = co_await store_.call(remove);
+  if (!removed) co_return store_error_response(removed.error(), "member");
+  auth_.invalidate_user(user_id);
+  spdlog::info("user {} removed user {} from cluster {}", caller.user_id, user_id, cluster_id);
+  co_return json_response(http::status::ok, {{"id", cluster_id}, {"removed", user_id}});
+}
+
+}  // namespace potluck::coordinator::api

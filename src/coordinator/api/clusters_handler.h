@@ -1,0 +1,59 @@
+#pragma once
+// Private clusters:
+//   POST   /api/clusters                   {name} -> 201; the caller owns it;
+//                                          409 if the name is taken. Who: any valid key.
+//   GET    /api/clusters                   -> the caller's clusters and roles. Who: any valid key.
+//   POST   /api/clusters/join              {code} -> joined. Who: any valid key.
+//                                          404 unknown code, 410 spent/expired/
+//                                          revoked, 409 already a member, 400 a
+//                                          sign-up (platform) invite.
+//   GET    /api/clusters/{id}              -> the cluster, the caller's role and
+//                                          the members with roles. Who: members.
+//   POST   /api/clusters/{id}/leave        Who: members; the owner gets 409.
+//   DELETE /api/clusters/{id}/members/{user_id}   Who: the owner.
+//   POST   /api/clusters/{id}/invites      {max_uses?, expires_in_s?} -> 201, the
+//                                          code shown once. Who: the owner.
+//   GET    /api/clusters/{id}/invites      Who: the owner.
+//   DELETE /api/clusters/{id}/invites/{invite_id}  revoke. Who: the owner.
+//   POST   /api/clusters/{id}/node-tokens  {name?}; GET; DELETE .../{token_id}.
+//                                          Who: the owner (NodeTokensHandler).
+// To anyone who is not a member a cluster answers 404, exactly like an
+// unknown id: outsiders cannot learn that it exists. A member calling an
+// owner-only endpoint gets 403. Membership changes drop the user's cached
+// keys, so the next request sees them.
+#include "coordinator/api/node_tokens_handler.h"
+#include "coordinator/auth.h"
+#include "coordinator/store_executor.h"
+#include "net/http_server.h"
+
+#include <span>
+
+namespace potluck::coordinator::api {
+
+class ClustersHandler {
+ public:
+  ClustersHandler(KeyAuthenticator& auth, StoreExecutor& store, NodeTokensHandler& node_tokens)
+      : auth_(auth), store_(store), node_tokens_(node_tokens) {}
+
+  // `rest`: the path segments after "/api/clusters".
+  net::awaitable<net::Response> handle(net::Exchange& exchange, const Principal& caller,
+                                       std::span<const std::string> rest);
+
+ private:
+  net::awaitable<net::Response> create(const Principal& caller, const std::string& body);
+  net::awaitable<net::Response> list(const Principal& caller);
+  net::awaitable<net::Response> join(const Principal& caller, const std::string& body);
+  // Everything under /api/clusters/{id}.
+  net::awaitable<net::Response> one(net::Exchange& exchange, const Principal& caller,
+                                    std::span<const std::string> rest);
+  net::awaitable<net::Response> show(const store::Membership& membership);
+  net::awaitable<net::Response> leave(const Principal& caller, const std::string& cluster_id);
+  net::awaitable<net::Response> remove_member(const Principal& caller, const std::string& cluster_id,
+                                              const std::string& user_id);
+
+  KeyAuthenticator& auth_;
+  StoreExecutor& store_;
+  NodeTokensHandler& node_tokens_;
+};
+
+}  // namespace potluck::coordinator::api
