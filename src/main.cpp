@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   potluck::cli::add_admin_command(app, action);
   potluck::cli::add_keys_command(app, action);
   potluck::cli::add_chat_command(app, action);
+  potluck::cli::add_exec_command(app, action);
+  potluck::cli::add_sandbox_exec_command(app, action);
   CLI11_PARSE(app, argc, argv);
   if (!action) return 0;
   // Start-up failures (an unreadable data dir, a port in use) end here, for

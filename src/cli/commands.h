@@ -22,5 +22,7 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
 void add_admin_command(CLI::App& app, Action& action);
 void add_keys_command(CLI::App& app, Action& action);
 void add_chat_command(CLI::App& app, Action& action);
+void add_exec_command(CLI::App& app, Action& action);
+void add_sandbox_exec_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli
