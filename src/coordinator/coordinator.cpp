@@ -57,9 +57,10 @@ int run_coordinator(const CoordinatorConfig& config) {
   NodeHub hub(io.get_executor(), config, store, registry, metrics);
   api::CompletionsHandler completions(config, auth, registry, metrics, usage);
   api::KeysHandler keys(auth, store);
+  api::ExecHandler exec(config, auth, registry, metrics, usage);
 
   net::HttpServer* server_ptr = nullptr;
-  auto router = make_router({config, auth, registry, metrics, hub, completions, keys,
+  auto router = make_router({config, auth, registry, metrics, hub, completions, keys, exec,
                              [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; }});
   net::HttpServer server(io, config.limits, std::move(router));
   server_ptr = &server;

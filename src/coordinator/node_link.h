@@ -23,6 +23,7 @@ class NodeLink {
   const std::string& owner_id() const { return owner_id_; }
 
   bool serves(const std::string& model) const { return model_ids_.contains(model); }
+  bool runs(std::string_view language) const;  // offers exec in this language
   const std::vector<protocol::ModelOffer>& models() const { return hello_.models; }
   void set_models(std::vector<protocol::ModelOffer> models);
 

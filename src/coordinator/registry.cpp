@@ -14,11 +14,20 @@ void Registry::remove(const NodeLink* link) {
 }
 
 NodeLink* Registry::pick(const std::string& model, const std::set<std::string>& exclude) {
+  return pick_least_loaded([&model](const NodeLink& link) { return link.serves(model); }, exclude);
+}
+
+NodeLink* Registry::pick_exec(const std::string& language, const std::set<std::string>& exclude) {
+  return pick_least_loaded([&language](const NodeLink& link) { return link.runs(language); }, exclude);
+}
+
+template <class CanTake>
+NodeLink* Registry::pick_least_loaded(const CanTake& can_take, const std::set<std::string>& exclude) {
   NodeLink* best = nullptr;
   int best_load = 0;
   int ties = 0;
   for (auto& [id, link] : nodes_) {
-    if (!link->serves(model) || link->draining() || !link->has_free_slot() || exclude.contains(id))
+    if (!can_take(*link) || link->draining() || !link->has_free_slot() || exclude.contains(id))
       continue;
     int load = link->in_flight();
     if (!best || load < best_load) {
@@ -35,6 +44,12 @@ NodeLink* Registry::pick(const std::string& model, const std::set<std::string>& 
 bool Registry::online(const std::string& model) const {
   for (const auto& [id, link] : nodes_)
     if (link->serves(model) && !link->draining()) return true;
+  return false;
+}
+
+bool Registry::exec_online(const std::string& language) const {
+  for (const auto& [id, link] : nodes_)
+    if (link->runs(language) && !link->draining()) return true;
   return false;
 }
 

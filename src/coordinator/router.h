@@ -1,6 +1,7 @@
 #pragma once
 // Maps method + path to handlers. Every route states who may call it.
 #include "coordinator/api/completions_handler.h"
+#include "coordinator/api/exec_handler.h"
 #include "coordinator/api/keys_handler.h"
 #include "coordinator/node_hub.h"
 #include "net/http_server.h"
@@ -17,6 +18,7 @@ struct Services {
   NodeHub& hub;
   api::CompletionsHandler& completions;
   api::KeysHandler& keys;
+  api::ExecHandler& exec;
   std::function<std::size_t()> open_connections;
 };
 

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace potluck::protocol {
 namespace json = boost::json;
 
@@ -68,6 +70,10 @@ std::expected<std::vector<ExecFile>, std::string> read_files(const json::object&
 }
 
 }  // namespace
+
+bool is_known_language(std::string_view name) {
+  return std::find(kExecLanguages.begin(), kExecLanguages.end(), name) != kExecLanguages.end();
+}
 
 bool is_safe_relative_path(std::string_view path) {
   if (path.empty() || path.size() > kMaxExecPathBytes || path.front() == '/') return false;

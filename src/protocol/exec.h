@@ -5,6 +5,7 @@
 // the job in its `done` frame.
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -13,6 +14,10 @@
 #include <vector>
 
 namespace potluck::protocol {
+
+// Every language the network knows (a node offers those it has installed).
+inline constexpr std::array<std::string_view, 5> kExecLanguages{"python3", "node", "bash", "c", "c++"};
+bool is_known_language(std::string_view name);
 
 struct ExecFile {
   std::string path;  // relative to the work directory, no "..", no leading "/"

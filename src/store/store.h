@@ -72,6 +72,10 @@ struct UsageEvent {
   std::int64_t latency_ms = 0;
   std::string status;      // ok | error | cancelled | timeout
   std::string error_code;  // empty when ok
+  // Exec jobs only (empty / -1 otherwise).
+  std::string language;
+  std::int64_t cpu_ms = -1;
+  std::int64_t exit_code = -1;  // 128 + signal when the program was killed
 };
 
 class Store {

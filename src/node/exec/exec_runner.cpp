@@ -96,11 +96,9 @@ SandboxSpec build_spec(const protocol::ExecRequest& request, const Language& lan
 }
 
 std::expected<std::unique_ptr<ExecRunner>, std::string> ExecRunner::create(const ExecSettings& settings) {
-  for (const auto& name : settings.languages) {
-    const auto known = known_language_names();
-    if (std::find(known.begin(), known.end(), name) == known.end())
+  for (const auto& name : settings.languages)
+    if (!protocol::is_known_language(name))
       return std::unexpected("unknown language '" + name + "' in --exec-languages");
-  }
   auto languages = detect_languages(settings.languages);
   if (languages.empty()) return std::unexpected("none of the requested languages has its toolchain installed");
   auto command = choose_isolation(settings);

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -63,6 +63,13 @@ CREATE TABLE usage_events (
   error_code TEXT
 );
 CREATE INDEX usage_events_user_ts ON usage_events(user_id, ts);
+)sql",
+    // Exec jobs: the language, the program's CPU time (what exec is priced
+    // by) and its exit status (shell style: 128 + signal when killed).
+    R"sql(
+ALTER TABLE usage_events ADD COLUMN language TEXT;
+ALTER TABLE usage_events ADD COLUMN cpu_ms INTEGER;
+ALTER TABLE usage_events ADD COLUMN exit_code INTEGER;
 )sql",
 };
 

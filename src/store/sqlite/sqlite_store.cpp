@@ -189,14 +189,17 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
     Transaction tx(db_);
     auto s = db_.prepare(
         "INSERT INTO usage_events (ts, job_id, user_id, key_id, node_id, model, kind, prompt_tokens, "
-        "completion_tokens, ttft_ms, latency_ms, status, error_code) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "completion_tokens, ttft_ms, latency_ms, status, error_code, language, cpu_ms, exit_code) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& e : events) {
       s.bind(1, e.ts_ms).bind(2, e.job_id).bind_optional(3, e.user_id).bind_optional(4, e.key_id)
           .bind_optional(5, e.node_id).bind(6, e.model).bind(7, e.kind).bind(8, e.prompt_tokens)
           .bind(9, e.completion_tokens).bind(11, e.latency_ms).bind(12, e.status)
           .bind_optional(13, e.error_code);
       if (e.ttft_ms < 0) s.bind_null(10); else s.bind(10, e.ttft_ms);
+      s.bind_optional(14, e.language);
+      if (e.cpu_ms < 0) s.bind_null(15); else s.bind(15, e.cpu_ms);
+      if (e.exit_code < 0) s.bind_null(16); else s.bind(16, e.exit_code);
       s.step();
       s.reset();
     }
