@@ -34,9 +34,9 @@ NOTES = """\
   above what the relay reaches.
 - Exec: each job starts a sandbox (a helper process, new namespaces or
   bubblewrap, a tmpfs, then the interpreter), so a job costs tens of
-  milliseconds of process start-up whichever way it arrives; in the CPU table
-  the sandboxes' CPU is counted under "loadgen" for the direct rows (it is
-  the program that runs them) and under "other" for the through rows.
+  milliseconds of process start-up whichever way it arrives. The sandboxes'
+  processes are not the measured processes: their CPU shows under "other"
+  (and, partly, under "loadgen" for the direct rows, which run them).
 - Figures move between runs on a shared virtual machine, a lot when other work
   runs at the same time (see the "other" column and the load average); read
   them against the targets as orders of magnitude, not to the digit, and rerun
