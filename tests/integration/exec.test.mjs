@@ -6,10 +6,10 @@
 // the usage events, and `potluck exec` end to end.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { useHarness, expectErrorEnvelope, readSse } from '../lib/harness.mjs';
+import { useHarness, expectErrorEnvelope, randomToken, readSse, sseEvents, waitFor } from '../lib/harness.mjs';
 import { describeSandbox } from '../lib/sandbox_checks.mjs';
 
 const h = useHarness('exec');
@@ -154,6 +154,62 @@ describe('the API', () => {
     assert.equal(typeof e.cpu_ms, 'number');
     assert.ok(e.latency_ms >= 0);
     assert.equal(e.node_id.startsWith('node_'), true);
+  }));
+});
+
+/** Pids of processes on this machine whose command line contains `marker`. */
+function processesWith(marker) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`).includes(marker)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('stopping', () => {
+  test('a consumer who hangs up stops the program on the node', h.wrap(async () => {
+    const marker = `hangup-${randomToken(8)}`;
+    const ctl = new AbortController();
+    const res = await coord.fetch('/v1/exec', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        language: 'python3',
+        source: 'import time\nwhile True:\n    print("tick", flush=True)\n    time.sleep(0.05)',
+        args: [marker],
+        stream: true,
+        timeout_ms: 10000,
+      }),
+      signal: ctl.signal,
+    });
+    try {
+      for await (const ev of sseEvents(res)) if (ev.json?.type === 'output') break;
+    } finally {
+      ctl.abort();
+    }
+    await waitFor(() => processesWith(marker).length === 0, { what: 'the program to be killed' });
+    await waitFor(async () => (await coord.query("SELECT COUNT(*) AS n FROM usage_events WHERE status='cancelled' AND kind='exec'"))[0].n >= 1, {
+      what: 'the cancelled job to be recorded',
+    });
+  }));
+
+  test('a program that times out leaves no process behind', h.wrap(async () => {
+    const marker = `timeout-${randomToken(8)}`;
+    const r = await run({
+      language: 'bash',
+      // Two children in the background (their command lines carry the marker too), then a busy loop.
+      source: 'for i in 1 2; do python3 -c "import time; time.sleep(300)" "$1" & done\nwhile true; do :; done',
+      args: [marker],
+      timeout_ms: 1000,
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.timed_out, true);
+    assert.deepEqual(processesWith(marker), [], 'the program and its children are gone when the answer comes');
   }));
 });
 
