@@ -32,6 +32,11 @@ NOTES = """\
 - Direct streaming is bounded by the load generator (about one core parsing
   SSE), not by the upstream: it is a floor for what a client can receive, far
   above what the relay reaches.
+- Exec: each job starts a sandbox (a helper process, new namespaces or
+  bubblewrap, a tmpfs, then the interpreter), so a job costs tens of
+  milliseconds of process start-up whichever way it arrives. The sandboxes'
+  processes are not the measured processes: their CPU shows under "other"
+  (and, partly, under "loadgen" for the direct rows, which run them).
 - Figures move between runs on a shared virtual machine, a lot when other work
   runs at the same time (see the "other" column and the load average); read
   them against the targets as orders of magnitude, not to the digit, and rerun
@@ -76,6 +81,8 @@ def main():
                  "stream-chunks", "loadgen-threads", "upstream-threads", "log-level",
                  "plain-body", "stream-body"):
         p.add_argument("--" + name, required=True)
+    p.add_argument("--exec-body", default="")
+    p.add_argument("--exec-isolation", default="")
     a = p.parse_args()
     rows = load(a.results)
 
@@ -145,6 +152,28 @@ def main():
           f"| {ms(t['ttfb_p50_ms'])} | {d['errors']}/{t['errors']} |")
     w("")
 
+    exec_cs = sorted({c for (m, k, c) in rows if k == "exec"})
+    if exec_cs:
+        w("## Code execution")
+        w("")
+        w("A trivial python3 program (`" + a.exec_body + "`) run (a) directly in this machine's exec sandbox "
+          "by `build/bench/potluck-exec-direct` (the node's own `ExecRunner`: same isolation, limits and "
+          f"helper process; isolation here: {a.exec_isolation or 'unknown'}) and (b) through "
+          "`POST /v1/exec` on the coordinator and the node (`--exec --exec-languages python3`), "
+          "non-streamed. The difference is what the network path adds to each job.")
+        w("")
+        w("| clients | direct jobs/s | direct p50 ms | direct p99 ms | through jobs/s | through p50 ms "
+          "| through p99 ms | added p50 ms | errors (direct/through) |")
+        w("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for c in exec_cs:
+            d, t = rows.get(("direct", "exec", c)), rows.get(("through", "exec", c))
+            if not d or not t:
+                continue
+            w(f"| {c} | {d['rps']:,.1f} | {ms(d['p50_ms'])} | {ms(d['p99_ms'])} | {t['rps']:,.1f} "
+              f"| {ms(t['p50_ms'])} | {ms(t['p99_ms'])} | {ms(t['p50_ms'] - d['p50_ms'])} "
+              f"| {d['errors']}/{t['errors']} |")
+        w("")
+
     w("## Where the CPU goes")
     w("")
     w("Cores each process used during the point, warmup included (1.00 = one full core; the machine has "
@@ -154,14 +183,14 @@ def main():
     w("")
     w("| point | path | loadgen | upstream | coordinator | node | other | coordinator µs/unit | node µs/unit |")
     w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for kind, cs in (("plain", plain_cs), ("stream", stream_cs)):
+    for kind, cs in (("plain", plain_cs), ("stream", stream_cs), ("exec", exec_cs)):
         for c in cs:
             for mode in ("direct", "through"):
                 d = rows.get((mode, kind, c))
                 if not d:
                     continue
                 cc = d.get("cpu_cores", {})
-                label = f"{'non-streamed' if kind == 'plain' else 'streamed'}, c={c}"
+                label = f"{ {'plain': 'non-streamed', 'stream': 'streamed', 'exec': 'exec'}[kind]}, c={c}"
                 relay = (f"{per_unit_us(d, 'coordinator')} | {per_unit_us(d, 'node')}"
                          if mode == "through" else " | ")
                 w(f"| {label} | {mode} | " + " | ".join(

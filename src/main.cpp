@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   potluck::cli::add_account_commands(app, action);
   potluck::cli::add_cluster_command(app, action);
   potluck::cli::add_node_tokens_command(app, action);
+  potluck::cli::add_exec_command(app, action);
+  potluck::cli::add_sandbox_exec_command(app, action);
   CLI11_PARSE(app, argc, argv);
   if (!action) return 0;
   // Start-up failures (an unreadable data dir, a port in use) end here, for

@@ -7,6 +7,34 @@
 #include <iostream>
 
 namespace potluck::cli {
+namespace {
+
+void add_exec_flags(CLI::App* cmd, node::exec::ExecSettings& exec, std::string& languages, std::string& sandbox) {
+  auto& max = exec.max;
+  cmd->add_flag("--exec", exec.enabled, "Run consumers' programs in a sandbox (beside or instead of a backend)")
+      ->envname("POTLUCK_EXEC");
+  cmd->add_option("--exec-languages", languages,
+                  "Comma-separated languages to offer (default: every installed one of python3,node,bash,c,c++)")
+      ->envname("POTLUCK_EXEC_LANGUAGES");
+  cmd->add_option("--exec-sandbox", sandbox, "auto (bubblewrap if installed, else namespaces), bwrap or namespaces")
+      ->envname("POTLUCK_EXEC_SANDBOX")->check(CLI::IsMember({"auto", "bwrap", "namespaces"}))->capture_default_str();
+  cmd->add_option("--exec-max-timeout-ms", max.timeout_ms, "Longest wall-clock time of a program (CPU time follows)")
+      ->envname("POTLUCK_EXEC_MAX_TIMEOUT_MS")->check(CLI::Range(100, 300'000))->capture_default_str();
+  cmd->add_option("--exec-max-memory-mb", max.memory_mb, "Most memory (data) of each process of a program")
+      ->envname("POTLUCK_EXEC_MAX_MEMORY_MB")->check(CLI::Range(16, 65'536))->capture_default_str();
+  cmd->add_option("--exec-max-processes", max.processes, "Most processes and threads of a program")
+      ->envname("POTLUCK_EXEC_MAX_PROCESSES")->check(CLI::Range(1, 4096))->capture_default_str();
+  cmd->add_option("--exec-max-file-mb", max.file_size_mb, "Largest file a program may write")
+      ->envname("POTLUCK_EXEC_MAX_FILE_MB")->check(CLI::Range(1, 4096))->capture_default_str();
+  cmd->add_option("--exec-max-open-files", max.open_files, "Most open files of a process")
+      ->envname("POTLUCK_EXEC_MAX_OPEN_FILES")->check(CLI::Range(16, 65'536))->capture_default_str();
+  cmd->add_option("--exec-max-output-bytes", max.output_bytes, "stdout + stderr kept; past it the output is cut and the program stopped")
+      ->envname("POTLUCK_EXEC_MAX_OUTPUT_BYTES")->check(CLI::Range(1024, 64 << 20))->capture_default_str();
+  cmd->add_option("--exec-tmpfs-mb", max.tmpfs_mb, "Size of the work directory and of /tmp (memory-backed)")
+      ->envname("POTLUCK_EXEC_TMPFS_MB")->check(CLI::Range(1, 16'384))->capture_default_str();
+}
+
+}  // namespace
 
 std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("node", "Run the provider daemon: offer a local backend to a coordinator");
@@ -25,8 +53,8 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
       ->envname("POTLUCK_STATE_DIR")->capture_default_str();
   cmd->add_option("--name", c.name, "Name shown to the network (default: host name)")
       ->envname("POTLUCK_NODE_NAME");
-  cmd->add_option("--backend", c.backend, "openai (an OpenAI-compatible server) or mock")
-      ->envname("POTLUCK_BACKEND")->check(CLI::IsMember({"openai", "mock"}))->capture_default_str();
+  cmd->add_option("--backend", c.backend, "openai (an OpenAI-compatible server), mock, or none (with --exec)")
+      ->envname("POTLUCK_BACKEND")->check(CLI::IsMember({"openai", "mock", "none"}))->capture_default_str();
   cmd->add_option("--upstream", c.upstream_url,
                   "Upstream server for --backend openai, e.g. http://127.0.0.1:11434 (Ollama)")
       ->envname("POTLUCK_UPSTREAM");
@@ -50,13 +78,25 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
   durations->add(cmd, "--drain-timeout-s", c.drain_timeout, "POTLUCK_DRAIN_TIMEOUT_S",
                  "On SIGTERM, how long in-flight jobs may take to finish");
 
-  cmd->callback([&action, config, models, log_level, durations] {
+  auto exec_languages = std::make_shared<std::string>();
+  auto exec_sandbox = std::make_shared<std::string>("auto");
+  add_exec_flags(cmd, c.exec, *exec_languages, *exec_sandbox);
+
+  cmd->callback([&action, config, models, log_level, durations, exec_languages, exec_sandbox] {
     durations->apply();
     config->models = split(*models, ',');
+    config->exec.languages = split(*exec_languages, ',');
+    config->exec.isolation = *exec_sandbox == "bwrap"        ? node::exec::Isolation::bwrap
+                             : *exec_sandbox == "namespaces" ? node::exec::Isolation::namespaces
+                                                             : node::exec::Isolation::automatic;
     action = [config, log_level]() -> int {
       init_logging("node", *log_level);
       if (config->backend == "openai" && config->upstream_url.empty()) {
         std::cerr << "potluck node: --backend openai needs --upstream URL\n";
+        return 2;
+      }
+      if (config->backend == "none" && !config->exec.enabled) {
+        std::cerr << "potluck node: --backend none offers nothing without --exec\n";
         return 2;
       }
       return node::run_node(*config);

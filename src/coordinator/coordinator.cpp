@@ -70,6 +70,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
   api::NodesHandler nodes_api(auth, store, registry);
   api::AccountsApi accounts(auth, store, hub);
+  api::ExecHandler exec(config, auth, registry, metrics, usage);
   api::AuditHandler audit(auth, store);
   api::UsageHandler usage_api(auth, store);
   api::MeHandler me(auth, store);
@@ -78,7 +79,7 @@ int run_coordinator(const CoordinatorConfig& config) {
 
   net::HttpServer* server_ptr = nullptr;
   auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
-                             accounts, [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
+                             accounts, exec, [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
                              per_ip, audit, usage_api, me});
   net::HttpServer server(io, config.limits, std::move(router));
   server_ptr = &server;

@@ -1,5 +1,7 @@
 #include "coordinator/node_link.h"
 
+#include <algorithm>
+
 namespace potluck::coordinator {
 
 NodeLink::NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello,
@@ -16,6 +18,11 @@ void NodeLink::set_models(std::vector<protocol::ModelOffer> models) {
   hello_.models = std::move(models);
   model_ids_.clear();
   for (const auto& m : hello_.models) model_ids_.insert(m.id);
+}
+
+bool NodeLink::runs(std::string_view language) const {
+  const auto& offered = hello_.exec_languages;
+  return std::find(offered.begin(), offered.end(), language) != offered.end();
 }
 
 void NodeLink::dispatch(const protocol::Job& frame, std::shared_ptr<Job> job) {

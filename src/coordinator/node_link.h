@@ -35,6 +35,7 @@ class NodeLink {
   void set_trust(std::string trust) { enrolment_.trust = std::move(trust); }
 
   bool serves(const std::string& model) const { return model_ids_.contains(model); }
+  bool runs(std::string_view language) const;  // offers exec in this language
   const std::vector<protocol::ModelOffer>& models() const { return hello_.models; }
   void set_models(std::vector<protocol::ModelOffer> models);
 

@@ -16,10 +16,15 @@ struct Placement {
   std::string cluster_id;          // empty: the public pool
   std::string model;               // the model asked for; empty when a tier was named
   std::optional<store::Tier> tier;
+  std::string language;            // exec jobs: the language to run
 
+  static Placement exec(std::string language) { return {"", "", std::nullopt, std::move(language)}; }
   bool in_cluster() const { return !cluster_id.empty(); }
-  // How the request named its target: "llama3" or "tier:fast".
-  std::string label() const { return tier ? "tier:" + tier->name : model; }
+  // How the request named its target: "llama3", "tier:fast" or "exec:python3".
+  std::string label() const {
+    if (!language.empty()) return "exec:" + language;
+    return tier ? "tier:" + tier->name : model;
+  }
 };
 
 // A node that may take the job, the model it would run and its price (after

@@ -21,6 +21,8 @@ void Registry::remove(const NodeLink* link) {
 Candidate Registry::fit(NodeLink& node, const Placement& placement) const {
   // A cluster's nodes serve only that cluster; public nodes only the pool.
   if (node.draining() || node.cluster_id() != placement.cluster_id) return {};
+  if (!placement.language.empty())
+    return node.runs(placement.language) ? Candidate{&node, "", {}} : Candidate{};
   const auto& tier = placement.tier;
   if (tier && trust_rank(node.trust()) < trust_rank(tier->min_trust)) return {};
   for (const auto& offer : node.models()) {

@@ -35,6 +35,12 @@ class Registry {
   // The highest price among the nodes that fit: what a job's hold is based on.
   protocol::Price max_price(const Placement& placement) const;
 
+  // Exec jobs in `language`, on public-pool nodes that offer it.
+  NodeLink* pick_exec(const std::string& language, const std::set<std::string>& exclude) {
+    return pick(Placement::exec(language), exclude).node;
+  }
+  bool exec_online(const std::string& language) const { return online(Placement::exec(language)); }
+
   // Ever offered by a public node (since start, or recorded in the store).
   bool known(const std::string& model) const { return known_models_.contains(model); }
   void remember(const std::string& model) { known_models_.insert(model); }

@@ -19,7 +19,7 @@ net::Response method_not_allowed() {
 constexpr std::string_view kIndex =
     "Potluck coordinator\n\n"
     "OpenAI-compatible API under /v1 (Authorization: Bearer <key>):\n"
-    "  GET  /v1/models\n  POST /v1/chat/completions\n  POST /v1/completions\n"
+    "  GET  /v1/models\n  POST /v1/chat/completions\n  POST /v1/completions\n  POST /v1/exec\n"
     "Health: /healthz   Metrics: /metrics   Nodes connect to /v1/nodes/connect\n";
 
 }  // namespace
@@ -50,6 +50,11 @@ net::Handler make_router(Services s) {
       if (method != http::verb::post) co_return method_not_allowed();
       co_return co_await s.completions.handle(
           ex, path == "/v1/chat/completions" ? protocol::JobKind::chat : protocol::JobKind::completion);
+    }
+    // Consumers with an API key holding the exec scope.
+    if (path == "/v1/exec") {
+      if (method != http::verb::post) co_return method_not_allowed();
+      co_return co_await s.exec.handle(ex);
     }
     // Any valid API key.
     if (path == "/v1/models") {

@@ -3,6 +3,7 @@
 #include "coordinator/api/audit_handler.h"
 #include "coordinator/api/accounts_api.h"
 #include "coordinator/api/completions_handler.h"
+#include "coordinator/api/exec_handler.h"
 #include "coordinator/api/keys_handler.h"
 #include "coordinator/api/nodes_handler.h"
 #include "coordinator/api/pricing_handler.h"
@@ -28,6 +29,7 @@ struct Services {
   api::PricingHandler& pricing;
   api::NodesHandler& nodes;
   api::AccountsApi& accounts;
+  api::ExecHandler& exec;
   std::function<std::size_t()> open_connections;
   RateLimiter& per_ip;
   api::AuditHandler& audit;

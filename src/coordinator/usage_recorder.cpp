@@ -20,4 +20,12 @@ net::awaitable<void> UsageRecorder::flush() {
   flushing_ = false;
 }
 
+void record_job_end(Metrics& metrics, UsageRecorder& usage, store::UsageEvent event, std::uint64_t chunks) {
+  ++metrics.jobs_by_status[event.status];
+  if (event.status != "ok")
+    spdlog::info("job {} on node {} ended {} ({}) after {} chunks", event.job_id, event.node_id, event.status,
+                 event.error_code, chunks);
+  usage.record(std::move(event));
+}
+
 }  // namespace potluck::coordinator

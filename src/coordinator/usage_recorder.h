@@ -1,6 +1,7 @@
 #pragma once
 // Collects one usage event per job and writes them to the store in batches
 // (one transaction each), off the network thread. Metadata only.
+#include "coordinator/metrics.h"
 #include "coordinator/store_executor.h"
 #include "net/asio_fwd.h"
 
@@ -23,5 +24,9 @@ class UsageRecorder {
   std::vector<store::UsageEvent> pending_;
   bool flushing_ = false;
 };
+
+// The end of a job: counted in the metrics by status, logged unless ok
+// (ids and counts only), and queued for the store.
+void record_job_end(Metrics& metrics, UsageRecorder& usage, store::UsageEvent event, std::uint64_t chunks);
 
 }  // namespace potluck::coordinator

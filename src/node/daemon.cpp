@@ -2,6 +2,7 @@
 
 #include "node/backends/backend.h"
 #include "node/backoff.h"
+#include "node/exec/exec_backend.h"
 #include "node/host_info.h"
 #include "node/node_identity.h"
 #include "node/session.h"
@@ -13,6 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -30,11 +32,12 @@ constexpr std::chrono::seconds kStableConnection{5};
 class Daemon {
  public:
   Daemon(asio::io_context& io, const NodeConfig& config, SessionSettings settings,
-         std::unique_ptr<Backend> backend)
+         std::unique_ptr<Backend> backend, std::unique_ptr<Backend> exec)
       : io_(io),
         config_(config),
         settings_(std::move(settings)),
         backend_(std::move(backend)),
+        exec_(std::move(exec)),
         signals_(io, SIGTERM, SIGINT),
         backoff_timer_(io) {}
 
@@ -56,7 +59,7 @@ class Daemon {
                      fresh.error(), models_.size());
       }
 
-      auto session = std::make_shared<Session>(io_.get_executor(), settings_, *backend_, models_);
+      auto session = std::make_shared<Session>(io_.get_executor(), settings_, *backend_, exec_.get(), models_);
       session_ = session;
       const auto started = std::chrono::steady_clock::now();
       const auto outcome = co_await session->run();
@@ -106,6 +109,7 @@ class Daemon {
   const NodeConfig& config_;
   SessionSettings settings_;
   std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Backend> exec_;  // null without --exec
   asio::signal_set signals_;
   asio::steady_timer backoff_timer_;
   net::AbortHandle stop_abort_;  // cuts a model listing short at shutdown
@@ -114,6 +118,15 @@ class Daemon {
   bool loaded_ = false;
   bool stopping_ = false;
 };
+
+// The exec backend when --exec is on (null otherwise); the error says what
+// the host lacks.
+std::expected<std::unique_ptr<Backend>, std::string> make_exec_backend(const exec::ExecSettings& settings) {
+  if (!settings.enabled) return std::unique_ptr<Backend>();
+  auto runner = exec::ExecRunner::create(settings);
+  if (!runner) return std::unexpected(runner.error());
+  return std::make_unique<exec::ExecBackend>(std::move(*runner));
+}
 
 }  // namespace
 
@@ -143,13 +156,27 @@ int run_node(const NodeConfig& config) {
     spdlog::error("node backend: {}", backend.error());
     return 1;
   }
+  auto exec = make_exec_backend(config.exec);
+  if (!exec) {
+    spdlog::error("node exec: {}", exec.error());
+    return 1;
+  }
+  if (*exec) {
+    const auto& runner = static_cast<const exec::ExecBackend&>(**exec).runner();
+    settings->hello.exec_languages = runner.language_names();
+    spdlog::info("exec: languages {}, sandbox {}, limits {} ms, {} MiB, {} processes, {} output bytes",
+                 fmt::join(settings->hello.exec_languages, ","), exec::to_string(runner.isolation()),
+                 runner.limits().timeout_ms, runner.limits().memory_mb, runner.limits().processes,
+                 runner.limits().output_bytes);
+  }
   spdlog::info("node {} ({}, {}/{}) starting: coordinator {}:{}, backend {}, up to {} jobs", *node_id,
                settings->hello.name, host.os, host.arch, settings->coordinator.host, settings->coordinator.port,
                (*backend)->name(), settings->max_jobs);
 
   int exit_code = 1;
   bool finished = false;
-  auto daemon = std::make_unique<Daemon>(*io, config, std::move(*settings), std::move(*backend));
+  auto daemon = std::make_unique<Daemon>(*io, config, std::move(*settings), std::move(*backend),
+                                         std::move(*exec));
   asio::co_spawn(*io, daemon->run(), [&](std::exception_ptr error, int code) {
     finished = true;
     if (error) {

@@ -1,6 +1,9 @@
 #pragma once
 // The provider daemon: connects out to a coordinator, offers the models of one
-// local backend, and runs the jobs it is sent until SIGTERM/SIGINT.
+// local backend and/or sandboxed code execution, and runs the jobs it is sent
+// until SIGTERM/SIGINT.
+#include "node/exec/exec_settings.h"
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -12,7 +15,7 @@ struct NodeConfig {
   std::string token;             // node token "pln_..." sent as Authorization: Bearer
   std::string state_dir;         // node id kept in <state_dir>/node_id (generated once, 0600)
   std::string name;              // default: hostname
-  std::string backend = "mock";  // "openai" | "mock"
+  std::string backend = "mock";  // "openai" | "mock" | "none" (exec only)
   std::string upstream_url;      // for openai: e.g. http://127.0.0.1:8080 (the /v1 prefix is added by the backend)
   std::vector<std::string> models;  // mock: model ids (default {"mock-small"}); openai: optional filter
   std::vector<std::string> prices;  // "[MODEL=]IN:OUT" credits per million tokens (see price_list.h)
@@ -20,6 +23,7 @@ struct NodeConfig {
   std::chrono::seconds models_refresh{30};
   std::chrono::milliseconds reconnect_min{200}, reconnect_max{10000};
   std::chrono::seconds drain_timeout{30};
+  exec::ExecSettings exec;       // --exec: run consumers' programs in a sandbox
 };
 
 // Runs until SIGTERM/SIGINT (then drains) or a fatal start-up error. Returns the process exit code.

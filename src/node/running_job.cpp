@@ -55,7 +55,8 @@ net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender&
 void RunningJob::on_chunk(const FrameSender& send, int index, std::string delta, std::string finish_reason) {
   // After a stop nothing more goes out for this job but its error.
   if (stopped_ != StopReason::none || finished_) return;
-  if (!job_.stream) {
+  // Exec output is not chat text: it is never merged.
+  if (!job_.stream && job_.kind != protocol::JobKind::exec) {
     if (!seen_output_) first_chunk_ = Clock::now();
     seen_output_ = true;
     if (coalescer_.absorb(index, delta, finish_reason)) return;
@@ -102,9 +103,9 @@ void RunningJob::finish(const FrameSender& send, const BackendResult& result) {
       break;
     case StopReason::none:
       if (result) {
-        send(protocol::encode(protocol::Done{job_.id, *result, ttft_ms, total_ms}));
+        send(protocol::encode(protocol::Done{job_.id, result->usage, ttft_ms, total_ms, result->exec}));
         spdlog::debug("job {} done: {} chunks, {}+{} tokens, ttft {} ms, total {} ms", job_.id, seq_,
-                      result->prompt_tokens, result->completion_tokens, ttft_ms, total_ms);
+                      result->usage.prompt_tokens, result->usage.completion_tokens, ttft_ms, total_ms);
         return;
       }
       error.code = result.error().code;

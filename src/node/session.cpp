@@ -42,10 +42,11 @@ bool same_models(const ModelList& a, const ModelList& b) {
 }
 
 Session::Session(asio::any_io_executor executor, const SessionSettings& settings, Backend& backend,
-                 ModelList models)
+                 Backend* exec, ModelList models)
     : executor_(executor),
       settings_(settings),
       backend_(backend),
+      exec_(exec),
       models_(settings.prices.apply(std::move(models))),
       refresh_timer_(executor),
       idle_timer_(executor) {}
@@ -218,7 +219,9 @@ void Session::start_job(protocol::Job job) {
   }
   if (static_cast<int>(jobs_.size()) >= settings_.max_jobs)
     return refuse(job, "busy", "node is at its job limit", true);
-  if (!job.model.empty() && std::none_of(models_.begin(), models_.end(),
+  const bool is_exec = job.kind == protocol::JobKind::exec;
+  if (is_exec && !exec_) return refuse(job, "exec_unavailable", "this node does not run code", true);
+  if (!is_exec && !job.model.empty() && std::none_of(models_.begin(), models_.end(),
                                          [&](const auto& m) { return m.id == job.model; }))
     return refuse(job, "model_unavailable", "model not served by this node", true, 404);
 
@@ -233,7 +236,8 @@ net::awaitable<void> Session::job_task(std::shared_ptr<Session> self, std::share
   // Named: g++ 12 destroys a lambda temporary inside a co_await expression
   // twice, which here would drop a reference to the session too many.
   FrameSender send = [self](std::string frame) { self->send(std::move(frame)); };
-  co_await RunningJob::run(job, self->backend_, std::move(send));
+  Backend& backend = job->job().kind == protocol::JobKind::exec ? *self->exec_ : self->backend_;
+  co_await RunningJob::run(job, backend, std::move(send));
   self->job_finished(job->id());
 }
 

@@ -41,8 +41,9 @@ struct SessionOutcome {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // `exec` runs exec jobs; null when the node does not offer code execution.
   Session(net::asio::any_io_executor executor, const SessionSettings& settings, Backend& backend,
-          ModelList models);
+          Backend* exec, ModelList models);
 
   // Connects, serves, and returns when the connection is over.
   net::awaitable<SessionOutcome> run();
@@ -78,6 +79,7 @@ class Session : public std::enable_shared_from_this<Session> {
   net::asio::any_io_executor executor_;
   const SessionSettings& settings_;
   Backend& backend_;
+  Backend* exec_;
   ModelList models_;
   Phase phase_ = Phase::connecting;
   bool draining_ = false;

@@ -188,12 +188,17 @@ std::string encode(const Chunk& c) {
 }
 
 std::string encode(const Done& d) {
-  return json::serialize(json::object{
-      {"type", "done"},
-      {"id", d.id},
-      {"usage", json::object{{"prompt_tokens", d.usage.prompt_tokens},
-                             {"completion_tokens", d.usage.completion_tokens}}},
-      {"timings", json::object{{"ttft_ms", d.ttft_ms}, {"total_ms", d.total_ms}}}});
+  json::object o{{"type", "done"},
+                 {"id", d.id},
+                 {"usage", json::object{{"prompt_tokens", d.usage.prompt_tokens},
+                                        {"completion_tokens", d.usage.completion_tokens}}},
+                 {"timings", json::object{{"ttft_ms", d.ttft_ms}, {"total_ms", d.total_ms}}}};
+  if (d.exec) {
+    json::object exec;
+    write_exec_result(exec, *d.exec);
+    o["exec"] = std::move(exec);
+  }
+  return json::serialize(o);
 }
 
 std::string encode(const Error& e) {
@@ -241,6 +246,7 @@ std::expected<Frame, DecodeError> decode(std::string_view text) {
       d.total_ms = t.integer("total_ms", false);
       if (t.error) r.error = t.error;
     }
+    if (auto* exec = r.object("exec")) d.exec = read_exec_result(*exec);
     return finish(r, std::move(d));
   }
   if (type == "job") {

@@ -2,6 +2,8 @@
 // Frames of the node <-> coordinator protocol "potluck.v1" (docs/protocol.md).
 // JSON text frames, one object each, discriminated by "type". Payloads and
 // deltas stay raw JSON text so the hot path never rebuilds them.
+#include "protocol/exec.h"
+
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -59,6 +61,7 @@ struct Job {
   bool stream = true;            // false: the consumer wants only the final text
 };
 
+// For exec jobs `delta` is {"stream":"stdout"|"stderr","data":"..."} (protocol/exec.h).
 struct Chunk {
   std::string id;
   std::uint64_t seq = 0;
@@ -77,6 +80,7 @@ struct Done {
   Usage usage;
   std::int64_t ttft_ms = 0;   // node-side time to first chunk
   std::int64_t total_ms = 0;  // node-side duration
+  std::optional<ExecResult> exec;  // exec jobs: how the program ended
 };
 
 struct Error {

@@ -84,6 +84,8 @@ struct UsageEvent {
   std::string cluster_id;  // the cluster the job ran in; empty: public pool
   std::string tier;        // when the request named a tier
   std::string language;    // exec jobs
+  std::int64_t cpu_ms = -1;     // exec jobs: the program's CPU time (-1 otherwise)
+  std::int64_t exit_code = -1;  // exec jobs: 128 + signal when the program was killed
   std::int64_t cost = 0;   // micro-credits charged
   std::optional<Settlement> settlement;  // written with the event
   bool usage_mismatch = false;           // the node's usage report disagreed with the relay

@@ -16,13 +16,13 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { useHarness, listFiles, randomToken, readSse, sseEvents, streamText, waitFor } from '../lib/harness.mjs';
+import { useHarness, listFiles, readSse, sseEvents, streamText, waitFor } from '../lib/harness.mjs';
+import { filesContaining, makeCanary } from '../lib/canary.mjs';
 import { connectNode } from '../lib/fake_node.mjs';
 
 const h = useHarness('privacy');
 const MODEL = 'fake-model';
-const SECRET = randomToken(16); // 32 hex chars: found nowhere by chance
-const CANARY = `canary${SECRET}`;
+const { SECRET, CANARY, NEEDLES } = makeCanary();
 let coord, node, upstream, key;
 
 before(h.wrap(async () => {
@@ -32,34 +32,6 @@ before(h.wrap(async () => {
   node = await h.startNode({ coordinator: coord, upstream, logLevel: 'trace' });
   await coord.waitForModel(key, MODEL);
 }));
-
-/** Files under `root` that contain the secret (raw bytes, so binary files count). */
-function filesContaining(root, needles) {
-  const hits = [];
-  for (const file of listFiles(root)) {
-    let bytes;
-    try {
-      bytes = readFileSync(file);
-    } catch {
-      continue; // removed while we looked (e.g. a -wal file at shutdown)
-    }
-    for (const needle of needles) {
-      const at = bytes.indexOf(needle);
-      if (at >= 0) {
-        const context = bytes.subarray(Math.max(0, at - 80), at + needle.length + 80).toString('latin1');
-        hits.push(`${path.relative(root, file)} @${at}: ...${JSON.stringify(context)}...`);
-        break;
-      }
-    }
-  }
-  return hits;
-}
-
-// The whole canary, its random part alone, and the first half of that (so a
-// truncated, re-cased or partly logged canary is caught too).
-const NEEDLES = [CANARY, SECRET, SECRET.toUpperCase(), SECRET.slice(0, 16), SECRET.slice(0, 16).toUpperCase()].map((s) =>
-  Buffer.from(s),
-);
 
 const chat = (content, extra = {}) => ({ model: MODEL, messages: [{ role: 'user', content }], ...extra });
 const prompt = () => `please repeat ${CANARY} back`;

@@ -568,6 +568,15 @@ export class Coordinator {
     });
   }
 
+  /** Waits until a node runs exec jobs in `language` (a trivial program succeeds). */
+  waitForExec(key, language = 'bash', { timeoutMs = WAIT_TIMEOUT_MS } = {}) {
+    const trivial = { python3: 'pass', node: '', bash: 'true', c: 'int main(){return 0;}', 'c++': 'int main(){}' };
+    return waitFor(async () => {
+      const r = await this.post('/v1/exec', { language, source: trivial[language] ?? '' }, key);
+      return r.status === 200;
+    }, { timeoutMs, what: `a node running ${language} at ${this.url}` });
+  }
+
   async metrics() {
     const res = await this.fetch("/metrics");
     if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);

@@ -101,3 +101,33 @@ TEST(ServeConfig, RetentionFlags) {
   unsetenv("POTLUCK_USAGE_RETENTION_DAYS");
   EXPECT_EQ(from_env.serve->usage_retention_days, 7);
 }
+
+TEST(NodeConfig, ExecIsOffByDefaultWithTheDesignLimits) {
+  Parsed p({"node", "--coordinator", "http://x:1", "--token", "t"});
+  const auto& e = p.node->exec;
+  EXPECT_FALSE(e.enabled);
+  EXPECT_TRUE(e.languages.empty());
+  EXPECT_EQ(e.isolation, potluck::node::exec::Isolation::automatic);
+  EXPECT_EQ(e.max.timeout_ms, 10'000);
+  EXPECT_EQ(e.max.memory_mb, 256);
+  EXPECT_EQ(e.max.processes, 64);
+  EXPECT_EQ(e.max.output_bytes, 1 << 20);
+}
+
+TEST(NodeConfig, ExecFlags) {
+  Parsed p({"node", "--coordinator", "http://x:1", "--token", "t", "--backend", "none", "--exec",
+            "--exec-languages", "python3,bash", "--exec-sandbox", "namespaces", "--exec-max-timeout-ms", "2000",
+            "--exec-max-memory-mb", "64", "--exec-max-output-bytes", "4096"});
+  const auto& e = p.node->exec;
+  EXPECT_EQ(p.node->backend, "none");
+  EXPECT_TRUE(e.enabled);
+  EXPECT_EQ(e.languages, (std::vector<std::string>{"python3", "bash"}));
+  EXPECT_EQ(e.isolation, potluck::node::exec::Isolation::namespaces);
+  EXPECT_EQ(e.max.timeout_ms, 2000);
+  EXPECT_EQ(e.max.memory_mb, 64);
+  EXPECT_EQ(e.max.output_bytes, 4096);
+  EXPECT_THROW(Parsed({"node", "--coordinator", "http://x:1", "--token", "t", "--exec-sandbox", "docker"}),
+               CLI::ParseError);
+  EXPECT_THROW(Parsed({"node", "--coordinator", "http://x:1", "--token", "t", "--exec-max-timeout-ms", "0"}),
+               CLI::ParseError);
+}

@@ -1,5 +1,7 @@
 #include "coordinator/api/job_relay.h"
 
+#include "coordinator/api/client_watch.h"
+
 #include "common/clock.h"
 #include "common/credits.h"
 
@@ -180,25 +182,9 @@ bool JobRelay::dispatch() {
   return true;
 }
 
-// Notices a consumer that hangs up while waiting: the socket turns readable
-// with nothing to read. The request was read in full, so a readable socket
-// with bytes means a pipelined request, which is left for the next turn.
-void JobRelay::watch_client() {
-  auto& socket = exchange_.stream.socket();
-  socket.async_wait(net::tcp::socket::wait_read,
-                    [weak = std::weak_ptr(job_), &socket](boost::system::error_code ec) {
-                      auto job = weak.lock();
-                      if (!job || ec == boost::asio::error::operation_aborted) return;
-                      boost::system::error_code avail_ec;
-                      if (ec || socket.available(avail_ec) == 0 || avail_ec)
-                        job->events.push(ClientGone{});
-                    });
-}
+void JobRelay::watch_client() { watch_for_hangup(exchange_, job_); }
 
-void JobRelay::stop_watching_client() {
-  boost::system::error_code ignored;
-  exchange_.stream.socket().cancel(ignored);
-}
+void JobRelay::stop_watching_client() { stop_watching(exchange_); }
 
 net::awaitable<bool> JobRelay::on_event(JobEvent& event) {
   bool more = false;
@@ -384,16 +370,12 @@ void JobRelay::record(std::string status, std::string error_code) {
   event.usage_mismatch = metered.mismatch;
   event.ttft_ms = chunks_ ? ms_between(started_, first_chunk_) : -1;
   event.latency_ms = ms_between(started_, now);
-  event.status = status;
+  event.status = std::move(status);
   event.error_code = std::move(error_code);
-  ++deps_.metrics.jobs_by_status[status];
-  if (status != "ok")
-    spdlog::info("job {} on node {} ended {} ({}) after {} chunks", job_->id, job_->node_id, status,
-                 event.error_code, chunks_);
   if (metered.mismatch)
     spdlog::warn("job {}: node {} reported more tokens than it relayed; billed at the relayed bound",
                  job_->id, job_->node_id);
-  deps_.usage.record(std::move(event));
+  record_job_end(deps_.metrics, deps_.usage, std::move(event), chunks_);
 }
 
 std::optional<store::Settlement> JobRelay::settlement(std::int64_t cost) const {

@@ -9,6 +9,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,16 @@ struct BackendError {
   bool retryable = false;
 };
 
-using BackendResult = std::expected<protocol::Usage, BackendError>;
+// What a job produced besides its chunks. Inference backends return only the
+// usage (the implicit conversion keeps them short); exec adds the result.
+struct JobResult {
+  JobResult() = default;
+  JobResult(protocol::Usage usage) : usage(usage) {}  // NOLINT: implicit on purpose
+  protocol::Usage usage;
+  std::optional<protocol::ExecResult> exec;
+};
+
+using BackendResult = std::expected<JobResult, BackendError>;
 using ModelList = std::vector<protocol::ModelOffer>;
 
 class Backend {
@@ -50,7 +60,7 @@ class Backend {
                                             net::AbortHandle& abort) = 0;
 };
 
-// Builds the backend named by config.backend ("openai" or "mock").
+// Builds the backend named by config.backend ("openai", "mock" or "none").
 std::expected<std::unique_ptr<Backend>, std::string> make_backend(const NodeConfig& config,
                                                                   net::asio::any_io_executor executor);
 

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -173,6 +173,12 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
+    // 3: exec jobs: the program's CPU time (what exec is priced
+    // by) and its exit status (shell style: 128 + signal when killed).
+    R"sql(
+ALTER TABLE usage_events ADD COLUMN cpu_ms INTEGER;
+ALTER TABLE usage_events ADD COLUMN exit_code INTEGER;
 )sql",
 };
 

@@ -272,8 +272,8 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
     Transaction tx(db_);
     auto s = db_.prepare(
         "INSERT INTO usage_events (ts, job_id, user_id, key_id, node_id, model, kind, prompt_tokens, "
-        "completion_tokens, ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(job_id) DO NOTHING");
+        "completion_tokens, ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost, cpu_ms, "
+        "exit_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(job_id) DO NOTHING");
     auto count = db_.prepare(
         "UPDATE nodes SET jobs_ok = jobs_ok + ?2, usage_mismatches = usage_mismatches + ?3, "
         "flagged_at = CASE WHEN ?3 > 0 THEN ?4 ELSE flagged_at END WHERE id = ?1");
@@ -284,6 +284,8 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
           .bind_optional(13, e.error_code).bind_optional(14, e.cluster_id).bind_optional(15, e.tier)
           .bind_optional(16, e.language).bind(17, e.cost);
       if (e.ttft_ms < 0) s.bind_null(10); else s.bind(10, e.ttft_ms);
+      if (e.cpu_ms < 0) s.bind_null(18); else s.bind(18, e.cpu_ms);
+      if (e.exit_code < 0) s.bind_null(19); else s.bind(19, e.exit_code);
       s.step();
       s.reset();
       // A job already recorded (a retried batch) is neither counted nor

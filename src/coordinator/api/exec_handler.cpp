@@ -1,0 +1,26 @@
+#include "coordinator/api/exec_handler.h"
+
+#include "coordinator/api/exec_relay.h"
+
+namespace potluck::coordinator::api {
+
+net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& exchange) {
+  auto principal = co_await auth_.authenticate(exchange.request);
+  if (!principal) co_return net::make_error_response(principal.error());
+  if (!principal->has_scope("exec"))
+    co_return net::make_error_response(ApiError::forbidden("this API key lacks the 'exec' scope"));
+
+  auto request = protocol::parse_exec_request(exchange.request.body());
+  if (!request) co_return net::make_error_response(ApiError::bad_request(request.error()));
+  if (!protocol::is_known_language(request->language))
+    co_return net::make_error_response(ApiError::bad_request(
+        "unknown language (known: python3, node, bash, c, c++)", "unknown_language"));
+  if (!registry_.exec_online(request->language))
+    co_return net::make_error_response(ApiError::unavailable(
+        "no node running '" + request->language + "' is online; try again later", config_.retry_after_s));
+
+  ExecRelay relay({config_, registry_, metrics_, usage_}, exchange, std::move(*principal), std::move(*request));
+  co_return co_await relay.run();
+}
+
+}  // namespace potluck::coordinator::api

@@ -1,0 +1,236 @@
+#include "coordinator/api/exec_relay.h"
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "coordinator/api/client_watch.h"
+
+#include <boost/json.hpp>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace {
+
+// A node may not make the coordinator hold more than this for one
+// non-streamed answer (nodes cut output at their own, smaller limit).
+constexpr std::size_t kMaxCollectedBytes = 32 * 1024 * 1024;
+
+ApiError consumer_error(const protocol::Error& error) {
+  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == "bad_request") return ApiError::bad_request("the node refused the request as malformed");
+  if (error.retryable)
+    return ApiError{503, "server_error", "no_capacity", "no node could run the program; try again later", 2};
+  return ApiError{502, "server_error", error.code.empty() ? "node_error" : error.code,
+                  "the node failed to run the program"};
+}
+
+// 128 + signal for a killed program, as a shell reports it.
+std::int64_t exit_status(const protocol::ExecResult& r) { return r.signal > 0 ? 128 + r.signal : r.exit_code; }
+
+std::string sse_event(const json::object& event) {
+  std::string out;
+  net::append_sse_event(out, json::serialize(event));
+  return out;
+}
+
+}  // namespace
+
+ExecRelay::ExecRelay(Deps deps, net::Exchange& exchange, Principal principal, protocol::ExecRequest request)
+    : deps_(deps),
+      exchange_(exchange),
+      principal_(std::move(principal)),
+      request_(std::move(request)),
+      sse_(exchange.stream, exchange.limits.write_timeout) {}
+
+net::awaitable<std::optional<net::Response>> ExecRelay::run() {
+  auto executor = co_await boost::asio::this_coro::executor;
+  job_ = std::make_shared<Job>(executor, make_id("job_", 20));
+  started_ = std::chrono::steady_clock::now();
+  const auto deadline = started_ + deps_.config.job_deadline;
+  if (!dispatch())
+    co_return net::make_error_response(ApiError::unavailable(
+        "all nodes running '" + request_.language + "' are busy; try again later", deps_.config.retry_after_s));
+  ++deps_.metrics.jobs_in_flight;
+  watch_for_hangup(exchange_, job_);
+
+  for (;;) {
+    auto event = co_await job_->events.pop_until(deadline);
+    if (!event) {
+      const ApiError error = ApiError::timeout("the job did not finish within its deadline");
+      co_await fail(error, "timeout", "timeout");
+      break;
+    }
+    const bool more = co_await on_event(*event);
+    if (!more) break;
+  }
+
+  stop_watching(exchange_);
+  --deps_.metrics.jobs_in_flight;
+  if (client_gone_) exchange_.keep_alive = false;
+  if (sse_.started() || client_gone_) co_return std::nullopt;
+  co_return std::move(response_);
+}
+
+bool ExecRelay::dispatch() {
+  node_ = deps_.registry.pick_exec(request_.language, tried_);
+  if (!node_) return false;
+  tried_.insert(node_->id());
+  ++attempts_;
+  const auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
+  // Output arrives as it is produced whatever the consumer asked: the node
+  // never merges it (stream stays true).
+  protocol::Job frame{job_->id, protocol::JobKind::exec, "",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(budget).count(),
+                      exchange_.request.body(), true};
+  node_->dispatch(frame, job_);
+  return true;
+}
+
+net::awaitable<bool> ExecRelay::on_event(JobEvent& event) {
+  bool more = false;
+  if (auto* chunk = std::get_if<protocol::Chunk>(&event)) {
+    more = co_await on_output(*chunk);
+    co_return more;
+  }
+  if (auto* done = std::get_if<protocol::Done>(&event)) {
+    more = co_await on_done(*done);
+    co_return more;
+  }
+  if (auto* error = std::get_if<protocol::Error>(&event)) {
+    more = co_await on_error(*error);
+    co_return more;
+  }
+  client_gone_ = true;
+  end_job(true);
+  record("cancelled", "client_disconnected");
+  co_return false;
+}
+
+net::awaitable<bool> ExecRelay::on_output(const protocol::Chunk& chunk) {
+  job_->queued_bytes -= std::min(job_->queued_bytes, chunk.delta.size());
+  ++chunks_;
+  ++deps_.metrics.chunks_relayed;
+  auto piece = protocol::decode_exec_output(chunk.delta);
+  if (!piece || (piece->stream != "stdout" && piece->stream != "stderr")) co_return true;  // not output: ignored
+  if (!request_.stream) {
+    auto& into = piece->stream == "stdout" ? stdout_ : stderr_;
+    if (stdout_.size() + stderr_.size() + piece->data.size() > kMaxCollectedBytes) {
+      co_await fail(ApiError{502, "server_error", "node_error", "the node sent more output than allowed"}, "error",
+                    "output_too_large");
+      co_return false;
+    }
+    into += piece->data;
+    co_return true;
+  }
+  out_ += sse_event({{"type", "output"}, {"stream", piece->stream}, {"data", piece->data}});
+  if (job_->events.size() == 0 || out_.size() > 64 * 1024) {
+    const bool more = co_await flush();
+    co_return more;
+  }
+  co_return true;
+}
+
+net::awaitable<bool> ExecRelay::flush() {
+  if (!sse_.started()) {
+    const auto ec = co_await sse_.start();
+    if (ec) {
+      client_gone_ = true;
+      end_job(true);
+      record("cancelled", "client_disconnected");
+      co_return false;
+    }
+  }
+  if (out_.empty()) co_return true;
+  const auto ec = co_await sse_.send(out_);
+  out_.clear();
+  if (!ec) co_return true;
+  client_gone_ = true;
+  end_job(true);
+  record("cancelled", ec == boost::beast::error::timeout ? "client_too_slow" : "client_disconnected");
+  exchange_.keep_alive = false;
+  co_return false;
+}
+
+net::awaitable<bool> ExecRelay::on_done(const protocol::Done& done) {
+  end_job(false);
+  if (!done.exec) {
+    co_await fail(ApiError{502, "server_error", "node_error", "the node sent no result"}, "error", "no_result");
+    co_return false;
+  }
+  record("ok", "", &*done.exec);
+  json::object answer;
+  if (!request_.stream) {
+    answer["stdout"] = stdout_;
+    answer["stderr"] = stderr_;
+    protocol::write_exec_result(answer, *done.exec);
+    response_ = net::make_response(boost::beast::http::status::ok, json::serialize(answer));
+    co_return false;
+  }
+  answer["type"] = "result";
+  protocol::write_exec_result(answer, *done.exec);
+  out_ += sse_event(answer);
+  out_ += "data: [DONE]\n\n";
+  co_await finish_stream();
+  co_return false;
+}
+
+net::awaitable<bool> ExecRelay::on_error(const protocol::Error& error) {
+  end_job(false);
+  if (chunks_ == 0 && error.retryable && attempts_ <= deps_.config.max_retries && dispatch()) {
+    ++deps_.metrics.retries;
+    co_return true;
+  }
+  const ApiError answer = consumer_error(error);
+  const std::string_view status = error.code == "timeout" ? "timeout" : "error";
+  const std::string_view code = error.code.empty() ? std::string_view("node_error") : error.code;
+  co_await fail(answer, status, code);
+  co_return false;
+}
+
+net::awaitable<void> ExecRelay::fail(const ApiError& error, std::string_view status, std::string_view code) {
+  end_job(true);
+  record(std::string(status), std::string(code));
+  if (!sse_.started() && out_.empty()) {
+    response_ = net::make_error_response(error);
+    co_return;
+  }
+  net::append_sse_event(out_, error.to_json());
+  co_await finish_stream();
+}
+
+net::awaitable<void> ExecRelay::finish_stream() {
+  const bool flushed = co_await flush();
+  if (!flushed) co_return;
+  const auto ec = co_await sse_.finish();
+  if (ec) exchange_.keep_alive = false;
+}
+
+void ExecRelay::end_job(bool cancel_on_node) {
+  if (!node_) return;
+  if (auto* node = deps_.registry.find(job_->node_id)) node->finish(job_->id, cancel_on_node);
+  node_ = nullptr;
+}
+
+void ExecRelay::record(std::string status, std::string error_code, const protocol::ExecResult* result) {
+  if (recorded_) return;
+  recorded_ = true;
+  store::UsageEvent event;
+  event.ts_ms = unix_now_ms();
+  event.job_id = job_->id;
+  event.user_id = principal_.user_id;
+  event.key_id = principal_.key_id;
+  event.node_id = job_->node_id;
+  event.kind = "exec";
+  event.language = request_.language;
+  event.latency_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count();
+  event.status = std::move(status);
+  event.error_code = std::move(error_code);
+  if (result) {
+    // cpu_ms is what exec is priced by; the ledger reads it from here.
+    event.cpu_ms = result->cpu_ms;
+    event.exit_code = exit_status(*result);
+  }
+  record_job_end(deps_.metrics, deps_.usage, std::move(event), chunks_);
+}
+
+}  // namespace potluck::coordinator::api
