@@ -24,6 +24,8 @@ struct Principal {
   std::vector<store::Membership> clusters;   // the user's clusters
 
   bool has_scope(std::string_view scope) const;
+  // An administrator acting as one: the admin role AND a key with the admin
+  // scope (an admin's everyday key without it acts as a member).
   bool is_admin() const { return role == "admin" && has_scope("admin"); }
   bool member_of(std::string_view cluster_id) const;
   bool owner_of(std::string_view cluster_id) const;

@@ -6,7 +6,7 @@
 
 namespace potluck::coordinator::api {
 
-net::Response json_response(net::http::status status, const boost::json::object& body) {
+net::Response json_response(net::http::status status, const boost::json::value& body) {
   return net::make_response(status, boost::json::serialize(body));
 }
 

@@ -7,7 +7,7 @@
 
 namespace potluck::coordinator::api {
 
-net::Response json_response(net::http::status status, const boost::json::object& body);
+net::Response json_response(net::http::status status, const boost::json::value& body);
 net::Response method_not_allowed();
 
 // A store error as the HTTP answer a caller should see. Storage failures are

@@ -1,6 +1,5 @@
 #include "coordinator/api/audit_handler.h"
 
-#include "coordinator/api/caller_rights.h"
 #include "coordinator/api/request_params.h"
 #include "coordinator/api/store_failure.h"
 
@@ -65,7 +64,7 @@ net::awaitable<net::Response> AuditHandler::list(const Principal& caller, const 
   if (!limit) co_return net::make_error_response(limit.error());
   auto cluster = params.find("cluster");
   std::string cluster_id = cluster == params.end() ? std::string() : cluster->second;
-  if (!acts_as_admin(caller)) {
+  if (!caller.is_admin()) {
     if (cluster_id.empty())
       co_return net::make_error_response(ApiError::forbidden(
           "only an admin may read the whole audit log; a cluster's owner passes ?cluster=ID"));
@@ -111,7 +110,7 @@ net::awaitable<std::optional<net::Response>> AuditHandler::refuse_cluster(const 
 }
 
 net::awaitable<net::Response> AuditHandler::verify(const Principal& caller) {
-  if (!acts_as_admin(caller))
+  if (!caller.is_admin())
     co_return net::make_error_response(ApiError::forbidden("only an admin may verify the audit log"));
   auto check = [](store::Store& s) { return check_chain(s); };
   auto verdict = co_await store_.call(check);

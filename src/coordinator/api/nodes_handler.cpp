@@ -2,7 +2,9 @@
 
 #include "common/clock.h"
 #include "common/credits.h"
-#include "coordinator/api/handler_support.h"
+#include "coordinator/api/access.h"
+#include "coordinator/api/api_responses.h"
+#include "coordinator/api/request_body.h"
 
 #include <boost/json.hpp>
 
@@ -74,13 +76,13 @@ json::object recorded_json(const store::NodeRecord& r) {
 net::awaitable<std::optional<net::Response>> NodesHandler::list(net::Exchange& exchange) {
   auto caller = co_await auth_.authenticate(exchange.request);
   if (!caller) co_return net::make_error_response(caller.error());
-  const bool admin = !require_admin(*caller);
+  const bool admin = caller->is_admin();
   const auto visible = [&](const std::string& owner, const std::string& cluster) {
     return admin || owner == caller->user_id || (!cluster.empty() && caller->member_of(cluster));
   };
   auto read = [](store::Store& s) { return s.list_nodes(); };
   auto records = co_await store_.call(read);
-  if (!records) co_return net::make_error_response(store_error(records.error(), "nodes"));
+  if (!records) co_return store_error_response(records.error(), "nodes", 400);
 
   const auto now = std::chrono::steady_clock::now();
   json::array data;

@@ -1,7 +1,9 @@
 #include "coordinator/api/pricing_handler.h"
 
 #include "common/credits.h"
-#include "coordinator/api/handler_support.h"
+#include "coordinator/api/access.h"
+#include "coordinator/api/api_responses.h"
+#include "coordinator/api/request_body.h"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -84,8 +86,8 @@ net::awaitable<std::optional<net::Response>> PricingHandler::pricing(net::Exchan
   if (method == http::verb::get) co_return json_response(http::status::ok, pricing_json(pricing_));
   if (method != http::verb::put)
     co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use GET or PUT"});
-  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
-  auto body = parse_json_object(exchange.request.body());
+  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
+  auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
 
   PricingPolicy next = pricing_;
@@ -106,7 +108,7 @@ net::awaitable<std::optional<net::Response>> PricingHandler::pricing(net::Exchan
   const std::string actor = caller->user_id;
   auto save = [&next, &actor](store::Store& s) { return next.save(s, actor); };
   auto saved = co_await store_.call(save);
-  if (!saved) co_return net::make_error_response(store_error(saved.error(), "pricing"));
+  if (!saved) co_return store_error_response(saved.error(), "pricing", 400);
   pricing_ = next;  // node prices are clamped at routing time, so this applies at once
   co_return json_response(http::status::ok, pricing_json(pricing_));
 }
@@ -123,7 +125,7 @@ net::awaitable<std::optional<net::Response>> PricingHandler::tiers(net::Exchange
     co_return json_response(http::status::ok, json::object{{"object", "list"}, {"data", std::move(data)}});
   }
   const std::string name(rest.substr(1));
-  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
+  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
   if (!valid_name(name))
     co_return net::make_error_response(ApiError::bad_request(
         "a tier name is 1 to 32 characters of a-z, 0-9, '-' and '_'", "invalid_name"));
@@ -134,13 +136,13 @@ net::awaitable<std::optional<net::Response>> PricingHandler::tiers(net::Exchange
 
 net::awaitable<net::Response> PricingHandler::put_tier(const Principal& caller, const std::string& name,
                                                        const std::string& body_text) {
-  auto body = parse_json_object(body_text);
+  auto body = read_object(body_text);
   if (!body) co_return net::make_error_response(body.error());
   auto tier = parse_tier(name, *body);
   if (!tier) co_return net::make_error_response(tier.error());
   auto put = [&caller, &tier](store::Store& s) { return s.put_tier(caller.user_id, *tier); };
   auto saved = co_await store_.call(put);
-  if (!saved) co_return net::make_error_response(store_error(saved.error(), "tier"));
+  if (!saved) co_return store_error_response(saved.error(), "tier", 400);
   tiers_.put(*tier);
   co_return json_response(http::status::ok, tier_json(*tier));
 }
@@ -148,7 +150,7 @@ net::awaitable<net::Response> PricingHandler::put_tier(const Principal& caller, 
 net::awaitable<net::Response> PricingHandler::delete_tier(const Principal& caller, const std::string& name) {
   auto erase = [&caller, &name](store::Store& s) { return s.delete_tier(caller.user_id, name); };
   auto erased = co_await store_.call(erase);
-  if (!erased) co_return net::make_error_response(store_error(erased.error(), "tier"));
+  if (!erased) co_return store_error_response(erased.error(), "tier", 400);
   tiers_.erase(name);
   co_return json_response(http::status::ok, json::object{{"name", name}, {"deleted", true}});
 }
@@ -159,8 +161,8 @@ net::awaitable<std::optional<net::Response>> PricingHandler::node_trust(net::Exc
   if (!caller) co_return net::make_error_response(caller.error());
   if (exchange.request.method() != http::verb::put)
     co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use PUT"});
-  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
-  auto body = parse_json_object(exchange.request.body());
+  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
+  auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
   const auto* trust = body->if_contains("trust");
   if (!trust || !trust->is_string() || (trust->get_string() != "community" && trust->get_string() != "verified"))
@@ -170,7 +172,7 @@ net::awaitable<std::optional<net::Response>> PricingHandler::node_trust(net::Exc
   const std::string actor = caller->user_id;
   auto set = [&actor, &node_id, &level](store::Store& s) { return s.set_node_trust(actor, node_id, level); };
   auto saved = co_await store_.call(set);
-  if (!saved) co_return net::make_error_response(store_error(saved.error(), "node"));
+  if (!saved) co_return store_error_response(saved.error(), "node", 400);
   if (auto* link = registry_.find(node_id)) link->set_trust(level);
   co_return json_response(http::status::ok, json::object{{"node_id", node_id}, {"trust", level}});
 }

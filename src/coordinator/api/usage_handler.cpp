@@ -1,7 +1,6 @@
 #include "coordinator/api/usage_handler.h"
 
 #include "common/utc_time.h"
-#include "coordinator/api/caller_rights.h"
 #include "coordinator/api/csv.h"
 #include "coordinator/api/request_params.h"
 #include "coordinator/api/store_failure.h"
@@ -19,7 +18,7 @@ std::expected<std::string, ApiError> usage_owner(const Principal& caller, const 
   if (!all) return std::unexpected(all.error());
   auto user = params.find("user");
   bool other_user = user != params.end() && user->second != caller.user_id;
-  if ((*all || other_user) && !acts_as_admin(caller))
+  if ((*all || other_user) && !caller.is_admin())
     return std::unexpected(ApiError::forbidden("only an admin may read other users' usage"));
   if (*all && user != params.end())
     return std::unexpected(ApiError::bad_request("pass either 'user' or 'all', not both", "invalid_parameter"));

@@ -2,7 +2,10 @@
 
 #include "common/credits.h"
 #include "common/strings.h"
-#include "coordinator/api/handler_support.h"
+#include "coordinator/api/access.h"
+#include "coordinator/api/api_responses.h"
+#include "coordinator/api/request_body.h"
+#include "coordinator/api/request_params.h"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -19,14 +22,6 @@ json::object entry_json(const store::LedgerEntry& e) {
           {"memo", e.memo}};
 }
 
-// A positive integer query parameter within [1, max], or the fallback.
-std::int64_t bounded_param(std::string_view target, std::string_view name, std::int64_t fallback,
-                           std::int64_t max) {
-  auto value = parse_uint(query_param(target, name));
-  if (!value || *value == 0) return fallback;
-  return std::min<std::int64_t>(static_cast<std::int64_t>(std::min<std::uint64_t>(*value, INT64_MAX)), max);
-}
-
 struct Wallet {
   std::int64_t balance = 0;
   std::vector<store::LedgerEntry> history;
@@ -38,9 +33,14 @@ net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange
   auto caller = co_await auth_.authenticate(exchange.request);
   if (!caller) co_return net::make_error_response(caller.error());
   const std::string account = store::user_account(caller->user_id);
-  const auto target = exchange.request.target();
-  const int limit = static_cast<int>(bounded_param(target, "limit", 50, 500));
-  const std::int64_t before = bounded_param(target, "before", 0, INT64_MAX);
+  auto params = query_params(exchange.request);
+  if (!params) co_return net::make_error_response(params.error());
+  auto limit_param = integer_param(*params, "limit", 50, 1, 500);
+  if (!limit_param) co_return net::make_error_response(limit_param.error());
+  auto before_param = integer_param(*params, "before", 0, 0, INT64_MAX);
+  if (!before_param) co_return net::make_error_response(before_param.error());
+  const int limit = static_cast<int>(*limit_param);
+  const std::int64_t before = *before_param;
   auto read = [&account, limit, before](store::Store& s) -> store::Result<Wallet> {
     auto balance = s.ledger().balance(account);
     if (!balance) return std::unexpected(balance.error());
@@ -49,7 +49,7 @@ net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange
     return Wallet{*balance, std::move(*history)};
   };
   auto wallet = co_await store_.call(read);
-  if (!wallet) co_return net::make_error_response(store_error(wallet.error(), "wallet"));
+  if (!wallet) co_return store_error_response(wallet.error(), "wallet", 400);
   json::array history;
   for (const auto& e : wallet->history) history.push_back(entry_json(e));
   json::object body{{"account", account},
@@ -62,8 +62,8 @@ net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange
 net::awaitable<std::optional<net::Response>> WalletHandler::grant(net::Exchange& exchange) {
   auto caller = co_await auth_.authenticate(exchange.request);
   if (!caller) co_return net::make_error_response(caller.error());
-  if (auto refused = require_admin(*caller)) co_return net::make_error_response(*refused);
-  auto body = parse_json_object(exchange.request.body());
+  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
+  auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
 
   const auto* user = body->if_contains("user");
@@ -91,7 +91,7 @@ net::awaitable<std::optional<net::Response>> WalletHandler::grant(net::Exchange&
     return std::pair{found->id, *transfer};
   };
   auto granted = co_await store_.call(grant);
-  if (!granted) co_return net::make_error_response(store_error(granted.error(), "user"));
+  if (!granted) co_return store_error_response(granted.error(), "user", 400);
   spdlog::info("admin {} granted {} credits to {}", actor, format_credits(*amount), granted->first);
   co_return json_response(http::status::created,
                           json::object{{"user_id", granted->first},
