@@ -3,7 +3,7 @@
 //   potluck admin grant USER AMOUNT      (admin) credits to a user
 //   potluck pricing show|set             price bounds and platform fee
 //   potluck tiers list|set|delete        service classes of the public pool
-//   potluck nodes trust NODE LEVEL       (admin) community | verified
+//   potluck nodes list | trust NODE LEVEL  the nodes you may see; (admin) community | verified
 #include "cli/commands.h"
 #include "cli/api_output.h"
 
@@ -162,6 +162,15 @@ void add_nodes_command(CLI::App& app, Action& action) {
   auto api = std::make_shared<ApiOptions>();
   auto node = std::make_shared<std::string>();
   auto level = std::make_shared<std::string>();
+  add_api_subcommand(cmd, "list", "The nodes you may see: state, load, health, trust", action, api,
+                     [](const ApiOptions& o) {
+                       auto nodes = call_api(o, http::verb::get, "/api/nodes", std::nullopt, 200, "nodes");
+                       if (!nodes) return 1;
+                       print_listing(*nodes, {{"ID", "id"}, {"NAME", "name"}, {"STATE", "state"},
+                                              {"IN FLIGHT", "in_flight"}, {"TRUST", "trust"},
+                                              {"CLUSTER", "cluster_id"}, {"LAST SEEN", "last_seen"}});
+                       return 0;
+                     });
   auto* trust = cmd->add_subcommand("trust", "Set a public node's trust level (admin)");
   add_api_flags(trust, *api);
   trust->add_option("node", *node, "Node id")->required();

@@ -278,3 +278,28 @@ describe('the ledger invariant', () => {
     assert.equal(check.integrity_check, 'ok');
   }));
 });
+
+describe('earned trust', () => {
+  test('a public node with enough clean jobs is verified when it next connects', h.wrap(async () => {
+    const up2 = await h.startUpstream({ models: ['trust-model'], name: 'upstream-trust' });
+    const c = await h.startCoordinator({ name: 'serve-trust', args: ['--verify-after-jobs', '3'] });
+    const key = await c.adminKey();
+    const node = await h.startNode({ coordinator: c, upstream: up2, name: 'earner' });
+    await c.waitForModel(key, 'trust-model');
+    const trustOf = async () => (await c.get('/api/nodes', key)).json.data.find((n) => n.state !== 'offline')?.trust;
+    assert.equal(await trustOf(), 'community');
+    for (let i = 0; i < 3; i++) {
+      const r = await c.post('/v1/chat/completions', chat('trust-model', `clean ${i}`), key);
+      assert.equal(r.status, 200, r.text);
+    }
+    await c.settle();
+    const [record] = await c.query('SELECT jobs_ok, usage_mismatches FROM nodes');
+    assert.equal(record.jobs_ok, 3);
+    await node.stop();
+    await h.startNode({ coordinator: c, upstream: up2, name: 'earner', stateDir: node.stateDir, token: node.token });
+    await waitFor(async () => (await trustOf()) === 'verified', { what: 'the node to come back verified' });
+    const cli = await h.potluck(['nodes', 'list', '--coordinator', c.url, '--key', key]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /verified/);
+  }));
+});
