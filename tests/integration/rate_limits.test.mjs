@@ -1,4 +1,5 @@
-// Rate limits: token buckets per API key and per client address answer 429
+// Rate limits and request caps: token buckets per API key and per client
+// address answer 429
 // in the OpenAI error shape with Retry-After, and one key's excess does not
 // affect another's.
 import assert from 'node:assert/strict';
@@ -40,5 +41,20 @@ describe('rate limits', () => {
     assertLimited(await coord.get('/v1/models', key));
     assertLimited(await coord.post('/v1/chat/completions', { model: 'x', messages: [] }, key));
     assert.equal((await coord.fetch('/metrics')).status, 200);
+  }));
+});
+
+describe('request caps', () => {
+  test('max_tokens past --max-tokens-cap is refused with 400 before routing', h.wrap(async () => {
+    const coord = await h.startCoordinator({ name: 'caps', args: ['--max-tokens-cap', '100'] });
+    const key = await coord.memberKey();
+    const body = (n) => ({ model: 'any-model', max_tokens: n, messages: [{ role: 'user', content: 'hi' }] });
+    const over = await coord.post('/v1/chat/completions', body(101), key);
+    assert.equal(over.status, 400, over.text);
+    assert.equal(over.json.error.code, 'max_tokens_too_large');
+    const completion = await coord.post('/v1/completions', { model: 'any-model', prompt: 'x', max_completion_tokens: 5000 }, key);
+    assert.equal(completion.status, 400, completion.text);
+    // At the cap it passes the check (and then finds no such model: 404).
+    assert.equal((await coord.post('/v1/chat/completions', body(100), key)).status, 404);
   }));
 });
