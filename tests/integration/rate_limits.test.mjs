@@ -1,7 +1,6 @@
 // Rate limits and request caps: token buckets per API key and per client
-// address answer 429
-// in the OpenAI error shape with Retry-After, and one key's excess does not
-// affect another's.
+// address answer 429 in the OpenAI error shape with Retry-After, one key's
+// excess does not affect another's, and max_tokens past the cap is a 400.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { useHarness } from '../lib/harness.mjs';
