@@ -4,7 +4,8 @@
 // nodes. After each: usage events, the ledger and the in-flight counters are
 // consistent. Ledger facts are read straight from the coordinator's SQLite file.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import http from 'node:http';
+import { after, describe, test } from 'node:test';
 import { useHarness, readSse, sseEvents, streamText, waitFor, randomToken, freePort } from '../lib/harness.mjs';
 
 const h = useHarness('faults');
@@ -44,6 +45,29 @@ function openStream(coord, key, body, signal) {
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ ...body, stream: true }),
   });
+}
+
+/**
+ * An OpenAI-compatible upstream that lists MODEL but never answers a
+ * completion: a node in front of it holds its job, before any chunk, for as
+ * long as the test wants. Resolves {url, received} (received: a promise of the
+ * first completion request's arrival).
+ */
+async function hangingUpstream() {
+  let arrived;
+  const received = new Promise((resolve) => { arrived = resolve; });
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', owned_by: 'hanging' }] }));
+      return;
+    }
+    req.resume();
+    arrived(); // and never answer
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => { server.closeAllConnections(); server.close(); });
+  return { url: `http://127.0.0.1:${server.address().port}`, received };
 }
 
 async function ledgerSum(coord, where = '1=1') {
@@ -112,14 +136,16 @@ describe('a node killed with SIGKILL', () => {
   }));
 
   test('before its first chunk: the request succeeds on another node, held and settled once', h.wrap(async () => {
-    // Alone at first, so the request is sure to go to the node that dies.
-    const { up, coord, member, nodes: [doomed] } = await pricedWorld('serve-first', { nodes: ['node-doomed'] });
+    const { up, coord, member } = await pricedWorld('serve-first');
+    // Alone at first, so the request is sure to go to the node that dies,
+    // whose upstream never answers: killed, it has sent no chunk.
+    const hanging = await hangingUpstream();
+    const doomed = await startPricedNode(coord, hanging.url, 'node-doomed');
+    await nodesOnline(coord, 1);
     const last = await coord.settle();
 
-    // Not streamed: nothing reaches the consumer before the whole answer,
-    // which the upstream holds back for a while.
-    const pending = coord.post('/v1/chat/completions', chat('retry me', { fake_delay_ms: 1500 }), member);
-    await waitFor(async () => (await coord.metrics()).potluck_jobs_in_flight === 1, { what: 'the job to be dispatched' });
+    const pending = coord.post('/v1/chat/completions', chat('retry me'), member);
+    await hanging.received;
     await startPricedNode(coord, up, 'node-healthy');
     await nodesOnline(coord, 2);
     await doomed.kill();
