@@ -6,7 +6,7 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling clean
 
 all: build
 
@@ -38,6 +38,10 @@ fuzz:
 
 bench: build
 	@scripts/bench
+
+# Only the scheduling benchmarks (their section of docs/benchmarks.md).
+bench-scheduling: build
+	@scripts/bench-scheduling
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

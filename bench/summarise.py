@@ -5,6 +5,8 @@ hand-written prose belongs in the NOTES text below."""
 import argparse
 import json
 
+import doc_sections
+
 # Targets and reference points from issue 2 ("Benchmark").
 TARGET_ADDED_P50_MS = 0.2      # added p50 latency at concurrency 1
 TARGET_RPS_AT_64 = 10_000      # non-streamed requests/s through, 64 clients
@@ -234,6 +236,11 @@ def main():
     w("")
     w(NOTES.rstrip())
     w("")
+
+    # Sections that other scripts write (scripts/bench-scheduling) stay.
+    for kept in doc_sections.sections(doc_sections.read(a.out), doc_sections.OWNED):
+        w(kept)
+        w("")
 
     with open(a.out, "w") as f:
         f.write("\n".join(out))
