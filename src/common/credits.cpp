@@ -39,7 +39,10 @@ std::string format_credits(std::int64_t micro) {
   const bool negative = micro < 0;
   // Careful with INT64_MIN: work on the unsigned magnitude.
   const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(micro) : static_cast<std::uint64_t>(micro);
-  std::string out = (negative ? "-" : "") + std::to_string(magnitude / kMicroPerCredit);
+  // Appended, not concatenated: g++ 12 -O3 flags `"-" + string` with a
+  // false -Werror=restrict.
+  std::string out = negative ? "-" : "";
+  out += std::to_string(magnitude / kMicroPerCredit);
   std::uint64_t fraction = magnitude % kMicroPerCredit;
   if (fraction == 0) return out;
   std::string digits = std::to_string(fraction);

@@ -18,22 +18,22 @@ void Registry::remove(const NodeLink* link) {
   if (it != nodes_.end() && it->second.get() == link) nodes_.erase(it);
 }
 
-Candidate Registry::fit(NodeLink& node, const Placement& placement) const {
+Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
   // A cluster's nodes serve only that cluster; public nodes only the pool.
   if (node.draining() || node.cluster_id() != placement.cluster_id) return {};
   if (!placement.language.empty())
-    return node.runs(placement.language) ? Candidate{&node, "", {}} : Candidate{};
+    return node.runs(placement.language) ? Fit{&node, nullptr, {}} : Fit{};
   const auto& tier = placement.tier;
   if (tier && trust_rank(node.trust()) < trust_rank(tier->min_trust)) return {};
   for (const auto& offer : node.models()) {
     const protocol::Price price = pricing_.clamp(offer.price);
     if (!tier) {
-      if (offer.id == placement.model) return {&node, offer.id, price};
+      if (offer.id == placement.model) return {&node, &offer, price};
       continue;
     }
     const bool listed = std::find(tier->models.begin(), tier->models.end(), offer.id) != tier->models.end();
     if (listed && price.input <= tier->max_price_in && price.output <= tier->max_price_out)
-      return {&node, offer.id, price};
+      return {&node, &offer, price};
   }
   return {};
 }
@@ -56,18 +56,19 @@ Candidate Registry::pick(const Placement& placement, const std::set<std::string>
     for (auto& [id, link] : nodes_) {
       if (!link->has_free_slot() || exclude.contains(id)) continue;
       if (!panic && !link->health().admits(now)) continue;
-      if (Candidate candidate = fit(*link, placement)) scratch_.push_back(std::move(candidate));
+      if (const Fit found = fit(*link, placement)) scratch_.push_back(found);
     }
     if (!scratch_.empty()) break;
   }
   if (scratch_.empty()) return {};
   const auto n = scratch_.size();
-  if (n == 1) return std::move(scratch_.front());
+  if (n == 1) return scratch_.front().candidate();
   const auto i = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
   auto j = std::uniform_int_distribution<std::size_t>(0, n - 2)(rng_);
   if (j >= i) ++j;
-  return score(*scratch_[i].node, now) <= score(*scratch_[j].node, now) ? std::move(scratch_[i])
-                                                                        : std::move(scratch_[j]);
+  const Fit& a = scratch_[i];
+  const Fit& b = scratch_[j];
+  return (score(*a.node, now) <= score(*b.node, now) ? a : b).candidate();
 }
 
 bool Registry::online(const Placement& placement) const {
@@ -78,9 +79,9 @@ bool Registry::online(const Placement& placement) const {
 protocol::Price Registry::max_price(const Placement& placement) const {
   protocol::Price highest;
   for (const auto& [id, link] : nodes_) {
-    if (auto candidate = fit(*link, placement)) {
-      highest.input = std::max(highest.input, candidate.price.input);
-      highest.output = std::max(highest.output, candidate.price.output);
+    if (const Fit found = fit(*link, placement)) {
+      highest.input = std::max(highest.input, found.price.input);
+      highest.output = std::max(highest.output, found.price.output);
     }
   }
   return highest;

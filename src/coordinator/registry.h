@@ -58,15 +58,23 @@ class Registry {
   NodeLink* find(const std::string& node_id);
 
  private:
-  // The model the node would run for the placement, and its price; empty if
-  // the node does not fit.
-  Candidate fit(NodeLink& node, const Placement& placement) const;
+  // The offer the node would run for the placement (null for exec), and its
+  // price. Pointers only: pick() gathers one per node, so no string copies.
+  struct Fit {
+    NodeLink* node = nullptr;
+    const protocol::ModelOffer* offer = nullptr;
+    protocol::Price price;
+    explicit operator bool() const { return node != nullptr; }
+    Candidate candidate() const { return {node, offer ? offer->id : std::string(), price}; }
+  };
+  // Empty if the node does not fit.
+  Fit fit(NodeLink& node, const Placement& placement) const;
 
   const PricingPolicy& pricing_;
   std::map<std::string, std::shared_ptr<NodeLink>> nodes_;
   std::set<std::string> known_models_;
   std::minstd_rand rng_{std::random_device{}()};
-  std::vector<Candidate> scratch_;  // reused by pick: no allocation per request
+  std::vector<Fit> scratch_;  // reused by pick: no allocation per request
 };
 
 }  // namespace potluck::coordinator
