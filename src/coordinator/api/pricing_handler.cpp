@@ -8,7 +8,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <regex>
+#include <algorithm>
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;
@@ -47,9 +47,11 @@ std::expected<std::int64_t, ApiError> price_field(const json::object& body, std:
   return *micro;
 }
 
-bool valid_name(const std::string& name) {
-  static const std::regex pattern("[a-z0-9][a-z0-9_-]{0,31}");
-  return std::regex_match(name, pattern);
+// 1 to 32 of a-z, 0-9, '-' and '_', starting with a letter or digit.
+bool valid_name(std::string_view name) {
+  const auto plain = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (name.empty() || name.size() > 32 || !plain(name.front())) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return plain(c) || c == '-' || c == '_'; });
 }
 
 std::expected<store::Tier, ApiError> parse_tier(const std::string& name, const json::object& body) {
