@@ -29,7 +29,7 @@ test: build
 test-asan: setup
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DPOTLUCK_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
-	@BUILD_DIR=$(ASAN_BUILD_DIR) scripts/test
+	@BUILD_DIR=$(ASAN_BUILD_DIR) POTLUCK_SANITIZER_BUILD=1 scripts/test
 
 # Each libFuzzer harness in fuzz/ for FUZZ_SECONDS (clang 19, build-fuzz/).
 fuzz:
