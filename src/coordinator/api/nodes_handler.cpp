@@ -8,6 +8,8 @@
 
 #include <boost/json.hpp>
 
+#include <unordered_map>
+
 namespace potluck::coordinator::api {
 namespace json = boost::json;
 namespace http = boost::beast::http;
@@ -84,13 +86,14 @@ net::awaitable<std::optional<net::Response>> NodesHandler::list(net::Exchange& e
   auto records = co_await store_.call(read);
   if (!records) co_return store_error_response(records.error(), "nodes", 400);
 
+  std::unordered_map<std::string_view, std::int64_t> mismatches;
+  for (const auto& r : *records) mismatches.emplace(r.id, r.usage_mismatches);
   const auto now = std::chrono::steady_clock::now();
   json::array data;
   for (const auto& link : registry_.all()) {
     if (!visible(link->owner_id(), link->cluster_id())) continue;
     auto entry = live_json(*link, now);
-    for (const auto& r : *records)
-      if (r.id == link->id()) entry["usage_mismatches"] = r.usage_mismatches;
+    if (auto it = mismatches.find(link->id()); it != mismatches.end()) entry["usage_mismatches"] = it->second;
     data.push_back(std::move(entry));
   }
   for (const auto& r : *records) {
