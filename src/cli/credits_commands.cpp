@@ -62,7 +62,9 @@ void add_pricing_command(CLI::App& app, Action& action) {
   auto api = std::make_shared<ApiOptions>();
   auto print = [](const json::value& p) {
     std::cout << "node prices are clamped to " << field(p, "min_price") << " .. " << field(p, "max_price")
-              << " credits per million tokens; platform fee " << field(p, "fee_percent") << "%\n";
+              << " credits per million tokens; platform fee " << field(p, "fee_percent") << "%\n"
+              << "exec prices are clamped to " << field(p, "exec_min_price") << " .. "
+              << field(p, "exec_max_price") << " credits per CPU second\n";
   };
 
   auto* show = cmd->add_subcommand("show", "Show the bounds and the fee");
@@ -80,15 +82,21 @@ void add_pricing_command(CLI::App& app, Action& action) {
   add_api_flags(set, *api);
   auto min = std::make_shared<std::string>();
   auto max = std::make_shared<std::string>();
+  auto exec_min = std::make_shared<std::string>();
+  auto exec_max = std::make_shared<std::string>();
   auto fee = std::make_shared<int>(-1);
   set->add_option("--min-price", *min, "Lowest price a node may ask (credits per million tokens)");
   set->add_option("--max-price", *max, "Highest price a node may ask");
+  set->add_option("--exec-min-price", *exec_min, "Lowest exec price a node may ask (credits per CPU second)");
+  set->add_option("--exec-max-price", *exec_max, "Highest exec price a node may ask");
   set->add_option("--fee-percent", *fee, "Platform fee, percent of each charge")->check(CLI::Range(0, 100));
-  set->callback([&action, api, min, max, fee, print] {
-    action = [api, min, max, fee, print] {
+  set->callback([&action, api, min, max, exec_min, exec_max, fee, print] {
+    action = [api, min, max, exec_min, exec_max, fee, print] {
       json::object body;
       if (!min->empty()) body["min_price"] = *min;
       if (!max->empty()) body["max_price"] = *max;
+      if (!exec_min->empty()) body["exec_min_price"] = *exec_min;
+      if (!exec_max->empty()) body["exec_max_price"] = *exec_max;
       if (*fee >= 0) body["fee_percent"] = *fee;
       auto pricing = call_api(*api, http::verb::put, "/api/pricing", body, 200, "pricing");
       if (!pricing) return 1;

@@ -65,6 +65,9 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
                   "Asking price, credits per million tokens: IN:OUT for every model or MODEL=IN:OUT "
                   "(repeatable; default free)")
       ->envname("POTLUCK_PRICE")->delimiter(',');
+  cmd->add_option("--exec-price", c.exec_price,
+                  "Asking price for --exec, credits per CPU second a program uses (default free)")
+      ->envname("POTLUCK_EXEC_PRICE")->capture_default_str();
   cmd->add_option("--max-jobs", c.max_jobs, "Jobs run at once")
       ->envname("POTLUCK_MAX_JOBS")->check(CLI::Range(1, 100000))->capture_default_str();
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error")

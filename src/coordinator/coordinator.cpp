@@ -70,7 +70,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
   api::NodesHandler nodes_api(auth, store, registry);
   api::AccountsApi accounts(auth, store, hub);
-  api::ExecHandler exec(config, auth, registry, metrics, usage);
+  api::ExecHandler exec(auth, {config, registry, metrics, usage, store, pricing});
   api::AuditHandler audit(auth, store);
   api::UsageHandler usage_api(auth, store);
   api::MeHandler me(auth, store);

@@ -18,7 +18,9 @@ struct Placement {
   std::optional<store::Tier> tier;
   std::string language;            // exec jobs: the language to run
 
-  static Placement exec(std::string language) { return {"", "", std::nullopt, std::move(language)}; }
+  static Placement exec(std::string language, std::string cluster_id = {}) {
+    return {std::move(cluster_id), "", std::nullopt, std::move(language)};
+  }
   bool in_cluster() const { return !cluster_id.empty(); }
   // How the request named its target: "llama3", "tier:fast" or "exec:python3".
   std::string label() const {
@@ -28,11 +30,12 @@ struct Placement {
 };
 
 // A node that may take the job, the model it would run and its price (after
-// the admin's bounds).
+// the admin's bounds): per million tokens, or for exec per CPU second.
 struct Candidate {
   NodeLink* node = nullptr;
   std::string model;
   protocol::Price price;
+  std::int64_t cpu_price = 0;  // exec: micro-credits per CPU second
 
   explicit operator bool() const { return node != nullptr; }
 };

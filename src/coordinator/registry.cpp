@@ -22,7 +22,8 @@ Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
   // A cluster's nodes serve only that cluster; public nodes only the pool.
   if (node.draining() || node.cluster_id() != placement.cluster_id) return {};
   if (!placement.language.empty())
-    return node.runs(placement.language) ? Fit{&node, nullptr, {}} : Fit{};
+    return node.runs(placement.language) ? Fit{&node, nullptr, {}, pricing_.clamp_exec(node.hello().exec_price)}
+                                         : Fit{};
   const auto& tier = placement.tier;
   if (tier && trust_rank(node.trust()) < trust_rank(tier->min_trust)) return {};
   for (const auto& offer : node.models()) {
@@ -76,14 +77,25 @@ bool Registry::online(const Placement& placement) const {
                      [&](const auto& entry) { return static_cast<bool>(fit(*entry.second, placement)); });
 }
 
+std::vector<Registry::Fit> Registry::fits(const Placement& placement) const {
+  std::vector<Fit> out;
+  for (const auto& [id, link] : nodes_)
+    if (const Fit found = fit(*link, placement)) out.push_back(found);
+  return out;
+}
+
 protocol::Price Registry::max_price(const Placement& placement) const {
   protocol::Price highest;
-  for (const auto& [id, link] : nodes_) {
-    if (const Fit found = fit(*link, placement)) {
-      highest.input = std::max(highest.input, found.price.input);
-      highest.output = std::max(highest.output, found.price.output);
-    }
+  for (const Fit& found : fits(placement)) {
+    highest.input = std::max(highest.input, found.price.input);
+    highest.output = std::max(highest.output, found.price.output);
   }
+  return highest;
+}
+
+std::int64_t Registry::max_cpu_price(const Placement& placement) const {
+  std::int64_t highest = 0;
+  for (const Fit& found : fits(placement)) highest = std::max(highest, found.cpu_price);
   return highest;
 }
 

@@ -34,12 +34,8 @@ class Registry {
   bool online(const Placement& placement) const;
   // The highest price among the nodes that fit: what a job's hold is based on.
   protocol::Price max_price(const Placement& placement) const;
-
-  // Exec jobs in `language`, on public-pool nodes that offer it.
-  NodeLink* pick_exec(const std::string& language, const std::set<std::string>& exclude) {
-    return pick(Placement::exec(language), exclude).node;
-  }
-  bool exec_online(const std::string& language) const { return online(Placement::exec(language)); }
+  // The same for exec placements: per CPU second.
+  std::int64_t max_cpu_price(const Placement& placement) const;
 
   // Ever offered by a public node (since start, or recorded in the store).
   bool known(const std::string& model) const { return known_models_.contains(model); }
@@ -64,11 +60,14 @@ class Registry {
     NodeLink* node = nullptr;
     const protocol::ModelOffer* offer = nullptr;
     protocol::Price price;
+    std::int64_t cpu_price = 0;
     explicit operator bool() const { return node != nullptr; }
-    Candidate candidate() const { return {node, offer ? offer->id : std::string(), price}; }
+    Candidate candidate() const { return {node, offer ? offer->id : std::string(), price, cpu_price}; }
   };
   // Empty if the node does not fit.
   Fit fit(NodeLink& node, const Placement& placement) const;
+  // Every node that fits, busy or not.
+  std::vector<Fit> fits(const Placement& placement) const;
 
   const PricingPolicy& pricing_;
   std::map<std::string, std::shared_ptr<NodeLink>> nodes_;

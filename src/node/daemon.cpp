@@ -1,5 +1,6 @@
 #include "node/daemon.h"
 
+#include "common/credits.h"
 #include "node/backends/backend.h"
 #include "node/backoff.h"
 #include "node/exec/exec_backend.h"
@@ -164,10 +165,11 @@ int run_node(const NodeConfig& config) {
   if (*exec) {
     const auto& runner = static_cast<const exec::ExecBackend&>(**exec).runner();
     settings->hello.exec_languages = runner.language_names();
-    spdlog::info("exec: languages {}, sandbox {}, limits {} ms, {} MiB, {} processes, {} output bytes",
+    spdlog::info("exec: languages {}, sandbox {}, limits {} ms, {} MiB, {} processes, {} output bytes, "
+                 "{} credits per CPU second",
                  fmt::join(settings->hello.exec_languages, ","), exec::to_string(runner.isolation()),
                  runner.limits().timeout_ms, runner.limits().memory_mb, runner.limits().processes,
-                 runner.limits().output_bytes);
+                 runner.limits().output_bytes, format_credits(settings->hello.exec_price));
   }
   spdlog::info("node {} ({}, {}/{}) starting: coordinator {}:{}, backend {}, up to {} jobs", *node_id,
                settings->hello.name, host.os, host.arch, settings->coordinator.host, settings->coordinator.port,

@@ -19,6 +19,7 @@ struct NodeConfig {
   std::string upstream_url;      // for openai: e.g. http://127.0.0.1:8080 (the /v1 prefix is added by the backend)
   std::vector<std::string> models;  // mock: model ids (default {"mock-small"}); openai: optional filter
   std::vector<std::string> prices;  // "[MODEL=]IN:OUT" credits per million tokens (see price_list.h)
+  std::string exec_price = "0";     // credits per CPU second of an exec job
   int max_jobs = 8;
   std::chrono::seconds models_refresh{30};
   std::chrono::milliseconds reconnect_min{200}, reconnect_max{10000};

@@ -1,5 +1,6 @@
 #include "node/session_settings.h"
 
+#include "common/credits.h"
 #include "crypto/secret_token.h"
 
 #include <spdlog/spdlog.h>
@@ -30,6 +31,8 @@ std::expected<SessionSettings, std::string> build_session_settings(const NodeCon
 
   auto prices = PriceList::parse(config.prices);
   if (!prices) return std::unexpected(prices.error());
+  auto exec_price = parse_credits(config.exec_price);
+  if (!exec_price) return std::unexpected("--exec-price '" + config.exec_price + "': " + exec_price.error());
 
   SessionSettings settings;
   settings.prices = std::move(*prices);
@@ -47,6 +50,7 @@ std::expected<SessionSettings, std::string> build_session_settings(const NodeCon
   hello.arch = host.arch;
   hello.agent_version = POTLUCK_VERSION;
   hello.max_jobs = settings.max_jobs;
+  hello.exec_price = *exec_price;
   return settings;
 }
 

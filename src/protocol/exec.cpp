@@ -120,6 +120,9 @@ std::expected<ExecRequest, std::string> parse_exec_request(std::string_view body
   auto memory = optional_integer(obj, "memory_mb", kMinExecMemoryMb, kMaxExecMemoryMb);
   if (!memory) return Error(memory.error());
   request.memory_mb = *memory;
+  auto cluster = optional_string(obj, "cluster");
+  if (!cluster) return Error(cluster.error());
+  request.cluster = std::move(*cluster);
   if (const auto* stream = obj.if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) return field_error("stream", "must be a boolean");
     request.stream = stream->get_bool();

@@ -34,6 +34,7 @@ struct ExecRequest {
   std::int64_t timeout_ms = 0;  // 0: the node's default
   std::int64_t memory_mb = 0;   // 0: the node's default
   bool stream = false;
+  std::string cluster;          // where to run: a cluster id, "public", or empty (the key's binding)
 };
 
 // Absolute bounds any request must respect (a node may allow less: it then

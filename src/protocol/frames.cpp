@@ -136,7 +136,7 @@ std::string encode(const Hello& h) {
                  {"os", h.os},               {"arch", h.arch},
                  {"agent_version", h.agent_version}, {"max_jobs", h.max_jobs},
                  {"models", models_to_json(h.models)},
-                 {"exec", json::object{{"languages", std::move(langs)}}}};
+                 {"exec", json::object{{"languages", std::move(langs)}, {"price", h.exec_price}}}};
   return json::serialize(o);
 }
 
@@ -286,6 +286,10 @@ std::expected<Frame, DecodeError> decode(std::string_view text) {
       if (auto* langs = exec->if_contains("languages"); langs && langs->is_array())
         for (const auto& l : langs->get_array())
           if (l.is_string()) h.exec_languages.emplace_back(l.get_string());
+      Reader e{*exec};
+      h.exec_price = e.integer("price", false);
+      if (!e.error && h.exec_price < 0) e.fail("price", "must not be negative");
+      if (e.error) r.error = e.error;
     }
     if (!r.error && h.node_id.empty()) r.fail("node_id", "must not be empty");
     return finish(r, std::move(h));

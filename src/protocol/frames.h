@@ -40,6 +40,7 @@ struct Hello {
   int max_jobs = 1;
   std::vector<ModelOffer> models;
   std::vector<std::string> exec_languages;
+  std::int64_t exec_price = 0;  // what one CPU second of exec costs, micro-credits (0 = free)
 };
 
 struct Welcome {

@@ -31,16 +31,11 @@ before(h.wrap(async () => {
   admin = await coord.adminKey();
   [alice, bob, carol] = await Promise.all(
     ['alice', 'bob', 'carol'].map((who) => coord.memberKey(`${who}-${randomToken(3)}@example.test`)));
-  const made = await coord.post('/api/clusters', { name: `lab-${randomToken(3)}` }, alice);
-  assert.equal(made.status, 201, made.text);
-  clusterId = made.json.id;
-  const invite = await coord.post(`/api/clusters/${clusterId}/invites`, {}, alice);
-  assert.equal((await coord.post('/api/clusters/join', { code: invite.json.code }, carol)).status, 200);
-  const token = await coord.post(`/api/clusters/${clusterId}/node-tokens`, { name: 'lab box' }, alice);
-  assert.equal(token.status, 201, token.text);
+  const cluster = await coord.makeCluster(alice, [carol]);
+  clusterId = cluster.id;
   // The cluster's node asks a price; inside the cluster it is never charged.
   clusterNode = await h.startNode({
-    coordinator: coord, upstream: upPrivate, token: token.json.token, name: 'lab-node', args: ['--price', '50:50'],
+    coordinator: coord, upstream: upPrivate, token: cluster.nodeToken, name: 'lab-node', args: ['--price', '50:50'],
   });
   publicNode = await h.startNode({ coordinator: coord, upstream: upPublic, name: 'public-node' });
   await waitFor(async () => (await coord.metrics()).potluck_nodes_online === 2, { what: 'both nodes' });

@@ -22,15 +22,9 @@ async function wallet(key) {
   return r.json;
 }
 
-async function ledgerSum(where = '1=1') {
-  const [row] = await coord.query(`SELECT COALESCE(SUM(amount), 0) AS s FROM ledger WHERE ${where}`);
-  return row.s;
-}
-
-async function openEscrows() {
-  return coord.query(
-    "SELECT account, SUM(amount) AS s FROM ledger WHERE account LIKE 'escrow:%' GROUP BY account HAVING s != 0");
-}
+// `coord` is replaced when the coordinator restarts: look it up at each call.
+const ledgerSum = (where) => coord.ledgerSum(where);
+const openEscrows = () => coord.openEscrows();
 
 async function userId(email) {
   const [row] = await coord.query(`SELECT id FROM users WHERE email = '${email}'`);
@@ -47,9 +41,7 @@ before(h.wrap(async () => {
   member = await coord.memberKey(memberEmail);
   providerEmail = `provider-${randomToken(4)}@example.test`;
   await coord.memberKey(providerEmail);
-  const r = await h.potluck(['admin', 'node-token', '--data-dir', coord.dataDir, '--owner-email', providerEmail]);
-  assert.equal(r.code, 0, r.stderr);
-  const providerToken = r.stdout.trim().split('\n').pop();
+  const providerToken = await coord.nodeToken('provider node', providerEmail);
   // 2 credits per million input tokens, 4 per million output; the dear model 100:100.
   nodeProc = await h.startNode({
     coordinator: coord, upstream: up, token: providerToken, name: 'node-priced',

@@ -496,8 +496,27 @@ export class Coordinator {
     return lastLine(r, 'admin create-key');
   }
 
-  async nodeToken(name = 'test node') {
-    return nodeToken(this.h, this.dataDir, name);
+  /** A node token; with `ownerEmail` the nodes enrolled with it pay that provider. */
+  async nodeToken(name = 'test node', ownerEmail = undefined) {
+    return nodeToken(this.h, this.dataDir, name, ownerEmail);
+  }
+
+  /**
+   * A private cluster owned by `ownerKey` and joined (by invite) by each of
+   * `memberKeys`; returns its id and a node token that enrols nodes into it.
+   */
+  async makeCluster(ownerKey, memberKeys = []) {
+    const made = await this.post('/api/clusters', { name: `lab-${randomToken(3)}` }, ownerKey);
+    if (made.status !== 201) throw new Error(`POST /api/clusters: ${made.status} ${made.text}`);
+    const id = made.json.id;
+    for (const key of memberKeys) {
+      const invite = await this.post(`/api/clusters/${id}/invites`, {}, ownerKey);
+      const joined = await this.post('/api/clusters/join', { code: invite.json.code }, key);
+      if (joined.status !== 200) throw new Error(`joining the cluster: ${joined.status} ${joined.text}`);
+    }
+    const token = await this.post(`/api/clusters/${id}/node-tokens`, { name: 'lab box' }, ownerKey);
+    if (token.status !== 201) throw new Error(`POST node-tokens: ${token.status} ${token.text}`);
+    return { id, nodeToken: token.json.token };
   }
 
   /** fetch() on the coordinator; a failure says whether the coordinator is still alive. */
@@ -608,6 +627,18 @@ export class Coordinator {
     return this.query(`SELECT * FROM usage_events WHERE ${where} ORDER BY id`);
   }
 
+  /** The sum of the ledger rows that match `where` (micro-credits). */
+  async ledgerSum(where = '1=1') {
+    const [row] = await this.query(`SELECT COALESCE(SUM(amount), 0) AS s FROM ledger WHERE ${where}`);
+    return row.s;
+  }
+
+  /** Job escrows that still hold credits: none once every job has settled. */
+  openEscrows() {
+    return this.query(
+      "SELECT account, SUM(amount) AS s FROM ledger WHERE account LIKE 'escrow:%' GROUP BY account HAVING s != 0");
+  }
+
   stop(opts) {
     return this.proc.stop(opts);
   }
@@ -626,8 +657,9 @@ export async function adminKey(h, dataDir, email = `admin-${randomToken(4)}@exam
   return key;
 }
 
-export async function nodeToken(h, dataDir, name = 'test node') {
-  const r = await h.potluck(['admin', 'node-token', '--data-dir', dataDir, '--name', name]);
+export async function nodeToken(h, dataDir, name = 'test node', ownerEmail = undefined) {
+  const owner = ownerEmail ? ['--owner-email', ownerEmail] : [];
+  const r = await h.potluck(['admin', 'node-token', '--data-dir', dataDir, '--name', name, ...owner]);
   const token = lastLine(r, 'admin node-token');
   if (!token.startsWith('pln_')) throw new Error(`admin node-token printed ${token}`);
   return token;

@@ -57,6 +57,44 @@ TEST(Pricing, CostsRoundUpAndNeverOverflow) {
   EXPECT_GT(coordinator::worst_case_cost({1'000'000'000'000, 1'000'000'000'000}, INT64_MAX, INT64_MAX), 0);
 }
 
+TEST(Pricing, ClampsAndValidatesExecPricesPerCpuSecond) {
+  coordinator::PricingPolicy policy{0, 10, 5, 200, 3000};
+  EXPECT_EQ(policy.clamp_exec(0), 200);
+  EXPECT_EQ(policy.clamp_exec(2500), 2500);
+  EXPECT_EQ(policy.clamp_exec(1'000'000), 3000);
+  EXPECT_TRUE(policy.validate());
+  EXPECT_FALSE((coordinator::PricingPolicy{0, 10, 5, -1, 10}.validate()));
+  EXPECT_FALSE((coordinator::PricingPolicy{0, 10, 5, 11, 10}.validate()));
+  EXPECT_FALSE((coordinator::PricingPolicy{0, 10, 5, 0, 1'000'000'000'001}.validate()));
+}
+
+TEST(Pricing, ExecCostsFollowCpuTimeAndRoundUp) {
+  // 1 credit per CPU second = 1,000 micro-credits per CPU millisecond.
+  EXPECT_EQ(coordinator::exec_cost_of(1'000'000, 37), 37'000);
+  EXPECT_EQ(coordinator::exec_cost_of(1'000'000, 0), 0);
+  // A fraction of a micro-credit is charged as a whole one.
+  EXPECT_EQ(coordinator::exec_cost_of(1, 1), 1);
+  EXPECT_EQ(coordinator::exec_cost_of(1500, 3), 5);  // 4.5 -> 5
+  EXPECT_EQ(coordinator::exec_cost_of(0, 1'000'000), 0);
+  EXPECT_EQ(coordinator::exec_cost_of(1'000'000, -5), 0);
+  // The largest price times an absurd CPU time stays positive.
+  EXPECT_GT(coordinator::exec_cost_of(1'000'000'000'000, INT64_MAX), 0);
+}
+
+TEST(Pricing, ExecHoldIsTheCpuLimitThatFollowsTheTimeout) {
+  // The sandbox's RLIMIT_CPU is the timeout rounded up to whole seconds.
+  EXPECT_EQ(coordinator::exec_worst_case_cost(1'000'000, 2000), 2'000'000);
+  EXPECT_EQ(coordinator::exec_worst_case_cost(1'000'000, 2001), 3'000'000);
+  EXPECT_EQ(coordinator::exec_worst_case_cost(1'000'000, 1), 1'000'000);
+  // No timeout asked: the longest any node may apply.
+  EXPECT_EQ(coordinator::exec_worst_case_cost(1'000'000, 0), 300'000'000);
+  EXPECT_EQ(coordinator::exec_worst_case_cost(0, 0), 0);
+  EXPECT_GT(coordinator::exec_worst_case_cost(1'000'000'000'000, INT64_MAX), 0);
+  // What a program is charged never exceeds its hold, however many
+  // processes burned CPU: the relay charges min(hold, cost).
+  EXPECT_GT(coordinator::exec_cost_of(1'000'000, 64 * 2000), coordinator::exec_worst_case_cost(1'000'000, 2000));
+}
+
 TEST(Metering, BillsReportedUsageWithinWhatWasRelayed) {
   coordinator::RelayRecord relay{true, {20, 7}, 200, 100, 7};
   auto m = coordinator::meter(relay);

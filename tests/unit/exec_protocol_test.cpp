@@ -8,7 +8,7 @@ using namespace potluck::protocol;
 TEST(ExecRequest, ParsesEveryField) {
   auto r = parse_exec_request(
       R"J({"language":"python3","source":"print(1)","stdin":"in","args":["a","b"],"timeout_ms":500,)J"
-      R"J("memory_mb":64,"files":[{"path":"d/x.txt","content":"x"}],"stream":true,"unknown":1})J");
+      R"J("memory_mb":64,"files":[{"path":"d/x.txt","content":"x"}],"stream":true,"cluster":"cl_1","unknown":1})J");
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->language, "python3");
   EXPECT_EQ(r->source, "print(1)");
@@ -19,6 +19,7 @@ TEST(ExecRequest, ParsesEveryField) {
   ASSERT_EQ(r->files.size(), 1u);
   EXPECT_EQ(r->files[0].path, "d/x.txt");
   EXPECT_TRUE(r->stream);
+  EXPECT_EQ(r->cluster, "cl_1");
 }
 
 TEST(ExecRequest, ErrorsNameTheFieldNotTheValue) {
@@ -32,6 +33,7 @@ TEST(ExecRequest, ErrorsNameTheFieldNotTheValue) {
       {R"({"language":"python3","source":"x","args":[1]})", "args"},
       {R"({"language":"python3","source":"x","files":[{"path":"../secretvalue","content":""}]})", "path"},
       {R"({"language":"python3","source":"x","stream":"yes"})", "stream"},
+      {R"({"language":"python3","source":"x","cluster":7})", "cluster"},
       {R"([1])", "object"},
       {R"({"language":)", "JSON"},
   };

@@ -22,6 +22,7 @@ TEST(Frames, HelloRoundTrip) {
   h.max_jobs = 4;
   h.models = {{"llama", 8192, "potluck-mock"}};
   h.exec_languages = {"python3"};
+  h.exec_price = 250'000;
   auto back = round_trip(h);
   EXPECT_EQ(back.protocol, "potluck.v1");
   EXPECT_EQ(back.node_id, "node_abc");
@@ -31,6 +32,7 @@ TEST(Frames, HelloRoundTrip) {
   EXPECT_EQ(back.models[0].context, 8192);
   EXPECT_EQ(back.models[0].owned_by, "potluck-mock");
   EXPECT_EQ(back.exec_languages, std::vector<std::string>{"python3"});
+  EXPECT_EQ(back.exec_price, 250'000);
 }
 
 TEST(Frames, JobKeepsPayloadVerbatim) {
@@ -79,7 +81,9 @@ TEST(Frames, MalformedFramesAreRejectedWithAReason) {
                           R"({"type":"chunk","id":"j","seq":1,"delta":"text"})",
                           R"({"type":"chunk","id":"j","seq":-1,"delta":{}})",
                           R"({"type":"job","id":"j","kind":"dance","payload":{}})",
-                          R"({"type":"hello","protocol":"potluck.v1","node_id":""})"}) {
+                          R"({"type":"hello","protocol":"potluck.v1","node_id":""})",
+                          R"({"type":"hello","protocol":"potluck.v1","node_id":"n","exec":{"price":-1}})",
+                          R"({"type":"hello","protocol":"potluck.v1","node_id":"n","exec":{"price":"1"}})"}) {
     auto frame = decode(bad);
     EXPECT_FALSE(frame) << bad;
     if (!frame) {

@@ -1,5 +1,7 @@
 #include "coordinator/api/completions_handler.h"
 
+#include "coordinator/api/cluster_choice.h"
+
 namespace potluck::coordinator::api {
 namespace {
 constexpr std::string_view kTierPrefix = "tier:";
@@ -29,16 +31,13 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
   co_return co_await relay.run();
 }
 
-// The request's "cluster" field wins over the key's bound cluster; "public"
-// asks for the public pool explicitly. A tier is named as "tier:<name>".
+// The cluster as choose_cluster decides; a tier is named as "tier:<name>".
 std::expected<Placement, ApiError> CompletionsHandler::place(const Principal& caller,
                                                              const CompletionRequest& request) const {
+  auto cluster = choose_cluster(caller, request.cluster);
+  if (!cluster) return std::unexpected(cluster.error());
   Placement placement;
-  placement.cluster_id = request.cluster.empty() ? caller.key_cluster : request.cluster;
-  if (placement.cluster_id == "public") placement.cluster_id.clear();
-  if (placement.in_cluster() && !caller.member_of(placement.cluster_id))
-    return std::unexpected(ApiError::forbidden("you are not a member of cluster '" +
-                                               placement.cluster_id.substr(0, 64) + "'"));
+  placement.cluster_id = std::move(*cluster);
 
   if (request.model.starts_with(kTierPrefix)) {
     const std::string name = request.model.substr(kTierPrefix.size());

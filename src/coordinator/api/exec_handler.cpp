@@ -1,6 +1,6 @@
 #include "coordinator/api/exec_handler.h"
 
-#include "coordinator/api/exec_relay.h"
+#include "coordinator/api/cluster_choice.h"
 
 namespace potluck::coordinator::api {
 
@@ -15,11 +15,17 @@ net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& 
   if (!protocol::is_known_language(request->language))
     co_return net::make_error_response(ApiError::bad_request(
         "unknown language (known: python3, node, bash, c, c++)", "unknown_language"));
-  if (!registry_.exec_online(request->language))
+  auto cluster = choose_cluster(*principal, request->cluster);
+  if (!cluster) co_return net::make_error_response(cluster.error());
+  Placement placement = Placement::exec(request->language, std::move(*cluster));
+  if (!deps_.registry.online(placement)) {
+    const std::string where = placement.in_cluster() ? " in this cluster" : "";
     co_return net::make_error_response(ApiError::unavailable(
-        "no node running '" + request->language + "' is online; try again later", config_.retry_after_s));
+        "no node running '" + request->language + "' is online" + where + "; try again later",
+        deps_.config.retry_after_s));
+  }
 
-  ExecRelay relay({config_, registry_, metrics_, usage_}, exchange, std::move(*principal), std::move(*request));
+  ExecRelay relay(deps_, exchange, std::move(*principal), std::move(*request), std::move(placement));
   co_return co_await relay.run();
 }
 

@@ -1,29 +1,24 @@
 #pragma once
-// POST /v1/exec: authenticate (scope `exec`), validate, check that a node
-// runs the language, then relay the job (ExecRelay).
+// POST /v1/exec: authenticate (scope `exec`), validate, decide where the job
+// may run (as completions do: the request's "cluster", else the key's bound
+// cluster, else the public pool; a cluster only for its members), check that
+// a node there runs the language, then relay the job (ExecRelay), which holds
+// and settles its cost.
+#include "coordinator/api/exec_relay.h"
 #include "coordinator/auth.h"
-#include "coordinator/config.h"
-#include "coordinator/metrics.h"
-#include "coordinator/registry.h"
-#include "coordinator/usage_recorder.h"
 #include "net/http_server.h"
 
 namespace potluck::coordinator::api {
 
 class ExecHandler {
  public:
-  ExecHandler(const CoordinatorConfig& config, KeyAuthenticator& auth, Registry& registry, Metrics& metrics,
-              UsageRecorder& usage)
-      : config_(config), auth_(auth), registry_(registry), metrics_(metrics), usage_(usage) {}
+  ExecHandler(KeyAuthenticator& auth, ExecRelay::Deps deps) : auth_(auth), deps_(deps) {}
 
   net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange);
 
  private:
-  const CoordinatorConfig& config_;
   KeyAuthenticator& auth_;
-  Registry& registry_;
-  Metrics& metrics_;
-  UsageRecorder& usage_;
+  ExecRelay::Deps deps_;
 };
 
 }  // namespace potluck::coordinator::api

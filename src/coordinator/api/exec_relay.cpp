@@ -34,11 +34,14 @@ std::string sse_event(const json::object& event) {
 
 }  // namespace
 
-ExecRelay::ExecRelay(Deps deps, net::Exchange& exchange, Principal principal, protocol::ExecRequest request)
+ExecRelay::ExecRelay(Deps deps, net::Exchange& exchange, Principal principal, protocol::ExecRequest request,
+                     Placement placement)
     : deps_(deps),
       exchange_(exchange),
       principal_(std::move(principal)),
       request_(std::move(request)),
+      placement_(std::move(placement)),
+      hold_(deps.store, deps.pricing),
       sse_(exchange.stream, exchange.limits.write_timeout) {}
 
 net::awaitable<std::optional<net::Response>> ExecRelay::run() {
@@ -46,9 +49,13 @@ net::awaitable<std::optional<net::Response>> ExecRelay::run() {
   job_ = std::make_shared<Job>(executor, make_id("job_", 20));
   started_ = std::chrono::steady_clock::now();
   const auto deadline = started_ + deps_.config.job_deadline;
-  if (!dispatch())
+  auto refused = co_await hold_credits();
+  if (refused) co_return net::make_error_response(*refused);
+  if (!dispatch()) {
+    co_await hold_.release();
     co_return net::make_error_response(ApiError::unavailable(
         "all nodes running '" + request_.language + "' are busy; try again later", deps_.config.retry_after_s));
+  }
   ++deps_.metrics.jobs_in_flight;
   watch_for_hangup(exchange_, job_);
 
@@ -70,9 +77,23 @@ net::awaitable<std::optional<net::Response>> ExecRelay::run() {
   co_return std::move(response_);
 }
 
+// Public-pool jobs hold their CPU-time limit at the highest price among the
+// nodes that could run them, so a retry on another node is covered too. Jobs
+// in one's own cluster, and free nodes, hold nothing.
+net::awaitable<std::optional<ApiError>> ExecRelay::hold_credits() {
+  if (placement_.in_cluster()) co_return std::nullopt;
+  const std::int64_t amount =
+      exec_worst_case_cost(deps_.registry.max_cpu_price(placement_), request_.timeout_ms);
+  static constexpr std::string_view kBasis = "timeout_ms as CPU seconds x price per CPU second";
+  auto refused = co_await hold_.take(principal_.user_id, job_->id, amount, kBasis);
+  co_return refused;
+}
+
 bool ExecRelay::dispatch() {
-  node_ = deps_.registry.pick_exec(request_.language, tried_);
+  current_ = deps_.registry.pick(placement_, tried_);
+  node_ = current_.node;
   if (!node_) return false;
+  provider_ = node_->owner_id().empty() ? std::string() : store::user_account(node_->owner_id());
   tried_.insert(node_->id());
   ++attempts_;
   const auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
@@ -221,15 +242,19 @@ void ExecRelay::record(std::string status, std::string error_code, const protoco
   event.node_id = job_->node_id;
   event.kind = "exec";
   event.language = request_.language;
+  event.cluster_id = placement_.cluster_id;
   event.latency_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count();
   event.status = std::move(status);
   event.error_code = std::move(error_code);
   if (result) {
-    // cpu_ms is what exec is priced by; the ledger reads it from here.
+    // Priced by the CPU time used, capped at the hold: several processes
+    // may each use up to the CPU limit. A job without a result costs nothing.
     event.cpu_ms = result->cpu_ms;
     event.exit_code = exit_status(*result);
+    event.cost = hold_.charge(exec_cost_of(current_.cpu_price, result->cpu_ms));
   }
+  event.settlement = hold_.settlement(event.cost, provider_);
   record_job_end(deps_.metrics, deps_.usage, std::move(event), chunks_);
 }
 

@@ -3,7 +3,6 @@
 #include "coordinator/api/client_watch.h"
 
 #include "common/clock.h"
-#include "common/credits.h"
 
 #include "common/ids.h"
 
@@ -51,6 +50,7 @@ JobRelay::JobRelay(Deps deps, net::Exchange& exchange, Principal principal, Comp
       request_(std::move(request)),
       placement_(std::move(placement)),
       format_(request_.kind, response_id(request_.kind), unix_now_ms() / 1000, request_.model),
+      hold_(deps.store, deps.pricing),
       sse_(exchange.stream, exchange.limits.write_timeout) {}
 
 net::awaitable<std::optional<net::Response>> JobRelay::run() {
@@ -64,7 +64,7 @@ net::awaitable<std::optional<net::Response>> JobRelay::run() {
   if (refused) co_return net::make_error_response(*refused);
   auto no_slot = co_await wait_for_slot(deadline);
   if (no_slot) {
-    co_await release_hold();
+    co_await hold_.release();
     co_return net::make_error_response(*no_slot);
   }
   deps_.queue.started(principal_.user_id);
@@ -103,29 +103,9 @@ net::awaitable<std::optional<ApiError>> JobRelay::hold_credits() {
   const std::int64_t max_tokens = request_.max_tokens > 0 ? request_.max_tokens : deps_.config.max_tokens_cap;
   const std::int64_t amount =
       worst_case_cost(deps_.registry.max_price(placement_), relay_.request_bytes, max_tokens);
-  if (amount == 0) co_return std::nullopt;
-  const std::string payer = store::user_account(principal_.user_id);
-  auto hold = [&payer, amount, this](store::Store& s) { return s.ledger().hold(payer, job_->id, amount); };
-  auto held = co_await deps_.store.call(hold);
-  if (held) {
-    held_ = amount;
-    co_return std::nullopt;
-  }
-  if (held.error().kind == store::StoreError::Kind::insufficient)
-    co_return ApiError::payment_required(
-        "not enough credits: this request may cost up to " + format_credits(amount) +
-        " credits (max_tokens x price) and that much is held until it finishes; see GET /api/wallet");
-  spdlog::error("job {}: could not hold credits: {}", job_->id, held.error().message);
-  co_return ApiError::internal("could not reserve credits for the job");
-}
-
-net::awaitable<void> JobRelay::release_hold() {
-  if (held_ == 0) co_return;
-  const store::Settlement release{store::user_account(principal_.user_id), held_, 0, "", 0};
-  auto settle = [&release, this](store::Store& s) { return s.ledger().settle(job_->id, release); };
-  auto settled = co_await deps_.store.call(settle);
-  if (!settled) spdlog::error("job {}: could not release its hold: {}", job_->id, settled.error().message);
-  held_ = 0;
+  static constexpr std::string_view kBasis = "max_tokens x price";
+  auto refused = co_await hold_.take(principal_.user_id, job_->id, amount, kBasis);
+  co_return refused;
 }
 
 net::awaitable<std::optional<ApiError>> JobRelay::wait_for_slot(std::chrono::steady_clock::time_point deadline) {
@@ -358,7 +338,7 @@ void JobRelay::record(std::string status, std::string error_code) {
   event.node_id = job_->node_id;
   const Metered metered = meter(relay_);
   const std::int64_t cost =
-      std::min(held_, cost_of(current_.price, metered.prompt_tokens, metered.completion_tokens));
+      hold_.charge(cost_of(current_.price, metered.prompt_tokens, metered.completion_tokens));
   event.model = current_.model.empty() ? placement_.label() : current_.model;
   event.kind = std::string(protocol::to_string(request_.kind));
   event.cluster_id = placement_.cluster_id;
@@ -366,7 +346,7 @@ void JobRelay::record(std::string status, std::string error_code) {
   event.prompt_tokens = metered.prompt_tokens;
   event.completion_tokens = metered.completion_tokens;
   event.cost = cost;
-  event.settlement = settlement(cost);
+  event.settlement = hold_.settlement(cost, provider_);
   event.usage_mismatch = metered.mismatch;
   event.ttft_ms = chunks_ ? ms_between(started_, first_chunk_) : -1;
   event.latency_ms = ms_between(started_, now);
@@ -376,12 +356,6 @@ void JobRelay::record(std::string status, std::string error_code) {
     spdlog::warn("job {}: node {} reported more tokens than it relayed; billed at the relayed bound",
                  job_->id, job_->node_id);
   record_job_end(deps_.metrics, deps_.usage, std::move(event), chunks_);
-}
-
-std::optional<store::Settlement> JobRelay::settlement(std::int64_t cost) const {
-  if (held_ == 0) return std::nullopt;
-  return store::Settlement{store::user_account(principal_.user_id), held_, cost, provider_,
-                           deps_.pricing.fee_of(cost)};
 }
 
 }  // namespace potluck::coordinator::api

@@ -7,6 +7,7 @@
 #include "coordinator/api/openai_response.h"
 #include "coordinator/auth.h"
 #include "coordinator/config.h"
+#include "coordinator/credit_hold.h"
 #include "coordinator/dispatch_queue.h"
 #include "coordinator/job.h"
 #include "coordinator/metering.h"
@@ -43,7 +44,6 @@ class JobRelay {
  private:
   // Takes the worst-case cost into escrow; an error (402) if it cannot.
   net::awaitable<std::optional<ApiError>> hold_credits();
-  net::awaitable<void> release_hold();
   // Dispatches, waiting in line for a free slot if need be; an error (503)
   // when no node is online, the line is full or no slot freed up in time.
   net::awaitable<std::optional<ApiError>> wait_for_slot(std::chrono::steady_clock::time_point deadline);
@@ -64,7 +64,6 @@ class JobRelay {
   net::awaitable<void> finish_stream();  // flush, then end the chunked body
   void end_job(bool cancel_on_node);
   void record(std::string status, std::string error_code);
-  std::optional<store::Settlement> settlement(std::int64_t cost) const;
 
   Deps deps_;
   net::Exchange& exchange_;
@@ -76,7 +75,7 @@ class JobRelay {
   NodeLink* node_ = nullptr;
   Candidate current_;        // node, model and price of the current attempt (node may be gone)
   std::string provider_;     // the current node's owner, paid for the work
-  std::int64_t held_ = 0;    // micro-credits in escrow for this job
+  CreditHold hold_;          // micro-credits in escrow for this job
   RelayRecord relay_;
   std::int64_t pending_chunks_ = 0;  // relayed, not yet written to the consumer
   std::set<std::string> tried_;

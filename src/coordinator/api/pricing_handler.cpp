@@ -19,7 +19,10 @@ json::object pricing_json(const PricingPolicy& p) {
   return {{"min_price", format_credits(p.min_price)},
           {"max_price", format_credits(p.max_price)},
           {"fee_percent", p.fee_percent},
-          {"unit", "credits per million tokens"}};
+          {"unit", "credits per million tokens"},
+          {"exec_min_price", format_credits(p.exec_min_price)},
+          {"exec_max_price", format_credits(p.exec_max_price)},
+          {"exec_unit", "credits per CPU second"}};
 }
 
 json::object tier_json(const store::Tier& t) {
@@ -32,7 +35,8 @@ json::object tier_json(const store::Tier& t) {
           {"max_price_out", format_credits(t.max_price_out)}};
 }
 
-// A price field: credits per million tokens, as a string or an integer.
+// A price field: credits (per million tokens or per CPU second), as a string
+// or an integer.
 std::expected<std::int64_t, ApiError> price_field(const json::object& body, std::string_view key,
                                                   std::int64_t fallback) {
   const auto* v = body.if_contains(key);
@@ -97,8 +101,14 @@ net::awaitable<std::optional<net::Response>> PricingHandler::pricing(net::Exchan
   if (!min) co_return net::make_error_response(min.error());
   auto max = price_field(*body, "max_price", next.max_price);
   if (!max) co_return net::make_error_response(max.error());
+  auto exec_min = price_field(*body, "exec_min_price", next.exec_min_price);
+  if (!exec_min) co_return net::make_error_response(exec_min.error());
+  auto exec_max = price_field(*body, "exec_max_price", next.exec_max_price);
+  if (!exec_max) co_return net::make_error_response(exec_max.error());
   next.min_price = *min;
   next.max_price = *max;
+  next.exec_min_price = *exec_min;
+  next.exec_max_price = *exec_max;
   if (const auto* fee = body->if_contains("fee_percent")) {
     if (!fee->is_int64() || fee->get_int64() < 0 || fee->get_int64() > 100)
       co_return net::make_error_response(
