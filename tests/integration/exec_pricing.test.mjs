@@ -3,9 +3,10 @@
 // clamps it into the admin's exec bounds, holds the job's CPU-time limit at
 // that price before dispatch (402 before any node is touched), and settles
 // the CPU time actually used with the usage event (provider paid, platform
-// fee, the rest released). A job that never ran gives its hold back. A
-// cluster's exec nodes serve only its members, for free. Ledger facts are read
-// straight from the coordinator's SQLite file.
+// fee, the rest released). A job that never ran, or lost its node before its
+// result, gives its whole hold back. A cluster's exec nodes serve only its
+// members, for free. Ledger facts are read straight from the coordinator's
+// SQLite file.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { useHarness, randomToken, waitFor } from '../lib/harness.mjs';
@@ -36,6 +37,27 @@ async function nodeIdOf(proc) {
 async function jobsEnded() {
   const m = await coord.metrics();
   return Object.entries(m).filter(([k]) => k.startsWith('potluck_jobs_total')).reduce((sum, [, v]) => sum + v, 0);
+}
+
+// Starts a streamed bash job for the member and returns once the program
+// has printed "started"; rest() reads the stream to its end.
+async function startStreamed(source, timeoutMs) {
+  const res = await coord.fetch('/v1/exec', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ language: 'bash', source, timeout_ms: timeoutMs, stream: true }),
+  });
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  const more = async () => {
+    const { value, done } = await reader.read();
+    if (!done) seen += decoder.decode(value, { stream: true });
+    return !done;
+  };
+  while (!seen.includes('started')) assert.ok(await more(), 'the stream ended before the program started');
+  return { rest: async () => { while (await more()); return seen; } };
 }
 
 async function balance(key) {
@@ -174,20 +196,7 @@ describe('exec prices', () => {
     await coord.settle();
     const holdsBefore = (await coord.query("SELECT COUNT(*) AS n FROM ledger WHERE kind = 'hold' AND amount > 0"))[0].n;
     // The public node has one slot: a job that waits on stdin fills it.
-    const res = await coord.fetch('/v1/exec', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ language: 'bash', source: 'echo started; sleep 2', timeout_ms: 4000, stream: true }),
-    });
-    assert.equal(res.status, 200);
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let seen = '';
-    while (!seen.includes('started')) {
-      const { value, done } = await reader.read();
-      assert.ok(!done, 'the stream ended before the program started');
-      seen += decoder.decode(value, { stream: true });
-    }
+    const running = await startStreamed('echo started; sleep 2', 4000);
     const balanceWhileRunning = await coord.ledgerSum(`account = '${memberAccount}'`);
 
     const busy = await exec(member, { timeout_ms: 1000 });
@@ -198,7 +207,7 @@ describe('exec prices', () => {
     assert.equal(holds, holdsBefore + 2, 'the refused job was never held');
     assert.equal(await coord.ledgerSum(`account = '${memberAccount}'`), balanceWhileRunning);
 
-    for (;;) if ((await reader.read()).done) break;
+    await running.rest();
     await coord.settle();
     assert.deepEqual(await coord.openEscrows(), []);
     assert.equal(await coord.ledgerSum('1=1'), 0, 'the ledger does not sum to zero');
@@ -254,6 +263,30 @@ describe('exec in clusters', () => {
     assert.equal(event.cost, 0);
     const pub = await exec(key, { cluster: 'public', timeout_ms: 1000 });
     assert.equal(pub.status, 402, pub.text); // alice has no credits for the public pool
+  }));
+});
+
+describe('jobs cut off before their result', () => {
+  // Last: it kills the public node.
+  test('a job whose node is lost pays nothing and its hold comes back in full', h.wrap(async () => {
+    const memberAccount = `user:${await userId(memberEmail)}`;
+    const last = await coord.settle();
+    const before = await coord.ledgerSum(`account = '${memberAccount}'`);
+    const running = await startStreamed('echo started; sleep 3', 2000);
+    await publicNode.kill();
+    assert.match(await running.rest(), /"error"/);
+    await coord.settle();
+    const [event] = await coord.usageEvents(`id > ${last}`);
+    assert.notEqual(event.status, 'ok');
+    assert.equal(event.cost, 0);
+    const transfers = await coord.query(`SELECT kind, account, amount FROM ledger WHERE job_id = '${event.job_id}'`);
+    const held = transfers.find((t) => t.kind === 'hold' && t.amount > 0);
+    assert.equal(held.amount, 2 * CREDIT, JSON.stringify(transfers));
+    const released = transfers.find((t) => t.kind === 'release');
+    assert.equal(released.amount, 2 * CREDIT, JSON.stringify(transfers));
+    assert.equal(await coord.ledgerSum(`job_id = '${event.job_id}'`), 0);
+    assert.equal(await coord.ledgerSum(`account = '${memberAccount}'`), before);
+    assert.deepEqual(await coord.openEscrows(), []);
   }));
 });
 
