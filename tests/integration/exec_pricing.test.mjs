@@ -97,6 +97,13 @@ before(h.wrap(async () => {
 }));
 
 describe('exec prices', () => {
+  test('GET /api/nodes shows what each node asks per CPU second', h.wrap(async () => {
+    const nodes = (await coord.get('/api/nodes', admin)).json.data;
+    const byName = Object.fromEntries(nodes.map((n) => [n.name, n.exec]));
+    assert.deepEqual(byName[publicNode.name], { languages: ['bash'], price: '1' });
+    assert.deepEqual(byName[clusterNode.name], { languages: ['bash'], price: '5' });
+  }));
+
   test('GET /api/pricing shows the exec bounds; only the admin sets them, and only sane ones', h.wrap(async () => {
     const shown = await coord.get('/api/pricing', member);
     assert.equal(shown.status, 200, shown.text);

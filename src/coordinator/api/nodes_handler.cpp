@@ -34,6 +34,15 @@ json::array models_json(const std::vector<protocol::ModelOffer>& offers) {
   return models;
 }
 
+// What the node offers for code execution (as announced; routing clamps the
+// price into the admin's bounds), null when it runs no code.
+json::value exec_json(const protocol::Hello& h) {
+  if (h.exec_languages.empty()) return nullptr;
+  json::array languages;
+  for (const auto& l : h.exec_languages) languages.emplace_back(l);
+  return json::object{{"languages", std::move(languages)}, {"price", format_credits(h.exec_price)}};
+}
+
 json::object live_json(const NodeLink& link, std::chrono::steady_clock::time_point now) {
   const auto& h = link.hello();
   const auto& health = link.health();
@@ -50,6 +59,7 @@ json::object live_json(const NodeLink& link, std::chrono::steady_clock::time_poi
           {"in_flight", link.in_flight()},
           {"max_jobs", h.max_jobs},
           {"models", models_json(link.models())},
+          {"exec", exec_json(h)},
           {"health", json::object{{"ttft_ms", health.ttft_ms()},
                                   {"latency_ms", health.latency_ms()},
                                   {"error_rate", health.error_rate(now)}}},
