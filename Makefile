@@ -6,7 +6,7 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory clean
 
 all: build
 
@@ -42,6 +42,10 @@ bench: build
 # Only the scheduling benchmarks (their section of docs/benchmarks.md).
 bench-scheduling: build
 	@scripts/bench-scheduling
+
+# Only the memory benchmark: idle streams and connected nodes (its section of docs/benchmarks.md).
+bench-memory: build
+	@scripts/bench-memory
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

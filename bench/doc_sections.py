@@ -37,5 +37,12 @@ def read(path):
         return f.read()
 
 
+def write(path, name, lines):
+    """Sets section `name` of the page at `path` to `lines` (joined), leaving the rest."""
+    text = read(path)
+    with open(path, "w") as f:
+        f.write(replace(text, name, "\n".join(lines)))
+
+
 # The sections other scripts own, in page order.
-OWNED = ("scheduling",)
+OWNED = ("scheduling", "memory")

@@ -15,7 +15,7 @@
 // Environment: POTLUCK_BIN, FAKE_UPSTREAM_BIN (as for the tests),
 // QUEUED_ROUNDS (5), QUEUED_STREAMS (256), QUEUED_CHUNKS (20) and
 // QUEUED_CHUNK_DELAY_MS (100): a stream lasts chunks x delay.
-import { Harness, readSse, waitFor } from '../tests/lib/harness.mjs';
+import { readSse, waitFor, withHarness } from '../tests/lib/harness.mjs';
 
 const ROUNDS = Number(process.env.QUEUED_ROUNDS ?? 5);
 const STREAMS = Number(process.env.QUEUED_STREAMS ?? 256);
@@ -62,41 +62,31 @@ async function measureRound(coord, key) {
   return { latency_ms: t1 - t0, hand_off_ms: t1 - firstEnd };
 }
 
-async function main() {
-  const h = new Harness('bench-queued');
-  try {
-    const up = await h.startUpstream();
-    const coord = await h.startCoordinator({
-      logLevel: 'info',
-      args: ['--rate-per-key', '0', '--rate-per-ip', '0', '--max-jobs-per-consumer', '0',
-        '--max-connections-per-ip', String(STREAMS * 4), '--max-queue', String(STREAMS * 2)],
-    });
-    const key = await coord.adminKey();
-    await h.startNode({ coordinator: coord, upstream: up, maxJobs: STREAMS, logLevel: 'info' });
-    await coord.waitForModel(key, MODEL);
+await withHarness('bench-queued', async (h) => {
+  const up = await h.startUpstream();
+  const coord = await h.startCoordinator({
+    logLevel: 'info',
+    args: ['--rate-per-key', '0', '--rate-per-ip', '0', '--max-jobs-per-consumer', '0',
+      '--max-connections-per-ip', String(STREAMS * 4), '--max-queue', String(STREAMS * 2)],
+  });
+  const key = await coord.adminKey();
+  await h.startNode({ coordinator: coord, upstream: up, maxJobs: STREAMS, logLevel: 'info' });
+  await coord.waitForModel(key, MODEL);
 
-    const idle = [];
-    for (let i = 0; i < IDLE_PROBES; i++) {
-      const { t0, t1 } = await probe(coord, key);
-      idle.push(t1 - t0);
-    }
-    const rounds = [];
-    for (let i = 0; i < ROUNDS; i++) rounds.push(await measureRound(coord, key));
-    const result = {
-      streams: STREAMS, node_max_jobs: STREAMS, rounds: ROUNDS, stream_ms: CHUNKS * DELAY_MS,
-      idle_p50_ms: round3(median(idle)),
-      queued_latency_p50_ms: round3(median(rounds.map((r) => r.latency_ms))),
-      queued_latency_max_ms: round3(Math.max(...rounds.map((r) => r.latency_ms))),
-      hand_off_p50_ms: round3(median(rounds.map((r) => r.hand_off_ms))),
-      hand_off_max_ms: round3(Math.max(...rounds.map((r) => r.hand_off_ms))),
-    };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  } catch (err) {
-    h.failed = true;
-    throw err;
-  } finally {
-    await h.close();
+  const idle = [];
+  for (let i = 0; i < IDLE_PROBES; i++) {
+    const { t0, t1 } = await probe(coord, key);
+    idle.push(t1 - t0);
   }
-}
-
-await main();
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await measureRound(coord, key));
+  const result = {
+    streams: STREAMS, node_max_jobs: STREAMS, rounds: ROUNDS, stream_ms: CHUNKS * DELAY_MS,
+    idle_p50_ms: round3(median(idle)),
+    queued_latency_p50_ms: round3(median(rounds.map((r) => r.latency_ms))),
+    queued_latency_max_ms: round3(Math.max(...rounds.map((r) => r.latency_ms))),
+    hand_off_p50_ms: round3(median(rounds.map((r) => r.hand_off_ms))),
+    hand_off_max_ms: round3(Math.max(...rounds.map((r) => r.hand_off_ms))),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+});

@@ -56,8 +56,13 @@ def main():
     w("`build/bench/potluck-scheduler-bench` (Google Benchmark): `Registry::pick` over real `NodeLink`s")
     w("whose WebSocket channels are never connected. Every node serves a common model and a few others")
     w("(4 to 64 slots, a third of them half busy, health varied, one in fifty parked); one node in a")
-    w("hundred also serves a rare model. A pick scans the nodes that fit, then compares two at random.")
+    w("hundred also serves a rare model. A pick draws two nodes that can take the job at random from")
+    w("the model's list in the registry's offer index and takes the less loaded; it scans the list only")
+    w("when the list is short (under 8 nodes, as for the rare model at 10 nodes) or the draws keep missing.")
     w("Wall time per pick, CPU time in brackets (they differ when other work shares the CPUs).")
+    w("Before the index (commit 27d68ea) a pick scanned every node: 2.41 ms for the common model and")
+    w("3.55 ms for the rare one at 10,000 nodes on this machine. What still grows a little with the")
+    w("pool is the cache misses of touching two random nodes among more.")
     w("")
     w("| nodes | pick, model every node serves | pick, model one node in 100 serves |")
     w("| ---: | ---: | ---: |")
@@ -88,10 +93,7 @@ def main():
     w("The queued request's whole latency is mostly the wait for a stream to end (it can be no")
     w("shorter than what is left of the first stream); the hand-off is what the line costs on top.")
 
-    with open(a.out) as f:
-        text = f.read()
-    with open(a.out, "w") as f:
-        f.write(doc_sections.replace(text, "scheduling", "\n".join(out)))
+    doc_sections.write(a.out, "scheduling", out)
 
 
 if __name__ == "__main__":

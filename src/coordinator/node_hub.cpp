@@ -151,9 +151,7 @@ bool NodeHub::on_frame(NodeLink& link, std::string_view text, std::string& close
         } else if constexpr (std::is_same_v<F, protocol::Status>) {
           link.set_draining(f.draining);
           if (f.models) {
-            if (link.cluster_id().empty())
-              for (const auto& m : *f.models) registry_.remember(m.id);
-            link.set_models(std::move(*f.models));
+            registry_.set_models(link, std::move(*f.models));
             record_node(link);
           }
           if (f.draining) spdlog::info("node {} is draining ({} in flight)", link.id(), f.in_flight);

@@ -37,7 +37,6 @@ class NodeLink {
   bool serves(const std::string& model) const { return model_ids_.contains(model); }
   bool runs(std::string_view language) const;  // offers exec in this language
   const std::vector<protocol::ModelOffer>& models() const { return hello_.models; }
-  void set_models(std::vector<protocol::ModelOffer> models);
 
   NodeHealth& health() { return health_; }
   const NodeHealth& health() const { return health_; }
@@ -66,6 +65,10 @@ class NodeLink {
   net::WsChannel& channel() { return *channel_; }
 
  private:
+  // Through Registry::set_models only, which keeps its index of offers true.
+  friend class Registry;
+  void set_models(std::vector<protocol::ModelOffer> models);
+
   std::shared_ptr<net::WsChannel> channel_;
   protocol::Hello hello_;
   NodeEnrolment enrolment_;

@@ -6,16 +6,33 @@ namespace potluck::coordinator {
 
 int trust_rank(std::string_view trust) { return trust == "verified" ? 1 : 0; }
 
+void Registry::remember_offers(const NodeLink& link) {
+  if (link.cluster_id().empty())
+    for (const auto& m : link.models()) known_models_.insert(m.id);
+}
+
 std::shared_ptr<NodeLink> Registry::add(std::shared_ptr<NodeLink> link) {
-  if (link->cluster_id().empty())
-    for (const auto& m : link->models()) known_models_.insert(m.id);
+  remember_offers(*link);
   auto& slot = nodes_[link->id()];
+  if (slot) offers_.remove(*slot);
+  offers_.add(*link);
   return std::exchange(slot, std::move(link));
 }
 
 void Registry::remove(const NodeLink* link) {
   auto it = nodes_.find(link->id());
-  if (it != nodes_.end() && it->second.get() == link) nodes_.erase(it);
+  if (it == nodes_.end() || it->second.get() != link) return;  // already replaced
+  offers_.remove(*link);
+  nodes_.erase(it);
+}
+
+void Registry::set_models(NodeLink& link, std::vector<protocol::ModelOffer> models) {
+  // A link replaced by a newer connection of the same node is no longer indexed.
+  const bool indexed = find(link.id()) == &link;
+  if (indexed) offers_.remove(link);
+  link.set_models(std::move(models));
+  remember_offers(link);
+  if (indexed) offers_.add(link);
 }
 
 Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
@@ -45,21 +62,85 @@ namespace {
 double score(const NodeLink& node, std::chrono::steady_clock::time_point now) {
   return (node.in_flight() + 1.0) / std::max(1, node.hello().max_jobs) * node.health().penalty(now);
 }
+
+// Lists shorter than this (all together) are scanned: as cheap as drawing.
+constexpr std::size_t kScanBelow = 8;
+// Draws before sample_two gives up and scan() decides. Two hits are expected
+// within 2/f draws when a share f of the listed nodes can take the job.
+constexpr int kDraws = 16;
 }  // namespace
+
+Registry::Fit Registry::available(NodeLink& node, const Placement& placement, const std::set<std::string>& exclude,
+                                  std::chrono::steady_clock::time_point now, bool panic) const {
+  if (!node.has_free_slot() || exclude.contains(node.id())) return {};
+  if (!panic && !node.health().admits(now)) return {};
+  return fit(node, placement);
+}
+
+const std::vector<const OfferIndex::Nodes*>& Registry::lists_for(const Placement& placement) const {
+  lists_.clear();
+  if (!placement.language.empty())
+    lists_.push_back(&offers_.running(placement.cluster_id, placement.language));
+  else if (!placement.tier)
+    lists_.push_back(&offers_.serving(placement.cluster_id, placement.model));
+  else
+    for (const auto& model : placement.tier->models) lists_.push_back(&offers_.serving(placement.cluster_id, model));
+  return lists_;
+}
+
+const Registry::Fit& Registry::better(const Fit& a, const Fit& b, std::chrono::steady_clock::time_point now) const {
+  return score(*a.node, now) <= score(*b.node, now) ? a : b;
+}
 
 Candidate Registry::pick(const Placement& placement, const std::set<std::string>& exclude) {
   const auto now = std::chrono::steady_clock::now();
+  const auto& lists = lists_for(placement);
+  if (auto sampled = sample_two(lists, placement, exclude, now)) return *sampled;
+  return scan(lists, placement, exclude, now);
+}
+
+std::optional<Candidate> Registry::sample_two(const Lists& lists, const Placement& placement,
+                                              const std::set<std::string>& exclude,
+                                              std::chrono::steady_clock::time_point now) {
+  std::size_t total = 0;
+  for (const auto* list : lists) total += list->size();
+  if (total < kScanBelow) return std::nullopt;
+  std::uniform_int_distribution<std::size_t> draw_index(0, total - 1);
+  Fit first;
+  for (int draw = 0; draw < kDraws; ++draw) {
+    // A tier's lists one after another (a node offering two of its models is
+    // in two of them, so twice as likely to be drawn).
+    std::size_t i = draw_index(rng_);
+    auto list = lists.begin();
+    for (; i >= (*list)->size(); ++list) i -= (*list)->size();
+    NodeLink* node = (**list)[i];
+    if (node == first.node) continue;
+    const Fit found = available(*node, placement, exclude, now, false);
+    if (!found) continue;
+    if (!first) {
+      first = found;
+      continue;
+    }
+    return better(first, found, now).candidate();
+  }
+  return std::nullopt;
+}
+
+Candidate Registry::scan(const Lists& lists, const Placement& placement, const std::set<std::string>& exclude,
+                         std::chrono::steady_clock::time_point now) {
   // Parked nodes are passed over while others can serve; when every node
   // that fits is parked, they serve anyway ("panic mode", as in Envoy's
   // outlier detection): a struggling pool beats no pool.
   for (const bool panic : {false, true}) {
     scratch_.clear();
-    for (auto& [id, link] : nodes_) {
-      if (!link->has_free_slot() || exclude.contains(id)) continue;
-      if (!panic && !link->health().admits(now)) continue;
-      if (const Fit found = fit(*link, placement)) scratch_.push_back(found);
-    }
+    for (const auto* list : lists)
+      for (NodeLink* node : *list)
+        if (const Fit found = available(*node, placement, exclude, now, panic)) scratch_.push_back(found);
     if (!scratch_.empty()) break;
+  }
+  if (lists.size() > 1) {  // a tier: a node in two of its lists counts once
+    std::ranges::sort(scratch_, {}, &Fit::node);
+    scratch_.erase(std::ranges::unique(scratch_, {}, &Fit::node).begin(), scratch_.end());
   }
   if (scratch_.empty()) return {};
   const auto n = scratch_.size();
@@ -67,20 +148,23 @@ Candidate Registry::pick(const Placement& placement, const std::set<std::string>
   const auto i = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
   auto j = std::uniform_int_distribution<std::size_t>(0, n - 2)(rng_);
   if (j >= i) ++j;
-  const Fit& a = scratch_[i];
-  const Fit& b = scratch_[j];
-  return (score(*a.node, now) <= score(*b.node, now) ? a : b).candidate();
+  return better(scratch_[i], scratch_[j], now).candidate();
 }
 
 bool Registry::online(const Placement& placement) const {
-  return std::any_of(nodes_.begin(), nodes_.end(),
-                     [&](const auto& entry) { return static_cast<bool>(fit(*entry.second, placement)); });
+  for (const auto* list : lists_for(placement))
+    for (NodeLink* node : *list)
+      if (fit(*node, placement)) return true;
+  return false;
 }
 
+// From the index: a tier's lists may name a node twice (it offers two of the
+// tier's models), which is harmless to the maxima computed from this.
 std::vector<Registry::Fit> Registry::fits(const Placement& placement) const {
   std::vector<Fit> out;
-  for (const auto& [id, link] : nodes_)
-    if (const Fit found = fit(*link, placement)) out.push_back(found);
+  for (const auto* list : lists_for(placement))
+    for (NodeLink* node : *list)
+      if (const Fit found = fit(*node, placement)) out.push_back(found);
   return out;
 }
 

@@ -3,8 +3,10 @@
 // the job's placement (its cluster or the public pool, its model or tier),
 // are not draining, not parked and have a free slot, the power of two random
 // choices: of two picked at random, the one with the lower load weighted by
-// its health.
+// its health. The two are drawn from the OfferIndex's list for the placement,
+// not found by a scan of every node.
 #include "coordinator/node_link.h"
+#include "coordinator/offer_index.h"
 #include "coordinator/placement.h"
 #include "coordinator/pricing.h"
 
@@ -26,6 +28,8 @@ class Registry {
   // Adds the node; a node id already online is replaced (returns the old link).
   std::shared_ptr<NodeLink> add(std::shared_ptr<NodeLink> link);
   void remove(const NodeLink* link);
+  // The node's models changed (a status frame): re-indexes it.
+  void set_models(NodeLink& link, std::vector<protocol::ModelOffer> models);
 
   // Empty when no node can take the job now.
   Candidate pick(const Placement& placement, const std::set<std::string>& exclude);
@@ -68,12 +72,35 @@ class Registry {
   Fit fit(NodeLink& node, const Placement& placement) const;
   // Every node that fits, busy or not.
   std::vector<Fit> fits(const Placement& placement) const;
+  // Empty if the node fits but cannot take a job now (busy, excluded, or
+  // parked outside panic mode).
+  Fit available(NodeLink& node, const Placement& placement, const std::set<std::string>& exclude,
+                std::chrono::steady_clock::time_point now, bool panic) const;
+
+  using Lists = std::vector<const OfferIndex::Nodes*>;
+  // The index's lists that hold every node that may fit the placement: one
+  // for a model or a language, one per listed model for a tier.
+  const Lists& lists_for(const Placement& placement) const;
+  // Two distinct available nodes drawn at random from the lists; empty after
+  // a few misses (most of the listed nodes busy or unfit), and then scan()
+  // decides.
+  std::optional<Candidate> sample_two(const Lists& lists, const Placement& placement,
+                                      const std::set<std::string>& exclude, std::chrono::steady_clock::time_point now);
+  // Every available node of the lists, then two of them at random: never
+  // misses a free node, and serves parked ones when nothing else can.
+  Candidate scan(const Lists& lists, const Placement& placement, const std::set<std::string>& exclude,
+                 std::chrono::steady_clock::time_point now);
+  const Fit& better(const Fit& a, const Fit& b, std::chrono::steady_clock::time_point now) const;
+  // Public nodes' models are known from then on (a 503, not a 404, once they go).
+  void remember_offers(const NodeLink& link);
 
   const PricingPolicy& pricing_;
   std::map<std::string, std::shared_ptr<NodeLink>> nodes_;
+  OfferIndex offers_;
   std::set<std::string> known_models_;
   std::minstd_rand rng_{std::random_device{}()};
-  std::vector<Fit> scratch_;  // reused by pick: no allocation per request
+  mutable Lists lists_;        // reused by lists_for: no allocation per request
+  std::vector<Fit> scratch_;  // reused by scan
 };
 
 }  // namespace potluck::coordinator

@@ -444,6 +444,22 @@ function procSanitizerReport(proc) {
   return report ? [`${proc.name} (${JSON.stringify(proc.exitInfo)}):\n${report}`] : [];
 }
 
+/**
+ * Runs `fn(harness)` outside node:test (the benchmarks): a throw marks the
+ * harness failed (its directory is kept) and is passed on; it is closed either way.
+ */
+export async function withHarness(name, fn) {
+  const h = new Harness(name);
+  try {
+    return await fn(h);
+  } catch (err) {
+    h.failed = true;
+    throw err;
+  } finally {
+    await h.close();
+  }
+}
+
 /** A harness for one test file: closed in after(). */
 export function useHarness(name) {
   const h = new Harness(name);
@@ -774,11 +790,12 @@ export function streamText(events) {
  * Sends `request` (string or Buffer) on a fresh TCP connection and reads one
  * HTTP response: resolves {status, headers, body, raw, closed}. Reads until the
  * server closes or a whole response (by Content-Length) has arrived. A reset
- * after the response arrived is not an error.
+ * after the response arrived is not an error. `localAddress` (another loopback
+ * address, e.g. 127.0.0.2) makes it a different client address.
  */
-export function rawHttp(port, request, { host = '127.0.0.1', timeoutMs = 15_000 } = {}) {
+export function rawHttp(port, request, { host = '127.0.0.1', timeoutMs = 15_000, localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const sock = net.createConnection({ host, port });
+    const sock = net.createConnection({ host, port, localAddress });
     const chunks = [];
     let finished = false;
     const done = (err) => {
