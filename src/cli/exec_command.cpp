@@ -12,9 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace potluck::cli {
 namespace json = boost::json;
