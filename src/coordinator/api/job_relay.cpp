@@ -41,6 +41,11 @@ ApiError consumer_error(const protocol::Error& error) {
                   "the model server failed to answer"};
 }
 
+// An asynchronous job its owner cancelled (DELETE /v1/jobs/{id}).
+ApiError cancelled_by_owner() {
+  return {409, "invalid_request_error", "cancelled", "the job was cancelled"};
+}
+
 }  // namespace
 
 JobRelay::JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request,
@@ -191,7 +196,7 @@ net::awaitable<std::optional<ApiError>> JobRelay::wait_for_slot(std::chrono::ste
   std::optional<ApiError> outcome;
   for (;;) {
     if (cancelled_) {
-      outcome = ApiError{409, "invalid_request_error", "cancelled", "the job was cancelled"};
+      outcome = cancelled_by_owner();
       break;
     }
     if (deps_.queue.may_go(line, consumer, ticket.get()) && dispatch()) break;
@@ -270,7 +275,7 @@ net::awaitable<bool> JobRelay::on_event(JobEvent& event) {
   // ClientGone: nobody is listening any more; stop the node's work.
   client_gone_ = true;
   end_job(true);
-  if (cancelled_) failure_ = ApiError{409, "invalid_request_error", "cancelled", "the job was cancelled"};
+  if (cancelled_) failure_ = cancelled_by_owner();
   record("cancelled", cancelled_ ? "cancelled" : "client_disconnected");
   co_return false;
 }
