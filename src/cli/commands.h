@@ -35,6 +35,7 @@ void add_account_commands(CLI::App& app, Action& action);
 void add_cluster_command(CLI::App& app, Action& action);
 void add_node_tokens_command(CLI::App& app, Action& action);
 void add_exec_command(CLI::App& app, Action& action);
+void add_jobs_command(CLI::App& app, Action& action);
 void add_sandbox_exec_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli

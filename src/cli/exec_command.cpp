@@ -4,6 +4,7 @@
 // would (no coordinator; used by the benchmark and to check a host).
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "cli/local_file.h"
 #include "net/sse.h"
 #include "node/exec/exec_runner.h"
 
@@ -11,9 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace potluck::cli {
 namespace json = boost::json;
@@ -30,14 +29,6 @@ struct ExecOptions {
   bool local = false;
   std::string sandbox = "auto";
 };
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void print_output(std::string_view stream, std::string_view data) {
   auto& out = stream == "stderr" ? std::cerr : std::cout;
@@ -129,7 +120,7 @@ int run_local(const json::object& body, std::string_view sandbox) {
 }
 
 int run_exec(const ExecOptions& o) {
-  auto source = read_file(o.file);
+  auto source = read_local_file(o.file);
   if (!source) {
     std::cerr << "potluck exec: cannot read " << o.file << "\n";
     return 2;
@@ -142,7 +133,7 @@ int run_exec(const ExecOptions& o) {
   }
   json::object body{{"language", language}, {"source", *source}};
   if (!o.stdin_file.empty()) {
-    auto input = read_file(o.stdin_file);
+    auto input = read_local_file(o.stdin_file);
     if (!input) {
       std::cerr << "potluck exec: cannot read " << o.stdin_file << "\n";
       return 2;

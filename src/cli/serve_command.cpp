@@ -60,6 +60,21 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--max-jobs-per-consumer", c.queue.max_jobs_per_consumer,
                   "Jobs one user may have in flight; more wait in line (0: no cap)")
       ->envname("POTLUCK_MAX_JOBS_PER_CONSUMER")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--fast-streak", c.queue.fast_streak,
+                  "Fast-priority jobs served in a row while a normal one waits; then the normal one goes")
+      ->envname("POTLUCK_FAST_STREAK")->check(CLI::Range(1, 1000))->capture_default_str();
+  duration_flag("--job-claim-timeout-ms", c.job_claim_timeout, "POTLUCK_JOB_CLAIM_TIMEOUT_MS",
+                "An asynchronous job no node takes within this ends timed_out");
+  duration_flag("--job-result-ttl-s", c.job_result_ttl, "POTLUCK_JOB_RESULT_TTL_S",
+                "How long a finished asynchronous job and its result are kept (in memory only)");
+  cmd->add_option("--max-jobs-held", c.max_jobs_held,
+                  "Asynchronous jobs kept in memory, finished ones included (503 past it)")
+      ->envname("POTLUCK_MAX_JOBS_HELD")->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--max-pending-jobs-per-consumer", c.max_pending_jobs_per_consumer,
+                  "Unfinished asynchronous jobs one user may have (429 past it)")
+      ->envname("POTLUCK_MAX_PENDING_JOBS_PER_CONSUMER")->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->capture_default_str();
   cmd->add_option("--park-after-failures", c.health.failures_to_park,
                   "Node failures within the window that park a node")
       ->envname("POTLUCK_PARK_AFTER_FAILURES")->check(CLI::Range(1, 1000))->capture_default_str();

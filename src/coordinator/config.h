@@ -28,6 +28,11 @@ struct CoordinatorConfig {
   RateLimit per_ip{200, 400};   // per client address, on /v1 and /api
   QueueSettings queue;                          // waiting for a free slot
   std::chrono::milliseconds queue_timeout{30'000};  // longest wait in line (503 after)
+  // Asynchronous jobs (POST /v1/jobs).
+  std::chrono::milliseconds job_claim_timeout{60'000};  // unclaimed this long: timed_out
+  std::chrono::seconds job_result_ttl{600};  // a finished job (and its result) is dropped after this
+  std::size_t max_jobs_held = 10'000;        // records in memory, finished ones included (503 past it)
+  std::size_t max_pending_jobs_per_consumer = 100;  // unfinished jobs per user (429 past it)
   HealthSettings health;                        // when a failing node is parked
   std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
   std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"

@@ -65,6 +65,9 @@ int run_coordinator(const CoordinatorConfig& config) {
   DispatchQueue queue(config.queue);
   NodeHub hub(io.get_executor(), config, store, registry, metrics, queue);
   api::CompletionsHandler completions({config, auth, registry, metrics, usage, store, pricing, tiers, queue});
+  api::JobStore job_records(io.get_executor(),
+                            {config.max_jobs_held, config.max_pending_jobs_per_consumer, config.job_result_ttl});
+  api::JobsHandler jobs(completions, job_records);
   api::KeysHandler keys(auth, store);
   api::WalletHandler wallet(auth, store);
   api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
@@ -80,7 +83,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   net::HttpServer* server_ptr = nullptr;
   auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
                              accounts, exec, [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
-                             per_ip, audit, usage_api, me});
+                             per_ip, audit, usage_api, me, jobs});
   net::HttpServer server(io, config.limits, std::move(router));
   server_ptr = &server;
   auto bound = server.listen(config.listen);

@@ -20,6 +20,7 @@ constexpr std::string_view kIndex =
     "Potluck coordinator\n\n"
     "OpenAI-compatible API under /v1 (Authorization: Bearer <key>):\n"
     "  GET  /v1/models\n  POST /v1/chat/completions\n  POST /v1/completions\n  POST /v1/exec\n"
+    "  POST /v1/jobs  GET|DELETE /v1/jobs/{id}\n"
     "Health: /healthz   Metrics: /metrics   Nodes connect to /v1/nodes/connect\n";
 
 }  // namespace
@@ -50,6 +51,16 @@ net::Handler make_router(Services s) {
       if (method != http::verb::post) co_return method_not_allowed();
       co_return co_await s.completions.handle(
           ex, path == "/v1/chat/completions" ? protocol::JobKind::chat : protocol::JobKind::completion);
+    }
+    // Consumers with an API key holding the inference scope; a job only for its submitter.
+    if (path == "/v1/jobs") {
+      if (method != http::verb::post) co_return method_not_allowed();
+      co_return co_await s.jobs.submit(ex);
+    }
+    if (path.starts_with("/v1/jobs/")) {
+      if (method != http::verb::get && method != http::verb::delete_) co_return method_not_allowed();
+      const std::string id(path.substr(9));
+      co_return co_await s.jobs.one(ex, id);
     }
     // Consumers with an API key holding the exec scope.
     if (path == "/v1/exec") {

@@ -4,6 +4,7 @@
 #include "coordinator/api/accounts_api.h"
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/exec_handler.h"
+#include "coordinator/api/jobs_handler.h"
 #include "coordinator/api/keys_handler.h"
 #include "coordinator/api/nodes_handler.h"
 #include "coordinator/api/pricing_handler.h"
@@ -35,6 +36,7 @@ struct Services {
   api::AuditHandler& audit;
   api::UsageHandler& usage;
   api::MeHandler& me;
+  api::JobsHandler& jobs;
 };
 
 net::Handler make_router(Services services);

@@ -153,6 +153,16 @@ test('a canary through every path is never written to disk', h.wrap(async () => 
   fake2.send(`{"type":"hello","protocol":"potluck.v1","node_id":"${CANARY}`); // not JSON
   await fake2.closed;
 
+  // 11. An asynchronous job: its result is held in memory only.
+  const submitted = await coord.post('/v1/jobs', { model: MODEL, payload: { messages: [{ role: 'user', content: prompt() }] } }, key);
+  assert.equal(submitted.status, 202, submitted.text);
+  let held;
+  await waitFor(async () => {
+    held = await coord.get(`/v1/jobs/${submitted.json.id}`, key);
+    return held.json.state === 'completed';
+  }, { what: 'the asynchronous job to complete' });
+  assert.ok(held.json.result.choices[0].message.content.includes(CANARY), 'the canary did not go through (job)');
+
   // 10. Nothing in the metrics either.
   const metrics = await (await coord.fetch('/metrics')).text();
   assert.ok(!metrics.includes(SECRET), 'the canary is in /metrics');

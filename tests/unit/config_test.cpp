@@ -71,6 +71,24 @@ TEST(ServeConfig, EnvironmentFillsWhatFlagsLeaveOut) {
   EXPECT_EQ(p.serve->limits.max_body_bytes, 77u);
 }
 
+TEST(ServeConfig, AsynchronousJobSettings) {
+  Parsed defaults({"serve"});
+  EXPECT_EQ(defaults.serve->job_claim_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(defaults.serve->job_result_ttl, std::chrono::minutes(10));
+  EXPECT_EQ(defaults.serve->max_jobs_held, 10000u);
+  EXPECT_EQ(defaults.serve->max_pending_jobs_per_consumer, 100u);
+  EXPECT_EQ(defaults.serve->queue.fast_streak, 4);
+  Parsed p({"serve", "--job-claim-timeout-ms", "250", "--job-result-ttl-s", "5", "--max-jobs-held", "7",
+            "--max-pending-jobs-per-consumer", "3", "--fast-streak", "2"});
+  EXPECT_EQ(p.serve->job_claim_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(p.serve->job_result_ttl, std::chrono::seconds(5));
+  EXPECT_EQ(p.serve->max_jobs_held, 7u);
+  EXPECT_EQ(p.serve->max_pending_jobs_per_consumer, 3u);
+  EXPECT_EQ(p.serve->queue.fast_streak, 2);
+  EXPECT_THROW(Parsed({"serve", "--fast-streak", "0"}), CLI::ParseError);
+  EXPECT_THROW(Parsed({"serve", "--max-jobs-held", "0"}), CLI::ParseError);
+}
+
 TEST(ServeConfig, RejectsNonNumbers) {
   EXPECT_THROW(Parsed({"serve", "--max-body-bytes", "lots"}), CLI::ParseError);
 }

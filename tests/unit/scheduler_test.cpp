@@ -87,5 +87,47 @@ TEST(DispatchQueue, AConsumerAtItsCapIsPassedOver) {
   EXPECT_TRUE(queue.may_go("m", "alice", a.get()));
 }
 
+TEST(DispatchQueue, FastWaitersGoBeforeNormalOnes) {
+  boost::asio::io_context io;
+  DispatchQueue queue({10, 0, 4});
+  auto normal = queue.enter(io.get_executor(), "m", "alice");
+  auto fast = queue.enter(io.get_executor(), "m", "bob", Priority::fast);
+  EXPECT_TRUE(queue.may_go("m", "bob", fast.get())) << "the fast waiter jumps the normal one";
+  EXPECT_FALSE(queue.may_go("m", "alice", normal.get()));
+  queue.leave(fast, true);
+  EXPECT_TRUE(queue.may_go("m", "alice", normal.get())) << "with no fast waiter left, normal goes";
+}
+
+TEST(DispatchQueue, NormalWaitersAreNeverStarved) {
+  boost::asio::io_context io;
+  const int streak = 3;
+  DispatchQueue queue({100, 0, streak});
+  auto normal = queue.enter(io.get_executor(), "m", "alice");
+  // An endless supply of fast jobs: each served one is replaced by a new one.
+  auto fast = queue.enter(io.get_executor(), "m", "bob", Priority::fast);
+  for (int served = 0; served < streak; ++served) {
+    auto next = queue.enter(io.get_executor(), "m", "bob", Priority::fast);
+    ASSERT_TRUE(queue.may_go("m", "bob", fast.get())) << "fast job " << served;
+    ASSERT_FALSE(queue.may_go("m", "alice", normal.get()));
+    queue.leave(fast, true);
+    fast = next;
+  }
+  EXPECT_TRUE(queue.may_go("m", "alice", normal.get())) << "after the streak the normal job goes";
+  EXPECT_FALSE(queue.may_go("m", "bob", fast.get()));
+  queue.leave(normal, true);
+  EXPECT_TRUE(queue.may_go("m", "bob", fast.get())) << "and then fast jobs again";
+}
+
+TEST(DispatchQueue, AWaiterThatGivesUpDoesNotCountInTheStreak) {
+  boost::asio::io_context io;
+  DispatchQueue queue({100, 0, 1});
+  auto normal = queue.enter(io.get_executor(), "m", "alice");
+  auto quitter = queue.enter(io.get_executor(), "m", "bob", Priority::fast);
+  auto fast = queue.enter(io.get_executor(), "m", "bob", Priority::fast);
+  queue.leave(quitter);  // timed out, was not served
+  EXPECT_TRUE(queue.may_go("m", "bob", fast.get()));
+  EXPECT_FALSE(queue.may_go("m", "alice", normal.get()));
+}
+
 }  // namespace
 }  // namespace potluck::coordinator

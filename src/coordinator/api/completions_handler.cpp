@@ -9,31 +9,47 @@ constexpr std::string_view kTierPrefix = "tier:";
 
 net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exchange& exchange,
                                                                         protocol::JobKind kind) {
-  auto principal = co_await deps_.auth.authenticate(exchange.request);
+  auto principal = co_await authorize(exchange.request);
   if (!principal) co_return net::make_error_response(principal.error());
-  if (!principal->has_scope("inference"))
-    co_return net::make_error_response(ApiError::forbidden("this API key lacks the 'inference' scope"));
+  auto admitted = admit(*principal, exchange.request.body(), kind, false);
+  if (!admitted) co_return net::make_error_response(admitted.error());
 
-  auto request = parse_completion_request(exchange.request.body(), kind);
-  if (!request) co_return net::make_error_response(request.error());
-  if (request->max_tokens > deps_.config.max_tokens_cap)
-    co_return net::make_error_response(ApiError::bad_request(
-        "max_tokens " + std::to_string(request->max_tokens) + " is above this coordinator's cap of " +
-            std::to_string(deps_.config.max_tokens_cap),
-        "max_tokens_too_large"));
-
-  auto placement = place(*principal, *request);
-  if (!placement) co_return net::make_error_response(placement.error());
-
-  JobRelay relay({deps_.config, deps_.registry, deps_.metrics, deps_.usage, deps_.store, deps_.pricing,
-                  deps_.queue},
-                 exchange, std::move(*principal), std::move(*request), std::move(*placement));
+  JobRelay relay(relay_deps(), exchange, std::move(*principal), std::move(admitted->request),
+                 std::move(admitted->placement));
   co_return co_await relay.run();
 }
 
+net::awaitable<std::expected<Principal, ApiError>> CompletionsHandler::authorize(const net::Request& request) {
+  auto principal = co_await deps_.auth.authenticate(request);
+  if (principal && !principal->has_scope("inference"))
+    co_return std::unexpected(ApiError::forbidden("this API key lacks the 'inference' scope"));
+  co_return principal;
+}
+
+std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(const Principal& caller,
+                                                                                std::string_view body,
+                                                                                protocol::JobKind kind,
+                                                                                bool may_wait) const {
+  auto request = parse_completion_request(body, kind);
+  if (!request) return std::unexpected(request.error());
+  if (request->max_tokens > deps_.config.max_tokens_cap)
+    return std::unexpected(ApiError::bad_request(
+        "max_tokens " + std::to_string(request->max_tokens) + " is above this coordinator's cap of " +
+            std::to_string(deps_.config.max_tokens_cap),
+        "max_tokens_too_large"));
+  auto placement = target(caller, *request);
+  if (!placement) return std::unexpected(placement.error());
+  if (auto refused = offline(*placement, *request, may_wait)) return std::unexpected(*refused);
+  return Admitted{std::move(*request), std::move(*placement)};
+}
+
+JobRelay::Deps CompletionsHandler::relay_deps() const {
+  return {deps_.config, deps_.registry, deps_.metrics, deps_.usage, deps_.store, deps_.pricing, deps_.queue};
+}
+
 // The cluster as choose_cluster decides; a tier is named as "tier:<name>".
-std::expected<Placement, ApiError> CompletionsHandler::place(const Principal& caller,
-                                                             const CompletionRequest& request) const {
+std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& caller,
+                                                              const CompletionRequest& request) const {
   auto cluster = choose_cluster(caller, request.cluster);
   if (!cluster) return std::unexpected(cluster.error());
   Placement placement;
@@ -52,17 +68,25 @@ std::expected<Placement, ApiError> CompletionsHandler::place(const Principal& ca
   } else {
     placement.model = request.model;
   }
+  return placement;
+}
 
-  if (deps_.registry.online(placement)) return placement;
+// A model no node serves now is worth waiting for (503, or a job's claim
+// timeout) only if it is a tier or a public model some node offered before.
+std::optional<ApiError> CompletionsHandler::offline(const Placement& placement, const CompletionRequest& request,
+                                                    bool may_wait) const {
+  if (deps_.registry.online(placement)) return std::nullopt;
+  const bool known = placement.tier || (!placement.in_cluster() && deps_.registry.known(request.model));
+  if (known && may_wait) return std::nullopt;
   if (placement.tier)
-    return std::unexpected(ApiError::unavailable(
-        "no node that fits " + placement.label() + " is online; try again later", deps_.config.retry_after_s));
-  if (!placement.in_cluster() && deps_.registry.known(request.model))
-    return std::unexpected(ApiError::unavailable(
-        "no node serving model '" + request.model + "' is online; try again later", deps_.config.retry_after_s));
+    return ApiError::unavailable("no node that fits " + placement.label() + " is online; try again later",
+                                 deps_.config.retry_after_s);
+  if (known)
+    return ApiError::unavailable("no node serving model '" + request.model + "' is online; try again later",
+                                 deps_.config.retry_after_s);
   const std::string where = placement.in_cluster() ? " in this cluster" : "";
-  return std::unexpected(ApiError::not_found(
-      "The model '" + request.model + "' does not exist or no node" + where + " serves it", "model_not_found"));
+  return ApiError::not_found(
+      "The model '" + request.model + "' does not exist or no node" + where + " serves it", "model_not_found");
 }
 
 }  // namespace potluck::coordinator::api

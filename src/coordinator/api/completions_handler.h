@@ -3,6 +3,7 @@
 // decide where the job may run (the caller's cluster or the public pool, a
 // model or a tier), hold its cost, relay the job and its stream, meter it.
 // Who may call: a key with the `inference` scope; a cluster only for members.
+// Asynchronous jobs (JobsHandler) go through the same checks.
 #include "coordinator/api/job_relay.h"
 #include "coordinator/tier_catalog.h"
 
@@ -25,8 +26,23 @@ class CompletionsHandler {
 
   net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, protocol::JobKind kind);
 
+  // The caller, if their key may run inference (401, 403 otherwise).
+  net::awaitable<std::expected<Principal, ApiError>> authorize(const net::Request& request);
+  struct Admitted {
+    CompletionRequest request;
+    Placement placement;
+  };
+  // A valid request (400), for a model or tier that exists (404) where the
+  // caller may run it (403). With `may_wait` a job for a model or tier that
+  // no node serves right now is admitted to wait for one; otherwise that is 503.
+  std::expected<Admitted, ApiError> admit(const Principal& caller, std::string_view body,
+                                          protocol::JobKind kind, bool may_wait) const;
+  JobRelay::Deps relay_deps() const;
+
  private:
-  std::expected<Placement, ApiError> place(const Principal& caller, const CompletionRequest& request) const;
+  std::expected<Placement, ApiError> target(const Principal& caller, const CompletionRequest& request) const;
+  std::optional<ApiError> offline(const Placement& placement, const CompletionRequest& request,
+                                  bool may_wait) const;
 
   Deps deps_;
 };

@@ -40,39 +40,72 @@ ApiError consumer_error(const protocol::Error& error) {
                   "the model server failed to answer"};
 }
 
+// An asynchronous job its owner cancelled (DELETE /v1/jobs/{id}).
+ApiError cancelled_by_owner() {
+  return {409, "invalid_request_error", "cancelled", "the job was cancelled"};
+}
+
 }  // namespace
 
 JobRelay::JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request,
                    Placement placement)
     : deps_(deps),
-      exchange_(exchange),
+      exchange_(&exchange),
+      body_(exchange.request.body()),
       principal_(std::move(principal)),
       request_(std::move(request)),
       placement_(std::move(placement)),
       format_(request_.kind, response_id(request_.kind), unix_now_ms() / 1000, request_.model),
       hold_(deps.store, deps.pricing),
-      sse_(exchange.stream, exchange.limits.write_timeout) {}
+      sse_(std::in_place, exchange.stream, exchange.limits.write_timeout) {}
+
+JobRelay::JobRelay(Deps deps, Detached job, Principal principal, CompletionRequest request, Placement placement)
+    : deps_(deps),
+      exchange_(nullptr),
+      job_id_(std::move(job.id)),
+      owned_body_(std::move(job.body)),
+      body_(owned_body_),
+      priority_(job.priority),
+      observer_(std::move(job.observer)),
+      principal_(std::move(principal)),
+      request_(std::move(request)),
+      placement_(std::move(placement)),
+      format_(request_.kind, response_id(request_.kind), unix_now_ms() / 1000, request_.model),
+      hold_(deps.store, deps.pricing) {
+  request_.stream = false;  // the result is collected into one response object
+}
 
 net::awaitable<std::optional<net::Response>> JobRelay::run() {
-  auto executor = co_await boost::asio::this_coro::executor;
-  job_ = std::make_shared<Job>(executor, make_id("job_", 20));
-  started_ = std::chrono::steady_clock::now();
-  auto deadline = started_ + deps_.config.job_deadline;
-
-  relay_.request_bytes = static_cast<std::int64_t>(exchange_.request.body().size());
-  auto refused = co_await hold_credits();
+  auto refused = co_await reserve();
   if (refused) co_return net::make_error_response(*refused);
-  auto no_slot = co_await wait_for_slot(deadline);
+  auto response = co_await run_reserved();
+  co_return response;
+}
+
+net::awaitable<std::optional<ApiError>> JobRelay::reserve() {
+  auto executor = co_await boost::asio::this_coro::executor;
+  std::string id = job_id_.empty() ? make_id("job_", 20) : job_id_;
+  job_ = std::make_shared<Job>(executor, std::move(id));
+  started_ = std::chrono::steady_clock::now();
+  deadline_ = started_ + deps_.config.job_deadline;
+  relay_.request_bytes = static_cast<std::int64_t>(body_.size());
+  auto refused = co_await hold_credits();
+  co_return refused;
+}
+
+net::awaitable<std::optional<net::Response>> JobRelay::run_reserved() {
+  auto no_slot = co_await wait_for_slot(deadline_);
   if (no_slot) {
     co_await hold_.release();
+    tell_observer(no_slot);
     co_return net::make_error_response(*no_slot);
   }
   deps_.queue.started(principal_.user_id);
   ++deps_.metrics.jobs_in_flight;
-  watch_client();
+  if (exchange_) watch_client();
 
   for (;;) {
-    auto event = co_await job_->events.pop_until(deadline);
+    auto event = co_await job_->events.pop_until(deadline_);
     if (!event) {
       const protocol::Error timed_out{job_->id, "timeout", "deadline passed", false};
       report_health(&timed_out);
@@ -84,15 +117,41 @@ net::awaitable<std::optional<net::Response>> JobRelay::run() {
     if (!more) break;
   }
 
-  stop_watching_client();
+  if (exchange_) stop_watching_client();
   --deps_.metrics.jobs_in_flight;
   deps_.queue.finished(principal_.user_id);
   deps_.queue.notify();
-  if (client_gone_) exchange_.keep_alive = false;
-  if (sse_.started() || client_gone_) {
+  tell_observer(std::nullopt);
+  if (!exchange_) co_return std::move(response_);
+  if (client_gone_) exchange_->keep_alive = false;
+  if (stream_started() || client_gone_) {
     co_return std::nullopt;  // the stream was written here
   }
   co_return std::move(response_);
+}
+
+void JobRelay::cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  if (ticket_) ticket_->timer.cancel();  // waiting in line: wakes up and leaves
+  else if (job_) job_->events.push(ClientGone{});  // running: ends like a consumer that hung up
+}
+
+// Asynchronous jobs only: the record learns the outcome, the result included.
+void JobRelay::tell_observer(const std::optional<ApiError>& no_slot) {
+  if (!observer_) return;
+  JobEnding ending;
+  if (no_slot) failure_ = no_slot;
+  if (recorded_status_ == "ok") ending.how = JobEnding::How::completed;
+  else if (cancelled_) ending.how = JobEnding::How::cancelled;
+  else if (recorded_status_ == "timeout" || (failure_ && failure_->code == "claim_timeout"))
+    ending.how = JobEnding::How::timed_out;
+  if (ending.how == JobEnding::How::completed && response_) ending.result = response_->body();
+  if (ending.how != JobEnding::How::completed && failure_) ending.error = &*failure_;
+  const Metered metered = meter(relay_);
+  ending.prompt_tokens = metered.prompt_tokens;
+  ending.completion_tokens = metered.completion_tokens;
+  observer_->ended(ending);
 }
 
 // Public-pool jobs hold their worst case at the highest price among the nodes
@@ -111,24 +170,36 @@ net::awaitable<std::optional<ApiError>> JobRelay::hold_credits() {
 net::awaitable<std::optional<ApiError>> JobRelay::wait_for_slot(std::chrono::steady_clock::time_point deadline) {
   const std::string line = placement_.cluster_id + "/" + placement_.label();
   const std::string& consumer = principal_.user_id;
-  const auto give_up = std::min(deadline, std::chrono::steady_clock::now() + deps_.config.queue_timeout);
-  std::shared_ptr<DispatchQueue::Ticket> ticket;
+  // An asynchronous job waits up to its claim timeout, even while no node is online.
+  const auto wait = observer_ ? deps_.config.job_claim_timeout : deps_.config.queue_timeout;
+  const auto give_up = std::min(deadline, std::chrono::steady_clock::now() + wait);
+  auto& ticket = ticket_;
   std::optional<ApiError> outcome;
   for (;;) {
+    if (cancelled_) {
+      outcome = cancelled_by_owner();
+      break;
+    }
     if (deps_.queue.may_go(line, consumer, ticket.get()) && dispatch()) break;
-    if (!deps_.registry.online(placement_)) {
+    if (!observer_ && !deps_.registry.online(placement_)) {
       outcome = ApiError::unavailable("no node serving '" + placement_.label() + "' is online; try again later",
                                       deps_.config.retry_after_s);
       break;
     }
     if (!ticket) {
       const auto executor = co_await boost::asio::this_coro::executor;
-      ticket = deps_.queue.enter(executor, line, consumer);
+      ticket = deps_.queue.enter(executor, line, consumer, priority_);
       if (!ticket) {
         outcome = ApiError::unavailable("too many requests are waiting for '" + placement_.label() +
                                             "'; try again later", deps_.config.retry_after_s);
         break;
       }
+    }
+    if (std::chrono::steady_clock::now() >= give_up && observer_) {
+      outcome = ApiError{504, "server_error", "claim_timeout",
+                         "no node took the job within its claim timeout of " +
+                             std::to_string(deps_.config.job_claim_timeout.count()) + " ms"};
+      break;
     }
     if (std::chrono::steady_clock::now() >= give_up) {
       outcome = ApiError::unavailable("all nodes serving '" + placement_.label() +
@@ -140,7 +211,8 @@ net::awaitable<std::optional<ApiError>> JobRelay::wait_for_slot(std::chrono::ste
     co_await ticket->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
   if (ticket) {
-    deps_.queue.leave(ticket);
+    deps_.queue.leave(ticket, !outcome);
+    ticket.reset();
     if (!outcome) deps_.queue.notify();  // the next in line may find a slot too
   }
   co_return outcome;
@@ -157,14 +229,15 @@ bool JobRelay::dispatch() {
   auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
   protocol::Job frame{job_->id, request_.kind, current_.model,
                       std::chrono::duration_cast<std::chrono::milliseconds>(budget).count(),
-                      exchange_.request.body(), request_.stream};
+                      std::string(body_), request_.stream};
   node_->dispatch(frame, job_);
+  if (observer_) observer_->assigned(node_->id());
   return true;
 }
 
-void JobRelay::watch_client() { watch_for_hangup(exchange_, job_); }
+void JobRelay::watch_client() { watch_for_hangup(*exchange_, job_); }
 
-void JobRelay::stop_watching_client() { stop_watching(exchange_); }
+void JobRelay::stop_watching_client() { stop_watching(*exchange_); }
 
 net::awaitable<bool> JobRelay::on_event(JobEvent& event) {
   bool more = false;
@@ -183,13 +256,17 @@ net::awaitable<bool> JobRelay::on_event(JobEvent& event) {
   // ClientGone: nobody is listening any more; stop the node's work.
   client_gone_ = true;
   end_job(true);
-  record("cancelled", "client_disconnected");
+  if (cancelled_) failure_ = cancelled_by_owner();
+  record("cancelled", cancelled_ ? "cancelled" : "client_disconnected");
   co_return false;
 }
 
 net::awaitable<bool> JobRelay::on_chunk(const protocol::Chunk& chunk) {
   job_->queued_bytes -= std::min(job_->queued_bytes, chunk.delta.size());
-  if (chunks_++ == 0) first_chunk_ = std::chrono::steady_clock::now();
+  if (chunks_++ == 0) {
+    first_chunk_ = std::chrono::steady_clock::now();
+    if (observer_) observer_->running();
+  }
   ++deps_.metrics.chunks_relayed;
   relay_.relayed_bytes += static_cast<std::int64_t>(chunk.delta.size());
   ++pending_chunks_;
@@ -213,8 +290,8 @@ net::awaitable<bool> JobRelay::on_chunk(const protocol::Chunk& chunk) {
 }
 
 net::awaitable<bool> JobRelay::flush() {
-  if (!sse_.started()) {
-    const auto ec = co_await sse_.start();
+  if (!sse_->started()) {
+    const auto ec = co_await sse_->start();
     if (ec) {
       client_gone_ = true;
       end_job(true);
@@ -223,7 +300,7 @@ net::awaitable<bool> JobRelay::flush() {
     }
   }
   if (out_.empty()) co_return true;
-  auto ec = co_await sse_.send(out_);
+  auto ec = co_await sse_->send(out_);
   out_.clear();
   if (!ec) {
     relay_.delivered_chunks += pending_chunks_;
@@ -233,7 +310,7 @@ net::awaitable<bool> JobRelay::flush() {
     client_gone_ = true;
     end_job(true);
     record("cancelled", ec == boost::beast::error::timeout ? "client_too_slow" : "client_disconnected");
-    exchange_.keep_alive = false;
+    exchange_->keep_alive = false;
     co_return false;
   }
   co_return true;
@@ -280,8 +357,9 @@ net::awaitable<bool> JobRelay::on_error(const protocol::Error& error) {
 net::awaitable<void> JobRelay::fail(const ApiError& error, std::string_view status,
                                     std::string_view code) {
   end_job(true);
+  failure_ = error;
   record(std::string(status), std::string(code));
-  if (!sse_.started() && out_.empty()) {
+  if (!stream_started() && out_.empty()) {
     response_ = net::make_error_response(error);
     co_return;
   }
@@ -297,8 +375,8 @@ net::awaitable<void> JobRelay::fail(const ApiError& error, std::string_view stat
 net::awaitable<void> JobRelay::finish_stream() {
   const bool flushed = co_await flush();
   if (!flushed) co_return;
-  const auto ec = co_await sse_.finish();
-  if (ec) exchange_.keep_alive = false;
+  const auto ec = co_await sse_->finish();
+  if (ec) exchange_->keep_alive = false;
 }
 
 void JobRelay::end_job(bool cancel_on_node) {
@@ -329,6 +407,7 @@ void JobRelay::report_health(const protocol::Error* error) {
 void JobRelay::record(std::string status, std::string error_code) {
   if (recorded_) return;
   recorded_ = true;
+  recorded_status_ = status;
   auto now = std::chrono::steady_clock::now();
   store::UsageEvent event;
   event.ts_ms = unix_now_ms();

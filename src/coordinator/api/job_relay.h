@@ -2,7 +2,9 @@
 // Runs one consumer request as a job: hold its worst-case cost, dispatch to a
 // node, re-dispatch before the first chunk if the node fails, relay chunks
 // (SSE) or collect them (non-streamed), and end with exactly one usage event
-// that carries the job's settlement.
+// that carries the job's settlement. The answer goes to the consumer's
+// connection, or, for an asynchronous job (POST /v1/jobs), which no
+// connection waits for, to a JobObserver (the job's record).
 #include "coordinator/api/openai_request.h"
 #include "coordinator/api/openai_response.h"
 #include "coordinator/auth.h"
@@ -24,6 +26,24 @@
 
 namespace potluck::coordinator::api {
 
+// How an asynchronous job ended, told to its observer once.
+struct JobEnding {
+  enum class How { completed, failed, cancelled, timed_out };
+  How how = How::failed;
+  const ApiError* error = nullptr;  // why not completed
+  std::string_view result;          // the OpenAI response object, when completed
+  std::int64_t prompt_tokens = 0;   // as billed
+  std::int64_t completion_tokens = 0;
+};
+
+class JobObserver {
+ public:
+  virtual ~JobObserver() = default;
+  virtual void assigned(const std::string& node_id) = 0;  // dispatched to a node (again, on a retry)
+  virtual void running() = 0;                              // its first chunk arrived
+  virtual void ended(const JobEnding& ending) = 0;
+};
+
 class JobRelay {
  public:
   struct Deps {
@@ -38,8 +58,24 @@ class JobRelay {
 
   JobRelay(Deps deps, net::Exchange& exchange, Principal principal, CompletionRequest request,
            Placement placement);
+  // An asynchronous job: `body` is its request (not streamed); it waits up to
+  // the claim timeout for a node, in line at `priority`.
+  struct Detached {
+    std::string id;
+    std::string body;
+    Priority priority = Priority::normal;
+    std::shared_ptr<JobObserver> observer;
+  };
+  JobRelay(Deps deps, Detached job, Principal principal, CompletionRequest request, Placement placement);
 
-  net::awaitable<std::optional<net::Response>> run();
+  net::awaitable<std::optional<net::Response>> run();  // reserve(), then run_reserved()
+  // Creates the job and holds its cost; an error (402) if it cannot.
+  net::awaitable<std::optional<ApiError>> reserve();
+  // Dispatches and relays the reserved job to its end.
+  net::awaitable<std::optional<net::Response>> run_reserved();
+  // Asynchronous jobs: stops the job whether it waits in line or runs.
+  void cancel();
+  const std::string& id() const { return job_->id; }
 
  private:
   // Takes the worst-case cost into escrow; an error (402) if it cannot.
@@ -64,9 +100,20 @@ class JobRelay {
   net::awaitable<void> finish_stream();  // flush, then end the chunked body
   void end_job(bool cancel_on_node);
   void record(std::string status, std::string error_code);
+  bool stream_started() const { return sse_ && sse_->started(); }
+  void tell_observer(const std::optional<ApiError>& no_slot);
 
   Deps deps_;
-  net::Exchange& exchange_;
+  net::Exchange* exchange_;  // null for an asynchronous job
+  std::string job_id_;       // an asynchronous job's id, chosen by its submitter
+  std::string owned_body_;   // an asynchronous job's request
+  std::string_view body_;    // the request as sent to the node
+  Priority priority_ = Priority::normal;
+  std::shared_ptr<JobObserver> observer_;  // asynchronous jobs only
+  std::shared_ptr<DispatchQueue::Ticket> ticket_;  // while waiting in line
+  bool cancelled_ = false;
+  std::optional<ApiError> failure_;   // why the job did not complete
+  std::string recorded_status_;       // the usage event's status
   Principal principal_;
   CompletionRequest request_;
   Placement placement_;
@@ -82,10 +129,11 @@ class JobRelay {
   int attempts_ = 0;
   std::uint64_t chunks_ = 0;
   protocol::Usage usage_;
-  net::SseWriter sse_;
+  std::optional<net::SseWriter> sse_;  // only with a connection
   std::string out_;  // SSE bytes not yet written
   std::optional<net::Response> response_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point first_chunk_;
   bool client_gone_ = false;
   bool recorded_ = false;

@@ -1,0 +1,78 @@
+#include "coordinator/api/job_request.h"
+
+#include <boost/json.hpp>
+
+namespace potluck::coordinator::api {
+namespace json = boost::json;
+namespace {
+
+ApiError invalid(std::string message, std::string_view param) {
+  return ApiError::bad_request(std::move(message), "invalid_" + std::string(param));
+}
+
+// A top-level string field: absent (empty), or a non-empty string.
+std::expected<std::string, ApiError> optional_name(const json::object& obj, std::string_view field) {
+  const auto* v = obj.if_contains(field);
+  if (!v || v->is_null()) return std::string();
+  if (!v->is_string() || v->get_string().empty())
+    return std::unexpected(invalid("'" + std::string(field) + "' must be a non-empty string", field));
+  return std::string(v->get_string());
+}
+
+std::expected<protocol::JobKind, ApiError> kind_of(const json::object& obj) {
+  auto name = optional_name(obj, "kind");
+  if (!name) return std::unexpected(name.error());
+  if (name->empty() || *name == "chat") return protocol::JobKind::chat;
+  if (*name == "completion") return protocol::JobKind::completion;
+  return std::unexpected(invalid("'kind' must be \"chat\" or \"completion\"", "kind"));
+}
+
+std::expected<Priority, ApiError> priority_of(const json::object& obj) {
+  auto name = optional_name(obj, "priority");
+  if (!name) return std::unexpected(name.error());
+  if (name->empty() || *name == "normal") return Priority::normal;
+  if (*name == "fast") return Priority::fast;
+  return std::unexpected(invalid("'priority' must be \"normal\" or \"fast\"", "priority"));
+}
+
+// The top-level model or tier, written into the payload as its model.
+std::optional<ApiError> set_target(const json::object& obj, json::object& payload) {
+  auto model = optional_name(obj, "model");
+  if (!model) return model.error();
+  auto tier = optional_name(obj, "tier");
+  if (!tier) return tier.error();
+  if (!model->empty() && !tier->empty()) return invalid("give 'model' or 'tier', not both", "model");
+  if (!model->empty()) payload["model"] = *model;
+  if (!tier->empty()) payload["model"] = "tier:" + *tier;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::expected<JobRequest, ApiError> parse_job_request(std::string_view body) {
+  boost::system::error_code ec;
+  json::value value = json::parse(json::string_view(body.data(), body.size()), ec);
+  if (ec) return std::unexpected(invalid("request body is not valid JSON (" + ec.message() + ")", "request"));
+  if (!value.is_object()) return std::unexpected(invalid("request body must be a JSON object", "request"));
+  const auto& obj = value.get_object();
+
+  JobRequest out;
+  auto kind = kind_of(obj);
+  if (!kind) return std::unexpected(kind.error());
+  out.kind = *kind;
+  auto priority = priority_of(obj);
+  if (!priority) return std::unexpected(priority.error());
+  out.priority = *priority;
+
+  const auto* payload_value = obj.if_contains("payload");
+  if (!payload_value || !payload_value->is_object())
+    return std::unexpected(invalid("'payload' must be an object: the body of the synchronous endpoint", "payload"));
+  json::object payload = payload_value->get_object();
+  if (auto refused = set_target(obj, payload)) return std::unexpected(*refused);
+  payload["stream"] = false;
+  payload.erase("stream_options");
+  out.payload = json::serialize(payload);
+  return out;
+}
+
+}  // namespace potluck::coordinator::api
