@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -35,10 +36,29 @@ void check_round_trip(const protocol::Frame& frame) {
   FUZZ_CHECK(encode_frame(*again) == wire);
 }
 
+// A message (one frame or a batch): every frame it yields survives a round
+// trip, and a batch of their encodings decodes to as many frames again.
+void check_message(std::string_view text) {
+  auto frames = protocol::decode_message(text);
+  if (!frames) {
+    FUZZ_CHECK(!frames.error().reason.empty());
+    if (text.size() >= 24) FUZZ_CHECK(frames.error().reason.find(text) == std::string::npos);
+    return;
+  }
+  std::vector<std::string> wires;
+  for (const auto& frame : *frames) {
+    check_round_trip(frame);
+    if (std::string wire = encode_frame(frame); !wire.empty()) wires.push_back(std::move(wire));
+  }
+  auto again = protocol::decode_message(protocol::encode_batch(wires));
+  FUZZ_CHECK(again.has_value() && again->size() == wires.size());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  check_message(text);
   auto frame = protocol::decode(text);
   if (!frame) {
     FUZZ_CHECK(!frame.error().reason.empty());

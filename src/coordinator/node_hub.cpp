@@ -103,7 +103,9 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   ++metrics_.node_connects;
   queue_.notify();
   std::string session = make_id("ses_", 16);
-  channel->send(protocol::encode(protocol::Welcome{session, kHeartbeatSeconds, POTLUCK_VERSION}));
+  const bool batches = link->hello().batches;
+  channel->send(protocol::encode(protocol::Welcome{session, kHeartbeatSeconds, POTLUCK_VERSION, true}));
+  if (batches) channel->batch_with(protocol::encode_batch);
   spdlog::info("node {} ({}) online: {} models, max_jobs {}, {}, trust {}, session {}", link->id(),
                link->hello().name, link->models().size(), link->hello().max_jobs,
                link->cluster_id().empty() ? "public pool" : "cluster " + link->cluster_id(),
@@ -122,7 +124,7 @@ net::awaitable<void> NodeHub::serve(const std::shared_ptr<NodeLink>& link) {
       spdlog::info("node {} offline: {}", link->id(), text.error().message());
       break;
     }
-    if (!on_frame(*link, *text, close_reason)) {
+    if (!on_message(*link, *text, close_reason)) {
       spdlog::warn("node {}: malformed frame ({}), closing", link->id(), close_reason);
       registry_.remove(link.get());
       link->fail_all();
@@ -135,12 +137,18 @@ net::awaitable<void> NodeHub::serve(const std::shared_ptr<NodeLink>& link) {
   link->channel().force_close();
 }
 
-bool NodeHub::on_frame(NodeLink& link, std::string_view text, std::string& close_reason) {
-  auto frame = protocol::decode(text);
-  if (!frame) {
-    close_reason = frame.error().reason;
+bool NodeHub::on_message(NodeLink& link, std::string_view text, std::string& close_reason) {
+  auto frames = protocol::decode_message(text);
+  if (!frames) {
+    close_reason = frames.error().reason;
     return false;
   }
+  for (auto& frame : *frames)
+    if (!on_frame(link, frame, close_reason)) return false;
+  return true;
+}
+
+bool NodeHub::on_frame(NodeLink& link, protocol::Frame& frame, std::string& close_reason) {
   return std::visit(
       [&](auto&& f) -> bool {
         using F = std::decay_t<decltype(f)>;
@@ -163,7 +171,7 @@ bool NodeHub::on_frame(NodeLink& link, std::string_view text, std::string& close
         }
         return true;
       },
-      std::move(*frame));
+      std::move(frame));
 }
 
 void NodeHub::record_node(const NodeLink& link) {

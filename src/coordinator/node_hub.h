@@ -32,8 +32,10 @@ class NodeHub {
   // The trust level on record: set by an admin, or earned by a clean record.
   net::awaitable<std::string> recorded_trust(const std::string& node_id);
   net::awaitable<void> serve(const std::shared_ptr<NodeLink>& link);
-  // Returns false when the frame is malformed and the link must close.
-  bool on_frame(NodeLink& link, std::string_view text, std::string& close_reason);
+  // A message holds one frame or a batch. Both return false when a frame is
+  // malformed or unexpected and the link must close.
+  bool on_message(NodeLink& link, std::string_view text, std::string& close_reason);
+  bool on_frame(NodeLink& link, protocol::Frame& frame, std::string& close_reason);
   void record_node(const NodeLink& link);
 
   net::asio::any_io_executor executor_;

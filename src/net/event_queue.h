@@ -65,6 +65,15 @@ class EventQueue {
     co_return item;
   }
 
+  // The next item without waiting, or nullopt when none is queued.
+  std::optional<T> try_pop() {
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    return item;
+  }
+  const T* front() const { return items_.empty() ? nullptr : &items_.front(); }
+
   // Takes everything queued now without waiting.
   std::deque<T> take_all() { return std::exchange(items_, {}); }
 

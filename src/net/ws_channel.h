@@ -8,8 +8,10 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace potluck::net {
 
@@ -41,6 +43,14 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
 
   // Queues a text frame. Dropped silently once the channel is closing.
   void send(std::string frame);
+
+  // From now on, frames that queue up behind the one being written leave
+  // together as one message built by `join` (at most kMaxBatchBytes of
+  // frames; a larger frame still goes alone). The peer must have said it
+  // reads such messages. Frames queued before this call go out alone.
+  using Joiner = std::function<std::string(const std::vector<std::string>&)>;
+  void batch_with(Joiner join);
+  static constexpr std::size_t kMaxBatchBytes = 64 * 1024;
   std::size_t queued_bytes() const { return queued_bytes_; }
 
   // Next text frame, or the error that ended the connection.
@@ -54,11 +64,15 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
 
  private:
   awaitable<void> write_loop();
+  // The next message: `first`, or `first` joined with frames queued behind it.
+  std::string next_message(std::string first);
   void cork(bool on);
 
   Stream ws_;
   WsOptions options_;
   EventQueue<std::string> outbox_;
+  Joiner join_;
+  std::size_t unbatched_left_ = 0;  // frames queued before batch_with()
   std::size_t queued_bytes_ = 0;
   beast::flat_buffer read_buffer_;
   bool closed_ = false;

@@ -116,6 +116,7 @@ net::awaitable<bool> Session::connect() {
   ws_->start_writer();
   protocol::Hello hello = settings_.hello;
   hello.models = models_;
+  hello.batches = true;
   send(protocol::encode(hello));
   const bool welcomed = co_await await_welcome();
   interrupt_ = nullptr;
@@ -159,6 +160,7 @@ net::awaitable<bool> Session::await_welcome() {
       co_return false;
     }
     if (auto* welcome = std::get_if<protocol::Welcome>(&*frame)) {
+      if (welcome->batches) ws_->batch_with(protocol::encode_batch);
       spdlog::info("node connected: session {} (coordinator {}, {} models offered)", welcome->session,
                    welcome->server_version.empty() ? "unknown version" : welcome->server_version,
                    models_.size());
@@ -178,15 +180,15 @@ net::awaitable<void> Session::read_loop() {
       if (!draining_) spdlog::warn("disconnected from coordinator: {}", text.error().message());
       co_return;
     }
-    auto frame = protocol::decode(*text);
-    if (!frame) {
+    auto frames = protocol::decode_message(*text);
+    if (!frames) {
       // The reason names the field, never its value.
       spdlog::warn("malformed frame from coordinator ({} bytes): {}; reconnecting", text->size(),
-                   frame.error().reason);
-      co_await ws_->close(close_reason("malformed frame: " + frame.error().reason));
+                   frames.error().reason);
+      co_await ws_->close(close_reason("malformed frame: " + frames.error().reason));
       co_return;
     }
-    on_frame(*frame);
+    for (auto& frame : *frames) on_frame(frame);
   }
 }
 

@@ -137,14 +137,17 @@ std::string encode(const Hello& h) {
                  {"agent_version", h.agent_version}, {"max_jobs", h.max_jobs},
                  {"models", models_to_json(h.models)},
                  {"exec", json::object{{"languages", std::move(langs)}, {"price", h.exec_price}}}};
+  if (h.batches) o["batches"] = true;
   return json::serialize(o);
 }
 
 std::string encode(const Welcome& w) {
-  return json::serialize(json::object{{"type", "welcome"},
-                                      {"session", w.session},
-                                      {"heartbeat_s", w.heartbeat_s},
-                                      {"server_version", w.server_version}});
+  json::object o{{"type", "welcome"},
+                 {"session", w.session},
+                 {"heartbeat_s", w.heartbeat_s},
+                 {"server_version", w.server_version}};
+  if (w.batches) o["batches"] = true;
+  return json::serialize(o);
 }
 
 std::string encode(const Job& j) {
@@ -218,10 +221,9 @@ std::string encode(const Status& s) {
   return json::serialize(o);
 }
 
-std::expected<Frame, DecodeError> decode(std::string_view text) {
-  boost::system::error_code ec;
-  json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec) return std::unexpected(DecodeError{"frame is not valid JSON"});
+namespace {
+
+std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   if (!value.is_object()) return std::unexpected(DecodeError{"frame is not a JSON object"});
   Reader r{value.get_object()};
   const std::string type = r.string("type");
@@ -291,15 +293,64 @@ std::expected<Frame, DecodeError> decode(std::string_view text) {
       if (!e.error && h.exec_price < 0) e.fail("price", "must not be negative");
       if (e.error) r.error = e.error;
     }
+    h.batches = r.boolean("batches");
     if (!r.error && h.node_id.empty()) r.fail("node_id", "must not be empty");
     return finish(r, std::move(h));
   }
   if (type == "welcome") {
     Welcome w{r.string("session"), static_cast<int>(r.integer("heartbeat_s", false)),
-              r.string("server_version", false)};
+              r.string("server_version", false), r.boolean("batches")};
     return finish(r, std::move(w));
   }
   return Frame{Unknown{type}};
+}
+
+std::expected<json::value, DecodeError> parse(std::string_view text) {
+  boost::system::error_code ec;
+  json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
+  if (ec) return std::unexpected(DecodeError{"frame is not valid JSON"});
+  return value;
+}
+
+}  // namespace
+
+std::expected<Frame, DecodeError> decode(std::string_view text) {
+  auto value = parse(text);
+  if (!value) return std::unexpected(value.error());
+  return decode_object(*value);
+}
+
+std::expected<std::vector<Frame>, DecodeError> decode_message(std::string_view text) {
+  auto value = parse(text);
+  if (!value) return std::unexpected(value.error());
+  std::vector<Frame> frames;
+  if (!value->is_array()) {
+    auto frame = decode_object(*value);
+    if (!frame) return std::unexpected(frame.error());
+    frames.push_back(std::move(*frame));
+    return frames;
+  }
+  frames.reserve(value->get_array().size());
+  for (const auto& item : value->get_array()) {
+    auto frame = decode_object(item);
+    if (!frame) return std::unexpected(frame.error());
+    frames.push_back(std::move(*frame));
+  }
+  return frames;
+}
+
+std::string encode_batch(const std::vector<std::string>& frames) {
+  std::size_t size = 2 + frames.size();
+  for (const auto& f : frames) size += f.size();
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (const auto& f : frames) {
+    if (out.size() > 1) out += ',';
+    out += f;
+  }
+  out += ']';
+  return out;
 }
 
 }  // namespace potluck::protocol

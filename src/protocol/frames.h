@@ -1,7 +1,9 @@
 #pragma once
 // Frames of the node <-> coordinator protocol "potluck.v1" (docs/protocol.md).
 // JSON text frames, one object each, discriminated by "type". Payloads and
-// deltas stay raw JSON text so the hot path never rebuilds them.
+// deltas stay raw JSON text so the hot path never rebuilds them. A message
+// may also carry a batch, a JSON array of frames, once both ends said they
+// accept batches (hello/welcome "batches": true).
 #include "protocol/exec.h"
 
 #include <cstdint>
@@ -41,12 +43,14 @@ struct Hello {
   std::vector<ModelOffer> models;
   std::vector<std::string> exec_languages;
   std::int64_t exec_price = 0;  // what one CPU second of exec costs, micro-credits (0 = free)
+  bool batches = false;  // the node reads batched messages
 };
 
 struct Welcome {
   std::string session;
   int heartbeat_s = 20;
   std::string server_version;
+  bool batches = false;  // the coordinator reads batched messages
 };
 
 enum class JobKind { chat, completion, exec };
@@ -123,5 +127,12 @@ struct DecodeError {
 };
 
 std::expected<Frame, DecodeError> decode(std::string_view text);
+
+// One message: a frame, or a batch of them (a JSON array of frame objects).
+// A batch with a malformed frame fails as a whole.
+std::expected<std::vector<Frame>, DecodeError> decode_message(std::string_view text);
+
+// A batch of encoded frames (each a JSON object text) as one message.
+std::string encode_batch(const std::vector<std::string>& frames);
 
 }  // namespace potluck::protocol

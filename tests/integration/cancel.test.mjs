@@ -1,6 +1,6 @@
 // A consumer that hangs up cancels its job all the way down: the coordinator
 // sends `cancel` to the node, the node aborts its upstream request (the fake
-// upstream counts streams_aborted_by_client), the usage event says
+// upstream counts generations_aborted_by_client), the usage event says
 // 'cancelled', and no job stays in flight.
 import assert from 'node:assert/strict';
 import { before, beforeEach, test } from 'node:test';
@@ -44,10 +44,10 @@ function post(body, signal) {
 async function expectCancelled(beforeMetrics, beforeRows) {
   const stats = await waitFor(async () => {
     const s = await upstream.stats();
-    return s.streams_aborted_by_client >= 1 ? s : null;
+    return s.generations_aborted_by_client >= 1 ? s : null;
   }, { what: 'the upstream request to be aborted' });
-  assert.equal(stats.streams_aborted_by_client, 1);
-  assert.equal(stats.streams_completed, 0);
+  assert.equal(stats.generations_aborted_by_client, 1);
+  assert.equal(stats.generations_completed, 0);
 
   const rows = await waitFor(async () => {
     const r = await coord.usageEvents(`id > ${beforeRows}`);
@@ -98,7 +98,7 @@ test('a client that disconnects before the first chunk (non-streamed) cancels to
     (e) => e,
   );
   // Wait until the request is running upstream, then hang up.
-  await waitFor(async () => (await upstream.stats()).streams_started >= 1, { what: 'the upstream stream to start' });
+  await waitFor(async () => (await upstream.stats()).generations_started >= 1, { what: 'the upstream stream to start' });
   ctl.abort();
   const outcome = await pending;
   assert.ok(outcome instanceof Error, 'the request was aborted');

@@ -39,7 +39,7 @@ async function expectTimedOut(rows0) {
   }, { what: 'the usage event of the timed-out job' });
   assert.equal(rows.length, 1);
   assert.equal(rows[0].status, 'timeout');
-  await waitFor(async () => (await upstream.stats()).streams_aborted_by_client >= 1, {
+  await waitFor(async () => (await upstream.stats()).generations_aborted_by_client >= 1, {
     what: 'the upstream request of the timed-out job to be aborted',
   });
   const m = await coord.metrics();

@@ -114,7 +114,7 @@ test('a canary through every path is never written to disk', h.wrap(async () => 
     ctl.abort();
   }
   assert.ok(seen.includes(CANARY));
-  await waitFor(async () => (await upstream.stats()).streams_aborted_by_client >= 1, { what: 'the cancel to reach upstream' });
+  await waitFor(async () => (await upstream.stats()).generations_aborted_by_client >= 1, { what: 'the cancel to reach upstream' });
 
   // 8. Bodies the coordinator cannot parse, with the canary inside.
   const bad = await coord.request('POST', '/v1/chat/completions', {

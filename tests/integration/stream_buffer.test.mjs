@@ -67,7 +67,7 @@ test('a client that stops reading is dropped and its job cancelled upstream', h.
   assert.equal(res.status, 200);
   try {
     // Never read the body: the coordinator's writes back up, its buffer fills.
-    await waitFor(async () => (await upstream.stats()).streams_aborted_by_client >= 1, {
+    await waitFor(async () => (await upstream.stats()).generations_aborted_by_client >= 1, {
       what: 'the job of the stalled client to be cancelled upstream',
       timeoutMs: 60_000,
     });

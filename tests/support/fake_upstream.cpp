@@ -52,16 +52,16 @@ struct Stats {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> chat{0};
   std::atomic<std::uint64_t> completions{0};
-  std::atomic<std::uint64_t> streams_started{0};
-  std::atomic<std::uint64_t> streams_completed{0};
-  std::atomic<std::uint64_t> streams_aborted_by_client{0};
-  std::atomic<std::uint64_t> streams_failed_injected{0};
+  std::atomic<std::uint64_t> generations_started{0};
+  std::atomic<std::uint64_t> generations_completed{0};
+  std::atomic<std::uint64_t> generations_aborted_by_client{0};
+  std::atomic<std::uint64_t> generations_failed_injected{0};
   std::mutex keys_mutex;
   std::string last_body_keys = "[]";  // serialised JSON array
 
   void reset() {
-    for (auto* c : {&requests, &chat, &completions, &streams_started, &streams_completed,
-                    &streams_aborted_by_client, &streams_failed_injected}) {
+    for (auto* c : {&requests, &chat, &completions, &generations_started, &generations_completed,
+                    &generations_aborted_by_client, &generations_failed_injected}) {
       c->store(0, std::memory_order_relaxed);
     }
     std::lock_guard lock(keys_mutex);
@@ -404,10 +404,33 @@ class Session {
     const char* finish = capped ? "length" : "stop";
 
     if (job.stream) co_return co_await stream(job, n_tokens, finish);
+    co_return co_await reply_whole(job, n_tokens, finish);
+  }
 
+  // A non-streamed answer. The hooks mean what they mean for a stream: the
+  // reply comes after fake_delay_ms per token (a client closing meanwhile
+  // aborts it), and fake_fail_after K < tokens closes the connection instead
+  // of answering.
+  asio::awaitable<bool> reply_whole(const Job& job, std::size_t n_tokens, const char* finish) {
+    auto& st = srv_.stats;
+    const bool chat = job.chat;
+    inc(st.generations_started);
+    watch_close_ = true;
     if (job.fake_delay_ms > 0) {
-      asio::steady_timer t(sock_.get_executor(), std::chrono::milliseconds(job.fake_delay_ms));
-      co_await t.async_wait(nothrow);
+      const auto tokens = static_cast<std::int64_t>(std::min<std::size_t>(n_tokens, 1'000'000));
+      const std::int64_t total_ms = std::min<std::int64_t>(job.fake_delay_ms * std::max<std::int64_t>(tokens, 1),
+                                                           3'600'000);
+      if (!co_await sleep_watching(total_ms)) {
+        inc(st.generations_aborted_by_client);
+        co_return false;
+      }
+    }
+    if (job.fake_fail_after >= 0 && static_cast<std::uint64_t>(job.fake_fail_after) < n_tokens) {
+      inc(st.generations_failed_injected);
+      error_code ec;
+      sock_.shutdown(tcp::socket::shutdown_both, ec);
+      sock_.close(ec);
+      co_return false;
     }
     body_.clear();
     body_ += R"({"id":")";
@@ -431,7 +454,14 @@ class Session {
     body_ += R"("}],)";
     append_usage(body_, job.prompt_tokens * job.fake_usage_factor, n_tokens * job.fake_usage_factor);
     body_ += '}';
-    co_return co_await send(200, "application/json", body_);
+    // Counted before the write, like a stream's [DONE]; undone if it fails.
+    inc(st.generations_completed);
+    const bool sent = co_await send(200, "application/json", body_);
+    if (!sent) {
+      st.generations_completed.fetch_sub(1, std::memory_order_relaxed);
+      inc(st.generations_aborted_by_client);
+    }
+    co_return sent;
   }
 
   std::string_view token(std::size_t i) const {
@@ -521,7 +551,7 @@ class Session {
     if (!keep_alive_) out_ += "Connection: close\r\n";
     else if (http10_) out_ += "Connection: keep-alive\r\n";
     out_ += "\r\n";
-    inc(st.streams_started);
+    inc(st.generations_started);
     watch_close_ = true;
 
     if (job.chat) {
@@ -532,7 +562,7 @@ class Session {
     for (std::size_t i = 0; i <= n_tokens; ++i) {
       if (job.fake_fail_after >= 0 && static_cast<std::uint64_t>(job.fake_fail_after) == i) {
         const bool ok = co_await flush();
-        inc(ok ? st.streams_failed_injected : st.streams_aborted_by_client);
+        inc(ok ? st.generations_failed_injected : st.generations_aborted_by_client);
         error_code ec;
         sock_.shutdown(tcp::socket::shutdown_both, ec);
         sock_.close(ec);
@@ -541,13 +571,13 @@ class Session {
       if (i == n_tokens) break;
       if (delayed) {
         if (!co_await flush() || !co_await sleep_watching(job.fake_delay_ms)) {
-          inc(st.streams_aborted_by_client);
+          inc(st.generations_aborted_by_client);
           co_return false;
         }
       }
       content_event(job, token(i));
       if (ev_.size() >= kCoalesceBytes && !co_await flush()) {
-        inc(st.streams_aborted_by_client);
+        inc(st.generations_aborted_by_client);
         co_return false;
       }
     }
@@ -568,10 +598,10 @@ class Session {
     out_ += "0\r\n\r\n";
     // Count before the last write so that a client that has seen [DONE] also
     // sees the counter; undo if the write fails.
-    inc(st.streams_completed);
+    inc(st.generations_completed);
     if (!co_await flush()) {
-      st.streams_completed.fetch_sub(1, std::memory_order_relaxed);
-      inc(st.streams_aborted_by_client);
+      st.generations_completed.fetch_sub(1, std::memory_order_relaxed);
+      inc(st.generations_aborted_by_client);
       co_return false;
     }
     co_return true;
@@ -599,10 +629,10 @@ class Session {
         {"requests", &st.requests},
         {"chat", &st.chat},
         {"completions", &st.completions},
-        {"streams_started", &st.streams_started},
-        {"streams_completed", &st.streams_completed},
-        {"streams_aborted_by_client", &st.streams_aborted_by_client},
-        {"streams_failed_injected", &st.streams_failed_injected},
+        {"generations_started", &st.generations_started},
+        {"generations_completed", &st.generations_completed},
+        {"generations_aborted_by_client", &st.generations_aborted_by_client},
+        {"generations_failed_injected", &st.generations_failed_injected},
     };
     body_ += '{';
     for (const auto& [name, counter] : fields) {

@@ -105,3 +105,43 @@ TEST(Frames, JobStreamFlagDefaultsToTrue) {
   Job whole{"j", JobKind::chat, "m", 0, "{}", false};
   EXPECT_FALSE(round_trip(whole).stream);
 }
+
+TEST(Frames, ABatchDecodesToItsFramesInOrder) {
+  const std::vector<std::string> frames{
+      encode(Chunk{"job_1", 0, 0, R"({"content":"hi"})", "stop"}),
+      encode(Done{"job_1", {3, 1}, 5, 9, std::nullopt}),
+      encode(Job{"job_2", JobKind::chat, "m", 1000, R"({"messages":[]})", false})};
+  auto decoded = decode_message(encode_batch(frames));
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(decoded->size(), 3u);
+  EXPECT_EQ(std::get<Chunk>((*decoded)[0]).delta, R"({"content":"hi"})");
+  EXPECT_EQ(std::get<Done>((*decoded)[1]).usage.prompt_tokens, 3);
+  EXPECT_EQ(std::get<Job>((*decoded)[2]).payload, R"({"messages":[]})");
+}
+
+TEST(Frames, AMessageWithOneFrameIsNotABatch) {
+  auto decoded = decode_message(encode(Cancel{"job_9"}));
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(decoded->size(), 1u);
+  EXPECT_EQ(std::get<Cancel>(decoded->front()).id, "job_9");
+  EXPECT_EQ(encode_batch({}), "[]");
+  EXPECT_TRUE(decode_message("[]")->empty());
+}
+
+TEST(Frames, ABatchWithAMalformedFrameFailsWhole) {
+  EXPECT_FALSE(decode_message(R"([{"type":"cancel","id":"a"},{"type":"chunk"}])"));
+  EXPECT_FALSE(decode_message(R"([{"type":"cancel","id":"a"},7])"));
+  EXPECT_FALSE(decode_message("[{"));
+}
+
+TEST(Frames, HelloAndWelcomeSayWhetherTheyReadBatches) {
+  Hello hello;
+  hello.node_id = "n1";
+  auto plain = decode(encode(hello));
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(std::get<Hello>(*plain).batches);
+  hello.batches = true;
+  EXPECT_TRUE(std::get<Hello>(*decode(encode(hello))).batches);
+  EXPECT_TRUE(std::get<Welcome>(*decode(encode(Welcome{"s", 20, "v", true}))).batches);
+  EXPECT_FALSE(std::get<Welcome>(*decode(encode(Welcome{"s", 20, "v", false}))).batches);
+}

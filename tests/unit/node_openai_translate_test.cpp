@@ -102,3 +102,58 @@ TEST(NodeOpenAiTranslate, ParsesAndFiltersModels) {
   EXPECT_EQ((*some)[0].id, "b");
   EXPECT_FALSE(openai::parse_models("{}", {}));
 }
+
+TEST(NodeOpenAiTranslate, PrepareForAWholeAnswerTurnsStreamingOff) {
+  auto body = openai::prepare_request(
+      R"({"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true},"seed":3})", "llama-3",
+      openai::Delivery::whole);
+  ASSERT_TRUE(body);
+  auto v = json::parse(*body).as_object();
+  EXPECT_EQ(v["stream"], false);
+  EXPECT_FALSE(v.contains("stream_options"));  // vLLM refuses them without a stream
+  EXPECT_EQ(v["seed"], 3);
+  EXPECT_EQ(v["model"], "llama-3");
+}
+
+TEST(NodeOpenAiTranslate, WholeChatAnswerGivesOneChunkPerChoice) {
+  auto out = openai::translate_response(
+      JobKind::chat,
+      R"({"id":"c","object":"chat.completion","choices":[)"
+      R"({"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"},)"
+      R"({"index":1,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"t"}]},"finish_reason":"tool_calls"}],)"
+      R"("usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})");
+  ASSERT_FALSE(out.error);
+  EXPECT_TRUE(out.done);
+  ASSERT_EQ(out.chunks.size(), 2u);
+  EXPECT_EQ(out.chunks[0].delta, R"({"role":"assistant","content":"Hello"})");
+  EXPECT_EQ(out.chunks[0].finish_reason, "stop");
+  EXPECT_TRUE(out.chunks[0].has_content);
+  EXPECT_EQ(out.chunks[1].index, 1);
+  EXPECT_TRUE(out.chunks[1].has_content);  // a tool call is generated output
+  EXPECT_EQ(out.chunks[1].finish_reason, "tool_calls");
+  ASSERT_TRUE(out.usage);
+  EXPECT_EQ(out.usage->prompt_tokens, 5);
+  EXPECT_EQ(out.usage->completion_tokens, 2);
+}
+
+TEST(NodeOpenAiTranslate, WholeCompletionAnswerAndErrors) {
+  auto out = openai::translate_response(
+      JobKind::completion, R"({"choices":[{"index":0,"text":"abc","finish_reason":"length"}]})");
+  ASSERT_FALSE(out.error);
+  ASSERT_EQ(out.chunks.size(), 1u);
+  EXPECT_EQ(out.chunks[0].delta, R"({"text":"abc"})");
+  EXPECT_EQ(out.chunks[0].finish_reason, "length");
+  EXPECT_FALSE(out.usage);
+
+  auto failed = openai::translate_response(JobKind::chat, R"({"error":{"message":"x","code":503}})");
+  EXPECT_TRUE(failed.error);
+  EXPECT_FALSE(failed.done);
+  EXPECT_EQ(failed.error_status, 503);
+  EXPECT_TRUE(openai::translate_response(JobKind::chat, "not json").error);
+}
+
+TEST(NodeOpenAiTranslate, CompletionTokenEstimate) {
+  EXPECT_EQ(openai::estimate_completion_tokens(0), 0);
+  EXPECT_EQ(openai::estimate_completion_tokens(3), 1);
+  EXPECT_EQ(openai::estimate_completion_tokens(40), 10);
+}

@@ -69,11 +69,51 @@ net::awaitable<std::expected<ModelList, std::string>> OpenAiBackend::models(net:
   co_return openai::parse_models(body, filter_);
 }
 
+namespace {
+
+// What the engine's answer amounted to, gathered while its body arrives.
+struct Answer {
+  std::optional<protocol::Usage> usage;
+  std::int64_t content_chunks = 0;  // streamed: chunks that carried text
+  std::size_t content_bytes = 0;    // whole: delta bytes that carried text
+  std::size_t chunks = 0;
+  bool finished = false;  // [DONE], a finish_reason, or a whole answer
+  bool failed = false;    // an error message, or one that did not parse
+  int failed_status = 0;
+  bool too_big = false;   // a whole answer above kMaxAnswerBytes
+
+  // Hands the chunks of one event (or of a whole answer) to `sink`.
+  void take(openai::EventOutcome outcome, const ChunkSink& sink) {
+    if (outcome.error) {
+      failed = true;
+      failed_status = outcome.error_status;
+      return;
+    }
+    for (auto& chunk : outcome.chunks) {
+      if (chunk.has_content) {
+        ++content_chunks;
+        content_bytes += chunk.delta.size();
+      }
+      if (!chunk.finish_reason.empty()) finished = true;
+      ++chunks;
+      sink(chunk.index, std::move(chunk.delta), std::move(chunk.finish_reason));
+    }
+    if (outcome.usage) usage = outcome.usage;
+    if (outcome.done) finished = true;
+  }
+};
+
+// A whole answer is held in memory until it parses; past this it is refused.
+constexpr std::size_t kMaxAnswerBytes = 64 * 1024 * 1024;
+
+}  // namespace
+
 net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const ChunkSink& sink,
                                                  net::AbortHandle& abort) {
   if (job.kind == protocol::JobKind::exec)
     co_return std::unexpected(BackendError{"unsupported_kind", "this node does not run exec jobs", 0, true});
-  auto body = openai::prepare_request(job.payload, job.model);
+  const auto delivery = job.stream ? openai::Delivery::streamed : openai::Delivery::whole;
+  auto body = openai::prepare_request(job.payload, job.model, delivery);
   if (!body) co_return std::unexpected(BackendError{"bad_request", body.error(), 400, false});
 
   const auto deadline = std::chrono::steady_clock::now() +
@@ -81,41 +121,30 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
                                                    std::chrono::milliseconds(job.deadline_ms))
                                              : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kNoDeadline));
 
-  std::optional<protocol::Usage> usage;
-  std::int64_t content_chunks = 0;
-  std::size_t chunks = 0;
-  bool finished = false;  // [DONE] or a finish_reason arrived
-  bool failed = false;    // an error event or a malformed one
-  int failed_status = 0;
+  Answer answer;
+  std::string whole;
   net::SseParser parser([&](std::string_view data) {
-    if (failed) return;
-    auto outcome = openai::translate_event(job.kind, data);
-    if (outcome.error) {
-      failed = true;
-      failed_status = outcome.error_status;
-      return;
-    }
-    for (auto& chunk : outcome.chunks) {
-      if (chunk.has_content) ++content_chunks;
-      if (!chunk.finish_reason.empty()) finished = true;
-      ++chunks;
-      sink(chunk.index, std::move(chunk.delta), std::move(chunk.finish_reason));
-    }
-    if (outcome.usage) usage = outcome.usage;
-    if (outcome.done) finished = true;
+    if (!answer.failed) answer.take(openai::translate_event(job.kind, data), sink);
   });
-
-  const net::HeaderList headers{{"Accept", "text/event-stream"}};
+  const net::HeaderList headers{
+      {"Accept", delivery == openai::Delivery::streamed ? "text/event-stream" : "application/json"}};
   const std::function<void(unsigned, std::string_view)> on_body = [&](unsigned status, std::string_view slice) {
     // An error body may echo the prompt: it is neither parsed nor kept.
-    if (status >= 200 && status < 300) parser.feed(slice);
+    if (status < 200 || status >= 300) return;
+    if (delivery == openai::Delivery::streamed) {
+      parser.feed(slice);
+    } else if (whole.size() + slice.size() > kMaxAnswerBytes) {
+      answer.too_big = true;
+    } else if (!answer.too_big) {
+      whole += slice;
+    }
   };
   const std::string target = openai::completion_target(base_path_, job.kind);
   auto status = co_await client_.stream(http::verb::post, target, *body, headers, deadline, on_body, &abort);
   if (abort.aborted()) co_return std::unexpected(BackendError{"cancelled", "job aborted", 0, false});
   if (!status) {
     auto error = transport_error(status.error());
-    spdlog::debug("job {} upstream transport failure ({}), {} chunks relayed", job.id, error.code, chunks);
+    spdlog::debug("job {} upstream transport failure ({}), {} chunks relayed", job.id, error.code, answer.chunks);
     co_return std::unexpected(std::move(error));
   }
   if (*status < 200 || *status >= 300) {
@@ -123,17 +152,22 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
     co_return std::unexpected(BackendError{
         "upstream_error", "upstream answered " + std::to_string(code), code, code >= 500});
   }
-  parser.finish();
-  if (failed) {
-    co_return std::unexpected(BackendError{"upstream_error", "upstream reported an error mid-stream",
-                                           failed_status, failed_status == 0 || failed_status >= 500});
+  if (answer.too_big)
+    co_return std::unexpected(BackendError{"upstream_error", "upstream answer is too large", 0, false});
+  if (delivery == openai::Delivery::streamed) parser.finish();
+  else answer.take(openai::translate_response(job.kind, whole), sink);
+  if (answer.failed) {
+    const int failed = answer.failed_status;
+    co_return std::unexpected(
+        BackendError{"upstream_error", "upstream reported an error", failed, failed == 0 || failed >= 500});
   }
-  if (!finished)
+  if (!answer.finished)
     co_return std::unexpected(BackendError{"upstream_error", "upstream stream ended early", 0, true});
-  if (!usage) {
-    usage = protocol::Usage{openai::estimate_prompt_tokens(job.payload.size()), content_chunks};
-  }
-  co_return *usage;
+  if (answer.usage) co_return *answer.usage;
+  const std::int64_t completion = delivery == openai::Delivery::streamed
+                                      ? answer.content_chunks
+                                      : openai::estimate_completion_tokens(answer.content_bytes);
+  co_return protocol::Usage{openai::estimate_prompt_tokens(job.payload.size()), completion};
 }
 
 }  // namespace potluck::node

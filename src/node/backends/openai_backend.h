@@ -1,6 +1,7 @@
 #pragma once
 // An OpenAI-compatible engine on the provider's machine (llama.cpp
-// llama-server, Ollama /v1, vLLM): jobs are streamed through it.
+// llama-server, Ollama /v1, vLLM). Streamed jobs are streamed through it; the
+// others are asked for whole (openai::Delivery).
 #include "node/backends/backend.h"
 
 namespace potluck::node {

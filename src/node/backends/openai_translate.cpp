@@ -29,13 +29,19 @@ bool delta_has_content(const json::object& delta) {
 
 }  // namespace
 
-std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model) {
+std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model,
+                                                        Delivery delivery) {
   boost::system::error_code ec;
   auto value = json::parse(js(payload), ec);
   if (ec || !value.is_object()) return std::unexpected("payload is not a JSON object");
   auto& body = value.get_object();
   for (auto field : kPotluckOnlyFields) body.erase(js(field));
   if (!model.empty()) body["model"] = js(model);
+  if (delivery == Delivery::whole) {
+    body["stream"] = false;
+    body.erase("stream_options");
+    return json::serialize(value);
+  }
   body["stream"] = true;
   // Merge, so other stream options the consumer chose survive.
   auto& options = body["stream_options"];
@@ -50,57 +56,94 @@ std::string completion_target(std::string_view base_path, protocol::JobKind kind
   return target;
 }
 
-EventOutcome translate_event(protocol::JobKind kind, std::string_view data) {
-  EventOutcome out;
-  if (data == "[DONE]") {
-    out.done = true;
-    return out;
+namespace {
+
+// {"error": ...} in an event or a body: marks the outcome failed, with the
+// error's numeric status when it has one. Returns whether there was one.
+bool read_error(const json::object& message, EventOutcome& out) {
+  const auto* error = message.if_contains("error");
+  if (!error || error->is_null()) return false;
+  out.error = true;
+  if (error->is_object()) {
+    const auto& e = error->get_object();
+    // llama.cpp puts the HTTP status in "code"; OpenAI uses a string there.
+    std::int64_t status = as_int(e.if_contains("code"));
+    if (status == 0) status = as_int(e.if_contains("status"));
+    if (status >= 100 && status <= 599) out.error_status = static_cast<int>(status);
   }
-  boost::system::error_code ec;
-  auto value = json::parse(js(data), ec);
-  if (ec || !value.is_object()) {
-    out.error = true;
-    return out;
-  }
-  const auto& event = value.get_object();
-  if (const auto* error = event.if_contains("error"); error && !error->is_null()) {
-    out.error = true;
-    if (error->is_object()) {
-      const auto& e = error->get_object();
-      // llama.cpp puts the HTTP status in "code"; OpenAI uses a string there.
-      std::int64_t status = as_int(e.if_contains("code"));
-      if (status == 0) status = as_int(e.if_contains("status"));
-      if (status >= 100 && status <= 599) out.error_status = static_cast<int>(status);
-    }
-    return out;
-  }
-  if (const auto* choices = event.if_contains("choices"); choices && choices->is_array()) {
-    for (const auto& item : choices->get_array()) {
-      if (!item.is_object()) continue;
-      const auto& choice = item.get_object();
-      TranslatedChunk chunk;
-      chunk.index = static_cast<int>(as_int(choice.if_contains("index")));
-      if (kind == protocol::JobKind::completion) {
-        const auto* text = choice.if_contains("text");
-        json::string_view t = text && text->is_string() ? json::string_view(text->get_string()) : "";
-        chunk.delta = json::serialize(json::object{{"text", t}});
-        chunk.has_content = !t.empty();
-      } else if (const auto* delta = choice.if_contains("delta"); delta && delta->is_object()) {
-        chunk.delta = json::serialize(*delta);
-        chunk.has_content = delta_has_content(delta->get_object());
-      } else {
-        chunk.delta = "{}";
-      }
-      if (const auto* reason = choice.if_contains("finish_reason"); reason && reason->is_string())
-        chunk.finish_reason = std::string(reason->get_string());
-      out.chunks.push_back(std::move(chunk));
-    }
-  }
-  if (const auto* usage = event.if_contains("usage"); usage && usage->is_object()) {
+  return true;
+}
+
+void read_usage(const json::object& message, EventOutcome& out) {
+  if (const auto* usage = message.if_contains("usage"); usage && usage->is_object()) {
     const auto& u = usage->get_object();
     out.usage = protocol::Usage{as_int(u.if_contains("prompt_tokens")),
                                 as_int(u.if_contains("completion_tokens"))};
   }
+}
+
+// A completion choice's text as the delta {"text": ...}.
+void read_text(const json::object& choice, TranslatedChunk& chunk) {
+  const auto* text = choice.if_contains("text");
+  json::string_view t = text && text->is_string() ? json::string_view(text->get_string()) : "";
+  chunk.delta = json::serialize(json::object{{"text", t}});
+  chunk.has_content = !t.empty();
+}
+
+// One chunk per choice; `message_key` names the chat choice's object
+// ("delta" in an event, "message" in a whole response).
+void read_choices(protocol::JobKind kind, const json::object& message, std::string_view message_key,
+                  EventOutcome& out) {
+  const auto* choices = message.if_contains("choices");
+  if (!choices || !choices->is_array()) return;
+  for (const auto& item : choices->get_array()) {
+    if (!item.is_object()) continue;
+    const auto& choice = item.get_object();
+    TranslatedChunk chunk;
+    chunk.index = static_cast<int>(as_int(choice.if_contains("index")));
+    if (kind == protocol::JobKind::completion) {
+      read_text(choice, chunk);
+    } else if (const auto* delta = choice.if_contains(js(message_key)); delta && delta->is_object()) {
+      chunk.delta = json::serialize(*delta);
+      chunk.has_content = delta_has_content(delta->get_object());
+    } else {
+      chunk.delta = "{}";
+    }
+    if (const auto* reason = choice.if_contains("finish_reason"); reason && reason->is_string())
+      chunk.finish_reason = std::string(reason->get_string());
+    out.chunks.push_back(std::move(chunk));
+  }
+}
+
+EventOutcome translate_message(protocol::JobKind kind, std::string_view text, std::string_view message_key) {
+  EventOutcome out;
+  boost::system::error_code ec;
+  auto value = json::parse(js(text), ec);
+  if (ec || !value.is_object()) {
+    out.error = true;
+    return out;
+  }
+  const auto& message = value.get_object();
+  if (read_error(message, out)) return out;
+  read_choices(kind, message, message_key, out);
+  read_usage(message, out);
+  return out;
+}
+
+}  // namespace
+
+EventOutcome translate_event(protocol::JobKind kind, std::string_view data) {
+  if (data == "[DONE]") {
+    EventOutcome out;
+    out.done = true;
+    return out;
+  }
+  return translate_message(kind, data, "delta");
+}
+
+EventOutcome translate_response(protocol::JobKind kind, std::string_view body) {
+  EventOutcome out = translate_message(kind, body, "message");
+  if (!out.error) out.done = true;
   return out;
 }
 

@@ -3,6 +3,7 @@
 // the node's chunks, kept apart from I/O so it can be tested directly.
 #include "protocol/frames.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <expected>
 #include <optional>
@@ -15,10 +16,18 @@ namespace potluck::node::openai {
 // Fields only Potluck understands; the upstream must not see them.
 inline constexpr std::string_view kPotluckOnlyFields[] = {"cluster"};
 
+// How the node asks the engine for an answer. A consumer that did not ask
+// for a stream gets one merged answer anyway, so the engine is asked for it
+// whole: one response to parse instead of an event per token.
+enum class Delivery { streamed, whole };
+
 // The upstream request body: the consumer's body with every unknown field
-// kept, Potluck-only fields removed, "model" set to `model` (when not empty),
-// and streaming with usage switched on. Fails when `payload` is not an object.
-std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model);
+// kept, Potluck-only fields removed, "model" set to `model` (when not empty).
+// Streamed: "stream" on with usage switched on. Whole: "stream" off and no
+// "stream_options" (engines such as vLLM refuse them without a stream).
+// Fails when `payload` is not an object.
+std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model,
+                                                        Delivery delivery = Delivery::streamed);
 
 // "/v1/chat/completions" or "/v1/completions" below `base_path`.
 std::string completion_target(std::string_view base_path, protocol::JobKind kind);
@@ -40,6 +49,17 @@ struct EventOutcome {
 };
 
 EventOutcome translate_event(protocol::JobKind kind, std::string_view data);
+
+// What a whole (non-streamed) response body means: one chunk per choice whose
+// delta is the choice's message (chat) or {"text": ...} (completion), with
+// its finish_reason; has_content is set when the choice carried text.
+EventOutcome translate_response(protocol::JobKind kind, std::string_view body);
+
+// A completion-token estimate when the engine reports no usage for a whole
+// answer: ~4 bytes a token, at least one when there was any text.
+inline std::int64_t estimate_completion_tokens(std::size_t text_bytes) {
+  return text_bytes == 0 ? 0 : static_cast<std::int64_t>(std::max<std::size_t>(1, text_bytes / 4));
+}
 
 // Parses GET /v1/models. Keeps only ids in `filter` when it is not empty.
 std::expected<std::vector<protocol::ModelOffer>, std::string> parse_models(
