@@ -204,11 +204,12 @@ TEST_F(RegistryIndex, ExecPicksFromTheLanguageList) {
   auto runner = nodes.make("runner", {}, 2, "", {"python3", "bash"});
   registry.add(runner);
   registry.add(nodes.make("llm", {"m"}));
-  EXPECT_TRUE(registry.exec_online("bash"));
-  EXPECT_FALSE(registry.exec_online("c"));
-  EXPECT_EQ(registry.pick_exec("python3", kNoExclusions), runner.get());
+  EXPECT_TRUE(registry.online(Placement::exec("bash")));
+  EXPECT_FALSE(registry.online(Placement::exec("c")));
+  EXPECT_EQ(registry.pick(Placement::exec("python3"), kNoExclusions).node, runner.get());
+  EXPECT_EQ(registry.pick(Placement::exec("python3", "clu_x"), kNoExclusions).node, nullptr);
   registry.remove(runner.get());
-  EXPECT_FALSE(registry.exec_online("python3"));
+  EXPECT_FALSE(registry.online(Placement::exec("python3")));
 }
 
 TEST_F(RegistryIndex, ATierDrawsFromEveryListedModelAndCountsANodeOnce) {
