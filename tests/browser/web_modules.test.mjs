@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseCsv } from '../../web/src/csv.js';
 import { sseData } from '../../web/src/sse.js';
-import { buckets, bucketSeconds, latencyPercentiles, percentile, sumByModel, usageEvents } from '../../web/src/usage_series.js';
+import { buckets, bucketSeconds, lastHour, latencyPercentiles, percentile, sumByModel, usageEvents } from '../../web/src/usage_series.js';
 
 describe('parseCsv', () => {
   test('quoted fields, doubled quotes, commas and line breaks inside quotes, CRLF', () => {
@@ -64,6 +64,19 @@ describe('usage series', () => {
       { label: 'p99', values: [300, 200] },
     ]);
   });
+});
+
+test("the Overview's last hour: sixty minutes, missing ones as zeros, older ones dropped", () => {
+  const now = 1_000_000_030; // 30 s into a minute
+  const current = 1_000_000_020 - (1_000_000_020 % 60);
+  const hour = lastHour([
+    { minute: current, jobs: 2, tokens_in: 5, tokens_out: 7, errors: 1 },
+    { minute: current - 3600, jobs: 9, tokens_in: 9, tokens_out: 9, errors: 9 },
+  ], now);
+  assert.equal(hour.length, 60);
+  assert.equal(hour[0].minute, current - 59 * 60);
+  assert.deepEqual(hour.at(-1), { minute: current, jobs: 2, tokens_in: 5, tokens_out: 7, errors: 1 });
+  assert.equal(hour.reduce((sum, m) => sum + m.jobs, 0), 2);
 });
 
 describe('sseData', () => {

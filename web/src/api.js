@@ -50,7 +50,8 @@ async function errorOf(response) {
   return new ApiError(response.status, message, code);
 }
 
-async function send(method, path, body, { signal, accept = 'application/json' } = {}) {
+async function send(method, path, body, options = {}, retried = false) {
+  const { signal, accept = 'application/json' } = options;
   const headers = { accept };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && session.csrf) headers['x-csrf-token'] = session.csrf;
@@ -63,6 +64,11 @@ async function send(method, path, body, { signal, accept = 'application/json' } 
   });
   if (response.ok) return response;
   const error = await errorOf(response);
+  // Another tab signed in again and the token changed: fetch it, try once more.
+  if (response.status === 403 && error.code === 'csrf_token_invalid' && !retried) {
+    remember(await (await send('GET', '/api/session')).json());
+    return send(method, path, body, options, true);
+  }
   if (response.status === 401 && path !== '/api/session') {
     forget();
     onSignedOut();

@@ -28,7 +28,8 @@ let leavePage = null;
 let rendered = false;
 
 function signInPath(reason) {
-  const next = window.location.pathname === '/signin' ? '/' : window.location.pathname;
+  const { pathname, search } = window.location;
+  const next = pathname === '/signin' ? '/' : pathname + search;
   const params = new URLSearchParams({ next });
   if (reason) params.set('reason', reason);
   return `/signin?${params}`;

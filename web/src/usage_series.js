@@ -1,5 +1,6 @@
 // Turns raw usage events (from /api/usage.csv) into chart series: per time
 // bucket and model, requests and tokens; latency percentiles per bucket.
+// Also fills the Overview's per-minute counts into a whole hour.
 
 export function bucketSeconds(fromS, toS) {
   return toS - fromS <= 2 * 86400 ? 3600 : 86400;
@@ -55,4 +56,15 @@ export function usageEvents(rows) {
     completion_tokens: Number(r.completion_tokens),
     latency_ms: Number(r.latency_ms),
   }));
+}
+
+// The last hour minute by minute, with the minutes the coordinator did not
+// list (nothing happened) as zeros.
+export function lastHour(perMinute, nowS = Date.now() / 1000) {
+  const byMinute = new Map(perMinute.map((m) => [m.minute, m]));
+  const current = Math.floor(nowS / 60) * 60;
+  const hour = [];
+  for (let minute = current - 59 * 60; minute <= current; minute += 60)
+    hour.push(byMinute.get(minute) ?? { minute, jobs: 0, tokens_in: 0, tokens_out: 0, errors: 0 });
+  return hour;
 }

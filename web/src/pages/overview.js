@@ -7,13 +7,10 @@ import { section, pageHeader } from '../components/page.js';
 import { dataTable } from '../components/table.js';
 import { h, replace } from '../dom.js';
 import { dateTime, integer } from '../format.js';
+import { lastHour } from '../usage_series.js';
 
 function stat(label, value) {
   return h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value));
-}
-
-function lastMinute(perMinute) {
-  return perMinute.at(-1) ?? { jobs: 0, tokens_in: 0, tokens_out: 0, errors: 0 };
 }
 
 function perMinuteSeries(perMinute) {
@@ -57,14 +54,15 @@ export default {
 
     async function refresh() {
       const o = await api.get('/api/overview');
-      const now = lastMinute(o.per_minute);
+      const hour = lastHour(o.per_minute);
+      const now = hour.at(-1);
       replace(stats,
         stat('Nodes online', integer(o.nodes_online)),
         stat('Models', integer(o.models.length)),
         stat('Jobs, last minute', integer(now.jobs)),
         stat('Tokens, last minute', integer(now.tokens_in + now.tokens_out)));
       modelList.textContent = o.models.length ? o.models.join(', ') : 'No model is served right now.';
-      const series = perMinuteSeries(o.per_minute);
+      const series = perMinuteSeries(hour);
       jobsChart.update(series.x, series.jobs);
       tokensChart.update(series.x, series.tokens);
       replace(errors, errorsTable(o.recent_errors));
