@@ -91,7 +91,7 @@ describe('dashboard', { concurrency: false }, () => {
 
   test('a key is created with its secret shown once, then revoked', h.wrap(async () => {
     await page.goto(`${coord.url}/keys`);
-    await page.getByLabel('Name', { exact: true }).fill('browser-key');
+    await page.getByRole('form', { name: 'Create a key' }).getByLabel('Name').fill('browser-key');
     await page.getByRole('button', { name: 'Create key' }).click();
     const secretField = page.locator('.secret-value');
     await secretField.waitFor();
@@ -112,7 +112,7 @@ describe('dashboard', { concurrency: false }, () => {
 
   test('a cluster is created and an invite code made for it', h.wrap(async () => {
     await page.goto(`${coord.url}/clusters`);
-    await page.getByLabel('Name', { exact: true }).fill('browser-team');
+    await page.getByRole('form', { name: 'Create a cluster' }).getByLabel('Name').fill('browser-team');
     await page.getByRole('button', { name: 'Create cluster' }).click();
     await page.getByRole('heading', { name: 'Cluster browser-team' }).waitFor();
     await page.getByLabel('Uses').fill('3');

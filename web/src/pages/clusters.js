@@ -94,11 +94,13 @@ function invitesSection(cluster) {
   return section('Invite codes', create, invites.element);
 }
 
-function nodeTokensSection(cluster) {
+// Node tokens under `base`: a cluster's (/api/clusters/ID/node-tokens), whose
+// nodes serve only that cluster, or the caller's public-pool ones (/api/node-tokens).
+function nodeTokensSection(base, title) {
   const tokens = resourceList({
-    caption: 'Node tokens',
+    caption: title,
     empty: 'No node tokens yet.',
-    load: () => api.get(clusterPath(cluster.id, '/node-tokens')),
+    load: () => api.get(base),
     columns: [
       { label: 'Name', cell: (t) => t.name },
       { label: 'Id', cell: (t) => h('code', {}, t.id) },
@@ -108,7 +110,7 @@ function nodeTokensSection(cluster) {
     revoke: {
       label: (t) => `Revoke token ${t.name}`,
       question: (t) => `Revoke the node token "${t.name}"? Its nodes are disconnected.`,
-      path: (t) => clusterPath(cluster.id, `/node-tokens/${encodeURIComponent(t.id)}`),
+      path: (t) => `${base}/${encodeURIComponent(t.id)}`,
     },
   });
   const create = actionForm({
@@ -117,14 +119,14 @@ function nodeTokensSection(cluster) {
     inline: true,
     fields: [field({ label: 'Name', name: 'name', required: true, maxlength: 64, placeholder: 'rack1' })],
     onSubmit: async (values, form) => {
-      const created = await api.post(clusterPath(cluster.id, '/node-tokens'), { name: values.name.trim() });
+      const created = await api.post(base, { name: values.name.trim() });
       form.reset();
       tokens.reload();
       return shownOnce(`Node token "${created.name}"`, created.token,
         'Start a node with potluck node --token <this token>. It will not be shown again.');
     },
   });
-  return section('Node tokens', create, tokens.element);
+  return section(title, create, tokens.element);
 }
 
 function clusterDetail(target, id, navigate) {
@@ -144,7 +146,7 @@ function clusterDetail(target, id, navigate) {
         h('p', {}, `Id `, h('code', {}, cluster.id), ` · you are its ${cluster.role} · created ${dateTime(cluster.created_at)}`),
         errors, membersTable(cluster, load, errors), leave),
       cluster.role === 'owner' ? invitesSection(cluster) : null,
-      cluster.role === 'owner' ? nodeTokensSection(cluster) : null);
+      cluster.role === 'owner' ? nodeTokensSection(clusterPath(id, '/node-tokens'), `Node tokens of ${cluster.name}`) : null);
   });
   load();
 }
@@ -179,7 +181,8 @@ export default {
     });
     const detail = h('div');
     main.append(pageHeader('Clusters'), section('Your clusters', list), detail,
-      section('New cluster', create), section('Join with a code', join));
+      section('New cluster', create), section('Join with a code', join),
+      nodeTokensSection('/api/node-tokens', 'Your public-pool node tokens'));
     reload();
     const id = params.get('id');
     if (id) clusterDetail(detail, id, navigate);
