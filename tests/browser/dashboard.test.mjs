@@ -5,12 +5,11 @@
 // phone) are saved as test artefacts.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import { useHarness } from '../lib/harness.mjs';
+import { before, describe, test } from 'node:test';
 import { parseCsv, sandboxAvailable, screenshotPages } from './dashboard_support.mjs';
-import { openBrowser } from './lib/browser.mjs';
+import { MODEL, newPage, sessionCookie, useDashboard } from './lib/browser.mjs';
 
-const h = useHarness('dashboard');
+const { h, start } = useDashboard('dashboard');
 let coord, key, browser, page;
 let execNode = null;
 
@@ -18,27 +17,19 @@ const PAGES = ['/', '/nodes', '/models', '/usage', '/keys', '/clusters', '/walle
 const heading = (text) => page.getByRole('heading', { level: 1, name: text });
 
 before(h.wrap(async () => {
-  coord = await h.startCoordinator();
-  key = await coord.adminKey();
-  await h.startNode({ coordinator: coord, name: 'first-node', models: ['mock-small'] });
-  await coord.waitForModel(key, 'mock-small');
+  ({ coord, admin: key, browser } = await start());
   if (sandboxAvailable()) {
     execNode = await h.startNode({ coordinator: coord, name: 'exec-node', backend: 'none', args: ['--exec', '--exec-languages', 'python3'] });
     await coord.waitForExec(key, 'python3');
   }
-  browser = await openBrowser(h, coord);
-  page = await browser.newPage();
+  ({ page } = await newPage(browser, coord));
   // Revoking asks for confirmation: the tests confirm.
   page.on('dialog', (dialog) => dialog.accept());
 }));
 
-after(async () => {
-  await browser?.close();
-});
-
 describe('dashboard', { concurrency: false }, () => {
   test('an unknown visitor is sent to sign in, and a key signs in', h.wrap(async () => {
-    await page.goto(`${coord.url}/keys`);
+    await page.goto('/keys');
     await page.waitForURL(/\/signin\?next=%2Fkeys/);
     await page.getByLabel('API key').fill('pl_not_a_real_key');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -48,13 +39,11 @@ describe('dashboard', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Keys').waitFor();
     assert.equal(new URL(page.url()).pathname, '/keys', 'sign-in returns to the page asked for');
-    const cookies = await page.context().cookies();
-    const session = cookies.find((c) => c.name === 'potluck_session');
-    assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
+    assert.ok((await sessionCookie(page.context()))?.httpOnly, 'the session cookie is HttpOnly');
   }));
 
   test('the keyboard reaches the skip link first and it moves focus to the content', h.wrap(async () => {
-    await page.goto(`${coord.url}/`);
+    await page.goto('/');
     await heading('Overview').waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
@@ -63,16 +52,16 @@ describe('dashboard', { concurrency: false }, () => {
   }));
 
   test('the overview counts the online node and its model', h.wrap(async () => {
-    await page.goto(`${coord.url}/`);
+    await page.goto('/');
     const nodesOnline = page.locator('.stat', { hasText: 'Nodes online' }).locator('.stat-value');
     await nodesOnline.filter({ hasText: execNode ? '2' : '1' }).waitFor();
-    await page.locator('.model-list', { hasText: 'mock-small' }).waitFor();
+    await page.locator('.model-list', { hasText: MODEL }).waitFor();
     await page.locator('.updated', { hasText: 'Updated' }).waitFor();
   }));
 
   test('a node started now appears on the Nodes page as online', h.wrap(async () => {
-    await page.goto(`${coord.url}/nodes`);
-    await page.locator('tr', { hasText: 'first-node' }).waitFor();
+    await page.goto('/nodes');
+    await page.locator('tbody tr .badge-online').first().waitFor();
     assert.equal(await page.locator('tr', { hasText: 'late-node' }).count(), 0);
     await h.startNode({ coordinator: coord, name: 'late-node', models: ['mock-large'] });
     const row = page.locator('tr', { hasText: 'late-node' });
@@ -83,14 +72,14 @@ describe('dashboard', { concurrency: false }, () => {
   }));
 
   test('the models page lists each model with the nodes serving it', h.wrap(async () => {
-    await page.goto(`${coord.url}/models`);
+    await page.goto('/models');
     const row = page.locator('tr', { hasText: 'mock-large' });
     await row.waitFor();
     assert.match(await row.textContent(), /late-node/);
   }));
 
   test('a key is created with its secret shown once, then revoked', h.wrap(async () => {
-    await page.goto(`${coord.url}/keys`);
+    await page.goto('/keys');
     await page.getByRole('form', { name: 'Create a key' }).getByLabel('Name').fill('browser-key');
     await page.getByRole('button', { name: 'Create key' }).click();
     const secretField = page.locator('.secret-value');
@@ -111,7 +100,7 @@ describe('dashboard', { concurrency: false }, () => {
   }));
 
   test('a cluster is created and an invite code made for it', h.wrap(async () => {
-    await page.goto(`${coord.url}/clusters`);
+    await page.goto('/clusters');
     await page.getByRole('form', { name: 'Create a cluster' }).getByLabel('Name').fill('browser-team');
     await page.getByRole('button', { name: 'Create cluster' }).click();
     await page.getByRole('heading', { name: 'Cluster browser-team' }).waitFor();
@@ -131,8 +120,8 @@ describe('dashboard', { concurrency: false }, () => {
   }));
 
   test('a chat streams into the playground a piece at a time', h.wrap(async () => {
-    await page.goto(`${coord.url}/playground`);
-    await page.getByLabel('Model').selectOption('mock-small');
+    await page.goto('/playground');
+    await page.getByLabel('Model').selectOption(MODEL);
     await page.getByText('Request options').click();
     // The mock engine waits between words, so each arrives as its own event.
     await page.getByLabel('Extra request fields (JSON)').fill('{"mock_tokens": 12, "mock_delay_ms": 40}');
@@ -160,7 +149,7 @@ describe('dashboard', { concurrency: false }, () => {
 
   test('a python program runs in the code runner', h.wrap(async (t) => {
     if (!execNode) return t.skip('no exec sandbox on this machine (user namespaces unavailable)');
-    await page.goto(`${coord.url}/playground`);
+    await page.goto('/playground');
     await page.getByLabel('Language').selectOption('python3');
     await page.getByLabel('Program', { exact: true }).fill('import sys\nprint(sum(range(10)))\nprint(sys.stdin.read().upper(), end="")\n');
     await page.getByLabel('Standard input').fill('shout');
@@ -170,9 +159,9 @@ describe('dashboard', { concurrency: false }, () => {
   }));
 
   test('the usage CSV downloads with a row per job', h.wrap(async () => {
-    await page.goto(`${coord.url}/usage`);
+    await page.goto('/usage');
     await page.locator('.chart figcaption', { hasText: 'Requests by model' }).waitFor();
-    await page.getByRole('row').filter({ hasText: 'mock-small' }).first().waitFor();
+    await page.getByRole('row').filter({ hasText: MODEL }).first().waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download CSV' }).click(),
@@ -180,7 +169,7 @@ describe('dashboard', { concurrency: false }, () => {
     const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
     const fromApi = parseCsv((await coord.request('GET', '/api/usage.csv', { key })).text);
     assert.deepEqual(rows.map((r) => r.job_id).sort(), fromApi.map((r) => r.job_id).sort(), 'the same events as the API');
-    const chat = rows.find((r) => r.model === 'mock-small' && r.kind === 'chat' && r.completion_tokens === '12');
+    const chat = rows.find((r) => r.model === MODEL && r.kind === 'chat' && r.completion_tokens === '12');
     assert.ok(chat, `the playground's chat is a row: ${JSON.stringify(rows)}`);
     assert.equal(chat.status, 'ok');
     if (execNode) assert.ok(rows.some((r) => r.kind === 'exec' && r.status === 'ok'), 'the program run is a row');
@@ -192,15 +181,15 @@ describe('dashboard', { concurrency: false }, () => {
   }));
 
   test('signing out ends the session and the API refuses the old cookie', h.wrap(async () => {
-    await page.goto(`${coord.url}/`);
-    const [session] = (await page.context().cookies()).filter((c) => c.name === 'potluck_session');
+    await page.goto('/');
+    const session = await sessionCookie(page.context());
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);
     const status = await page.evaluate(async () => (await fetch('/api/keys')).status);
     assert.equal(status, 401);
     const replay = await coord.request('GET', '/api/keys', { headers: { cookie: `potluck_session=${session.value}` } });
     assert.equal(replay.status, 401, 'the old session cookie is refused');
-    await page.goto(`${coord.url}/wallet`);
+    await page.goto('/wallet');
     await page.waitForURL(/\/signin/);
   }));
 });

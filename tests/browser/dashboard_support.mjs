@@ -1,8 +1,7 @@
 // Helpers of the dashboard's browser tests: the sandbox probe, CSV parsing
 // (the dashboard's own parser) and page screenshots.
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { artefactDir } from './lib/browser.mjs';
+import { screenshot } from './lib/browser.mjs';
 
 export { parseCsv } from '../../web/src/csv.js';
 
@@ -22,43 +21,32 @@ async function settled(page) {
   await page.waitForFunction(() => !document.querySelector('.loading'));
 }
 
-const fileName = (pathname, variant) => `${pathname === '/' ? 'overview' : pathname.slice(1)}-${variant}.png`;
+const pageName = (pathname) => (pathname === '/' ? 'overview' : pathname.slice(1));
 
-async function shoot(context, coord, pages, variant, dir) {
-  const page = await context.newPage();
-  const saved = [];
-  try {
-    for (const pathname of pages) {
-      await page.goto(`${coord.url}${pathname}`);
-      await settled(page);
-      const file = path.join(dir, fileName(pathname, variant));
-      await page.screenshot({ path: file, fullPage: true });
-      saved.push(file);
-    }
-  } finally {
-    await page.close();
-  }
-  return saved;
-}
+const VARIANTS = [
+  { name: 'light', options: { colorScheme: 'light', viewport: { width: 1280, height: 800 } } },
+  { name: 'dark', options: { colorScheme: 'dark', viewport: { width: 1280, height: 800 } } },
+  { name: 'phone', options: { colorScheme: 'light', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+];
 
 /**
- * Screenshots `pages` light and dark at desktop size and light at phone size,
- * in contexts sharing the cookies of the signed-in page `signedIn`. Resolves the files.
+ * Screenshots `pages` light and dark at desktop size and light at phone size
+ * (dashboard-PAGE-VARIANT.png), in contexts sharing the cookies of the
+ * signed-in page `signedIn`. Resolves the files.
  */
 export async function screenshotPages(signedIn, coord, pages) {
-  const dir = artefactDir('dashboard');
   const browser = signedIn.context().browser();
-  const state = await signedIn.context().storageState();
-  const variants = [
-    { name: 'light', options: { colorScheme: 'light', viewport: { width: 1280, height: 800 } } },
-    { name: 'dark', options: { colorScheme: 'dark', viewport: { width: 1280, height: 800 } } },
-    { name: 'phone', options: { colorScheme: 'light', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
-  ];
+  const storageState = await signedIn.context().storageState();
   const saved = [];
-  for (const { name, options } of variants) {
-    const context = await browser.newContext({ ...options, storageState: state });
+  for (const { name, options } of VARIANTS) {
+    const context = await browser.newContext({ ...options, baseURL: coord.url, storageState });
     try {
-      saved.push(...(await shoot(context, coord, pages, name, dir)));
+      const page = await context.newPage();
+      for (const pathname of pages) {
+        await page.goto(pathname);
+        await settled(page);
+        saved.push(await screenshot(page, `dashboard-${pageName(pathname)}-${name}`));
+      }
     } finally {
       await context.close();
     }
