@@ -57,8 +57,9 @@ function render({ route, params }) {
   }
   leavePage = route.render(target, { navigate: router.navigate, params }) ?? null;
   // After a navigation (not the first load) focus moves to the new page's
-  // heading, so keyboard and screen-reader users start at its top.
-  if (rendered) (target.querySelector('h1') ?? target).focus();
+  // heading, so keyboard and screen-reader users start at its top. The
+  // sign-in page focuses its key field itself.
+  if (rendered && route !== signin) (target.querySelector('h1') ?? target).focus();
   rendered = true;
 }
 
@@ -68,7 +69,9 @@ function rerender() {
 
 const router = createRouter({ routes: [...pages, signin], fallback: notFound, render });
 
+// Several calls in flight may all see the 401: the first one redirects.
 whenSignedOut(() => {
+  if (window.location.pathname === '/signin') return;
   shell = null;
   router.navigate(signInPath('expired'), { replace: true });
 });
