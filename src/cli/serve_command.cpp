@@ -24,6 +24,18 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
       ->envname("POTLUCK_LISTEN")->capture_default_str();
   cmd->add_option("--data-dir", c.data_dir, "Directory for the SQLite database")
       ->envname("POTLUCK_DATA_DIR")->capture_default_str();
+  c.web_dir = POTLUCK_DEFAULT_WEB_DIR;
+  cmd->add_option("--web-dir", c.web_dir, "Directory of the built dashboard served at / (index.html, assets/)")
+      ->envname("POTLUCK_WEB_DIR")->capture_default_str();
+  duration_flag("--session-ttl-s", c.sessions.ttl, "POTLUCK_SESSION_TTL_S",
+                "How long a dashboard sign-in lasts");
+  cmd->add_option("--max-sessions", c.sessions.max_sessions,
+                  "Dashboard sessions held at once; past it the oldest is signed out")
+      ->envname("POTLUCK_MAX_SESSIONS")->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
+  cmd->add_flag("--secure-cookies", c.secure_cookies,
+                "Mark the session cookie Secure (when TLS ends at a proxy in front of the coordinator)")
+      ->envname("POTLUCK_SECURE_COOKIES");
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error")
       ->envname("POTLUCK_LOG_LEVEL")->capture_default_str();
   cmd->add_option("--max-body-bytes", l.max_body_bytes, "Largest request body (413 past it)")

@@ -4,6 +4,8 @@
 
 #include "common/strings.h"
 #include "crypto/secret_token.h"
+#include "crypto/sha256.h"
+#include "net/cookies.h"
 
 #include <spdlog/spdlog.h>
 
@@ -22,6 +24,20 @@ bool Principal::has_scope(std::string_view scope) const {
   }
   return false;
 }
+
+namespace {
+
+bool changes_state(net::http::verb method) {
+  using net::http::verb;
+  return method == verb::post || method == verb::put || method == verb::patch || method == verb::delete_;
+}
+
+bool csrf_token_matches(const net::Request& request, std::string_view expected) {
+  auto it = request.find(kCsrfHeader);
+  return it != request.end() && crypto::constant_time_equal(it->value(), expected);
+}
+
+}  // namespace
 
 bool Principal::member_of(std::string_view cluster_id) const {
   return std::any_of(clusters.begin(), clusters.end(),
@@ -49,27 +65,66 @@ std::string_view bearer_token(const net::Request& request) {
 net::awaitable<std::expected<Principal, ApiError>> KeyAuthenticator::authenticate(
     const net::Request& request) {
   auto token = bearer_token(request);
+  if (token.empty() && net::cookie_value(request, kSessionCookie)) {
+    auto caller = co_await authenticate_session(request);
+    if (!caller) co_return std::unexpected(std::move(caller.error()));
+    co_return std::move(caller->principal);
+  }
   if (token.empty())
     co_return std::unexpected(ApiError::unauthorized(
         "missing API key: send it as 'Authorization: Bearer <key>'"));
+  co_return co_await authenticate_key(token);
+}
+
+net::awaitable<std::expected<Principal, ApiError>> KeyAuthenticator::authenticate_key(std::string_view token) {
   auto parsed = crypto::parse_token(token, crypto::kApiKeyPrefix);
   if (!parsed) co_return std::unexpected(ApiError::unauthorized("invalid API key"));
+  const std::string key_id(parsed->id);
+  auto key = co_await fresh_entry(key_id);
+  if (!key) co_return std::unexpected(std::move(key.error()));
+  if (!crypto::token_matches(token, (*key)->digest))
+    co_return std::unexpected(ApiError::unauthorized("invalid API key"));
+  if ((*key)->revoked) co_return std::unexpected(ApiError::unauthorized("this API key has been revoked"));
+  co_return admit(key_id, **key);
+}
 
-  std::string key_id(parsed->id);
+net::awaitable<std::expected<SessionCaller, ApiError>> KeyAuthenticator::authenticate_session(
+    const net::Request& request) {
+  const auto cookie = net::cookie_value(request, kSessionCookie);
+  auto session = cookie ? sessions_.find(*cookie) : std::nullopt;
+  if (!session)
+    co_return std::unexpected(ApiError::unauthorized("not signed in, or the session has expired: sign in again"));
+  auto key = co_await fresh_entry(session->key_id);
+  if (!key || (*key)->revoked) {
+    // The key is gone: so is every session made from it.
+    if (!key && key.error().status != 401) co_return std::unexpected(std::move(key.error()));
+    sessions_.remove_key(session->key_id);
+    co_return std::unexpected(ApiError::unauthorized("the API key of this session has been revoked: sign in again"));
+  }
+  if (changes_state(request.method()) && !csrf_token_matches(request, session->csrf_token))
+    co_return std::unexpected(ApiError{403, "invalid_request_error", "csrf_token_invalid",
+                                       "missing or wrong X-CSRF-Token header (the session's csrf_token)"});
+  auto principal = admit(session->key_id, **key);
+  if (!principal) co_return std::unexpected(std::move(principal.error()));
+  co_return SessionCaller{std::move(*principal), std::move(session->csrf_token)};
+}
+
+net::awaitable<std::expected<const KeyAuthenticator::CachedKey*, ApiError>> KeyAuthenticator::fresh_entry(
+    const std::string& key_id) {
   auto it = cache_.find(key_id);
   if (it == cache_.end() || std::chrono::steady_clock::now() - it->second.fetched > cache_ttl_) {
     auto loaded = co_await load(key_id);
-    if (!loaded) co_return std::unexpected(loaded.error());
+    if (!loaded) co_return std::unexpected(std::move(loaded.error()));
     it = cache_.insert_or_assign(key_id, std::move(*loaded)).first;
   }
-  const CachedKey& key = it->second;
-  if (!crypto::token_matches(token, key.digest))
-    co_return std::unexpected(ApiError::unauthorized("invalid API key"));
-  if (key.revoked) co_return std::unexpected(ApiError::unauthorized("this API key has been revoked"));
+  co_return &it->second;
+}
+
+std::expected<Principal, ApiError> KeyAuthenticator::admit(const std::string& key_id, const CachedKey& key) {
   if (const int wait_s = per_key_.take(key_id))
-    co_return std::unexpected(ApiError::rate_limited("too many requests with this API key; slow down", wait_s));
+    return std::unexpected(ApiError::rate_limited("too many requests with this API key; slow down", wait_s));
   last_used_[key_id] = unix_now_ms();
-  co_return key.principal;
+  return key.principal;
 }
 
 net::awaitable<std::expected<KeyAuthenticator::CachedKey, ApiError>> KeyAuthenticator::load(

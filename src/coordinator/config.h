@@ -5,6 +5,7 @@
 #include "coordinator/dispatch_queue.h"
 #include "coordinator/node_health.h"
 #include "coordinator/rate_limiter.h"
+#include "coordinator/sessions.h"
 #include "net/limits.h"
 #include "net/ws_channel.h"
 
@@ -16,6 +17,7 @@ namespace potluck::coordinator {
 struct CoordinatorConfig {
   HostPort listen{"127.0.0.1", 8400};
   std::string data_dir = "potluck-data";
+  std::string web_dir;  // the built dashboard; the CLI defaults it to the build tree's
   net::ServerLimits limits;
   net::WsOptions node_link;
   std::chrono::milliseconds job_deadline{300'000};  // whole job, dispatch to last chunk
@@ -24,6 +26,8 @@ struct CoordinatorConfig {
   int retry_after_s = 2;          // advertised with 503
   std::size_t max_stream_buffer_bytes = 1024 * 1024;  // per consumer stream
   std::chrono::seconds key_cache_ttl{30};
+  SessionSettings sessions;      // dashboard sign-ins: lifetime and how many are held
+  bool secure_cookies = false;   // the session cookie gets Secure (TLS ends at a proxy in front)
   RateLimit per_key{100, 200};  // requests per second and burst, per API key (0: unlimited)
   RateLimit per_ip{200, 400};   // per client address, on /v1 and /api
   QueueSettings queue;                          // waiting for a free slot

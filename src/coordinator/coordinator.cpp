@@ -2,6 +2,8 @@
 
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
+#include "coordinator/api/overview_handler.h"
+#include "coordinator/api/session_handler.h"
 #include "coordinator/auth.h"
 #include "coordinator/node_hub.h"
 #include "coordinator/retention.h"
@@ -59,7 +61,9 @@ int run_coordinator(const CoordinatorConfig& config) {
   remember_known_models(*sqlite, registry);
   StoreExecutor store(io.get_executor(), std::move(sqlite));
   Metrics metrics;
-  KeyAuthenticator auth(store, config.key_cache_ttl, config.per_key);
+  SystemClock clock;
+  SessionStore sessions(clock, config.sessions);
+  KeyAuthenticator auth(store, sessions, config.key_cache_ttl, config.per_key);
   RateLimiter per_ip(config.per_ip);
   UsageRecorder usage(store);
   DispatchQueue queue(config.queue);
@@ -74,13 +78,16 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::AuditHandler audit(auth, store);
   api::UsageHandler usage_api(auth, store);
   api::MeHandler me(auth, store);
-  SystemClock clock;
+  api::SessionHandler session_api(auth, store, config.secure_cookies);
+  api::OverviewHandler overview(auth, store, registry);
   UsageRetention retention(clock, std::chrono::days(config.usage_retention_days));
+
+  const WebAssets web = WebAssets::load(config.web_dir);
 
   net::HttpServer* server_ptr = nullptr;
   auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
                              accounts, exec, [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
-                             per_ip, audit, usage_api, me});
+                             per_ip, audit, usage_api, me, session_api, overview, web});
   net::HttpServer server(io, config.limits, std::move(router));
   server_ptr = &server;
   auto bound = server.listen(config.listen);

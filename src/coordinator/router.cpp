@@ -16,11 +16,11 @@ net::Response method_not_allowed() {
       {405, "invalid_request_error", "method_not_allowed", "method not allowed on this path"});
 }
 
-constexpr std::string_view kIndex =
-    "Potluck coordinator\n\n"
-    "OpenAI-compatible API under /v1 (Authorization: Bearer <key>):\n"
-    "  GET  /v1/models\n  POST /v1/chat/completions\n  POST /v1/completions\n  POST /v1/exec\n"
-    "Health: /healthz   Metrics: /metrics   Nodes connect to /v1/nodes/connect\n";
+// Everything under these belongs to the API; the rest of the GET paths are
+// the dashboard's.
+bool is_api_path(std::string_view path) {
+  return path.starts_with("/v1/") || path.starts_with("/api/") || path == "/v1" || path == "/api";
+}
 
 }  // namespace
 
@@ -30,14 +30,18 @@ net::Handler make_router(Services s) {
     std::string_view path = target.substr(0, target.find('?'));
     auto method = ex.request.method();
 
-    // Public: liveness, metrics and a plain index.
+    // Public: liveness and metrics.
     if (path == "/healthz") co_return net::make_response(http::status::ok, R"({"status":"ok"})");
     if (path == "/metrics") {
       co_return net::make_response(http::status::ok,
                                    s.metrics.render(s.open_connections(), s.registry.size()),
                                    "text/plain; version=0.0.4");
     }
-    if (path == "/") co_return net::make_response(http::status::ok, std::string(kIndex), "text/plain");
+    // Public: the dashboard's files (it signs in through /api/session).
+    if (method == http::verb::get && !is_api_path(path)) {
+      if (auto page = s.web.serve(path)) co_return std::move(*page);
+      co_return not_found(path);
+    }
 
     // Nodes are limited by their token and connection caps, not by rate.
     if ((path.starts_with("/v1/") || path.starts_with("/api/")) && path != "/v1/nodes/connect") {
@@ -101,6 +105,13 @@ net::Handler make_router(Services s) {
     if (path == "/api/audit" || path == "/api/audit/verify") {
       if (method != http::verb::get) co_return method_not_allowed();
       co_return co_await s.audit.handle(ex, path);
+    }
+    // Anyone (signing in with a key); the signed-in session (reading, signing out).
+    if (path == "/api/session") co_return co_await s.session.handle(ex);
+    // Any valid API key: its own usage, the nodes and models it may see; an admin: everyone's.
+    if (path == "/api/overview") {
+      if (method != http::verb::get) co_return method_not_allowed();
+      co_return co_await s.overview.handle(ex);
     }
     // Any valid API key, on its own usage; an admin on anyone's.
     if (path == "/api/usage" || path == "/api/usage.csv") {

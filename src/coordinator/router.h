@@ -9,8 +9,11 @@
 #include "coordinator/api/pricing_handler.h"
 #include "coordinator/api/wallet_handler.h"
 #include "coordinator/api/me_handler.h"
+#include "coordinator/api/overview_handler.h"
+#include "coordinator/api/session_handler.h"
 #include "coordinator/api/usage_handler.h"
 #include "coordinator/node_hub.h"
+#include "coordinator/web_assets.h"
 #include "net/http_server.h"
 
 #include <functional>
@@ -35,6 +38,9 @@ struct Services {
   api::AuditHandler& audit;
   api::UsageHandler& usage;
   api::MeHandler& me;
+  api::SessionHandler& session;
+  api::OverviewHandler& overview;
+  const WebAssets& web;
 };
 
 net::Handler make_router(Services services);

@@ -30,6 +30,25 @@ struct UsageDaySummary {
   bool operator==(const UsageDaySummary&) const = default;
 };
 
+// One minute's usage (the Overview page's charts).
+struct UsageMinute {
+  std::int64_t minute_s = 0;  // start of the minute, Unix seconds
+  std::int64_t jobs = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t errors = 0;  // jobs that failed or timed out (not cancelled ones)
+
+  bool operator==(const UsageMinute&) const = default;
+};
+
+// A failed job, metadata only.
+struct UsageFailure {
+  std::int64_t ts_ms = 0;
+  std::string model;
+  std::string error_code;
+  std::string node_id;
+};
+
 struct UsageFold {
   std::int64_t events = 0;      // raw events folded and deleted
   std::int64_t daily_rows = 0;  // aggregate rows created or added to
@@ -42,6 +61,10 @@ class UsageStore {
   virtual Result<std::vector<UsageEvent>> events(const UsageQuery& query) = 0;
   // By day, then model. Folded days count when the day lies in the range.
   virtual Result<std::vector<UsageDaySummary>> summary(const UsageQuery& query) = 0;
+  // Raw events in the range by minute, oldest first; minutes without jobs are left out.
+  virtual Result<std::vector<UsageMinute>> per_minute(const UsageQuery& query) = 0;
+  // The newest failed jobs in the range, newest first, at most `limit`.
+  virtual Result<std::vector<UsageFailure>> failures(const UsageQuery& query, int limit) = 0;
   // Adds every event older than `cutoff_ms` to its day's aggregate row and
   // deletes it, in one transaction: running it again changes nothing.
   virtual Result<UsageFold> fold_before(std::int64_t cutoff_ms) = 0;

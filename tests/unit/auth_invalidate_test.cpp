@@ -26,7 +26,7 @@ class AuthInvalidateTest : public ::testing::Test {
     bob_ = issue("bob@example.test");
     store_ = std::make_unique<coordinator::StoreExecutor>(io_.get_executor(), std::move(sqlite));
     // Long enough that only invalidation, never expiry, reloads a key here.
-    auth_ = std::make_unique<coordinator::KeyAuthenticator>(*store_, std::chrono::hours(1));
+    auth_ = std::make_unique<coordinator::KeyAuthenticator>(*store_, sessions_, std::chrono::hours(1));
   }
   void TearDown() override {
     auth_.reset();
@@ -62,6 +62,8 @@ class AuthInvalidateTest : public ::testing::Test {
   std::filesystem::path dir_;
   store::sqlite::SqliteStore* raw_ = nullptr;
   std::unique_ptr<coordinator::StoreExecutor> store_;
+  SystemClock clock_;
+  coordinator::SessionStore sessions_{clock_, {}};
   std::unique_ptr<coordinator::KeyAuthenticator> auth_;
   Issued alice_, bob_;
 };

@@ -3,6 +3,7 @@
 // and after; running again changes nothing.
 #include "coordinator/retention.h"
 #include "store/usage.h"
+#include "fake_clock.h"
 #include "temp_store.h"
 
 #include <gtest/gtest.h>
@@ -11,16 +12,12 @@ namespace {
 using potluck::store::UsageDaySummary;
 using potluck::store::UsageEvent;
 using potluck::testing::TempStore;
+using potluck::testing::FakeClock;
 
 constexpr std::int64_t kDayMs = 86'400'000;
 // 2026-11-23T12:00:00Z: noon, so an event an hour either side is the same day.
 constexpr std::int64_t kNow = 1'795'435'200'000;
 
-class FakeClock final : public potluck::Clock {
- public:
-  std::int64_t unix_ms() const override { return now; }
-  std::int64_t now = kNow;
-};
 
 UsageEvent event(std::int64_t ts, std::string job, std::string user, std::string model, std::string status,
                  std::int64_t tokens_in, std::int64_t tokens_out, std::int64_t cost) {
@@ -60,7 +57,7 @@ class Retention : public ::testing::Test {
   }
 
   TempStore store;
-  FakeClock clock;
+  FakeClock clock{kNow};
   potluck::coordinator::UsageRetention retention{clock, std::chrono::days(90)};
 };
 

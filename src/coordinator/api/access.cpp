@@ -4,6 +4,10 @@
 
 namespace potluck::coordinator::api {
 
+bool may_see_node(const Principal& caller, const std::string& owner_id, const std::string& cluster_id) {
+  return caller.is_admin() || owner_id == caller.user_id || (!cluster_id.empty() && caller.member_of(cluster_id));
+}
+
 std::optional<net::Response> refuse_unless_admin(const Principal& caller) {
   if (caller.role != "admin") return net::make_error_response(ApiError::forbidden("only admins may do this"));
   if (!caller.has_scope("admin"))

@@ -13,6 +13,10 @@
 
 namespace potluck::coordinator::api {
 
+// Whether the caller may see a node: admins every node, others their own
+// nodes and their clusters' nodes (GET /api/nodes, /api/overview).
+bool may_see_node(const Principal& caller, const std::string& owner_id, const std::string& cluster_id);
+
 // A 403 when the caller is not an admin using a key with the admin scope.
 std::optional<net::Response> refuse_unless_admin(const Principal& caller);
 

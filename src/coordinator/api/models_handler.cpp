@@ -6,6 +6,11 @@
 
 namespace potluck::coordinator::api {
 
+std::vector<Registry::ModelEntry> visible_models(const Registry& registry, const Principal& caller) {
+  const auto visible = [&caller](std::string_view cluster_id) { return caller.member_of(cluster_id); };
+  return registry.models(visible);
+}
+
 net::awaitable<std::optional<net::Response>> list_models(net::Exchange& exchange,
                                                          KeyAuthenticator& auth, Registry& registry) {
   auto principal = co_await auth.authenticate(exchange.request);
@@ -13,10 +18,8 @@ net::awaitable<std::optional<net::Response>> list_models(net::Exchange& exchange
   auto created = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
-  // Public models, and those of the caller's own clusters: never another's.
-  const auto visible = [&caller = *principal](std::string_view cluster_id) { return caller.member_of(cluster_id); };
   boost::json::array data;
-  for (const auto& model : registry.models(visible))
+  for (const auto& model : visible_models(registry, *principal))
     data.push_back(boost::json::object{
         {"id", model.id}, {"object", "model"}, {"created", created}, {"owned_by", model.owned_by}});
   boost::json::object body{{"object", "list"}, {"data", std::move(data)}};

@@ -6,6 +6,10 @@
 
 namespace potluck::coordinator::api {
 
+// The ids of the models online now that the caller may use: public ones and
+// those of the caller's own clusters, never another cluster's.
+std::vector<Registry::ModelEntry> visible_models(const Registry& registry, const Principal& caller);
+
 net::awaitable<std::optional<net::Response>> list_models(net::Exchange& exchange,
                                                          KeyAuthenticator& auth, Registry& registry);
 

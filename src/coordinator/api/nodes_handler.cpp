@@ -78,9 +78,8 @@ json::object recorded_json(const store::NodeRecord& r) {
 net::awaitable<std::optional<net::Response>> NodesHandler::list(net::Exchange& exchange) {
   auto caller = co_await auth_.authenticate(exchange.request);
   if (!caller) co_return net::make_error_response(caller.error());
-  const bool admin = caller->is_admin();
-  const auto visible = [&](const std::string& owner, const std::string& cluster) {
-    return admin || owner == caller->user_id || (!cluster.empty() && caller->member_of(cluster));
+  const auto visible = [&caller = *caller](const std::string& owner, const std::string& cluster) {
+    return may_see_node(caller, owner, cluster);
   };
   auto read = [](store::Store& s) { return s.list_nodes(); };
   auto records = co_await store_.call(read);

@@ -15,6 +15,10 @@ constexpr std::string_view kDaysInRange =
     "FROM usage_daily WHERE day BETWEEN strftime('%Y-%m-%d', ?1 / 1000, 'unixepoch') "
     "AND strftime('%Y-%m-%d', (?2 - 1) / 1000, 'unixepoch') AND (?3 = '' OR user_id = ?3)";
 
+// A failure is a job that ended in an error or a timeout; a cancelled job was
+// the consumer's choice.
+constexpr std::string_view kFailed = "status IN ('error', 'timeout')";
+
 void bind_query(Statement& s, const UsageQuery& query) {
   s.bind(1, query.from_ms).bind(2, query.to_ms).bind(3, query.user_id);
 }
@@ -75,6 +79,30 @@ Result<std::vector<UsageDaySummary>> SqliteUsageStore::summary(const UsageQuery&
       days.push_back({s.text(0), s.text(1), s.integer(2), s.integer(3), s.integer(4), s.integer(5),
                       s.integer(6), s.integer(7)});
     return days;
+  });
+}
+
+Result<std::vector<UsageMinute>> SqliteUsageStore::per_minute(const UsageQuery& query) {
+  return guarded([&]() -> Result<std::vector<UsageMinute>> {
+    auto s = db_.prepare("SELECT ts / 60000 * 60, count(*), sum(prompt_tokens), sum(completion_tokens), sum(" +
+                         std::string(kFailed) + ") " + std::string(kEventsInRange) + " GROUP BY 1 ORDER BY 1");
+    bind_query(s, query);
+    std::vector<UsageMinute> minutes;
+    while (s.step())
+      minutes.push_back({s.integer(0), s.integer(1), s.integer(2), s.integer(3), s.integer(4)});
+    return minutes;
+  });
+}
+
+Result<std::vector<UsageFailure>> SqliteUsageStore::failures(const UsageQuery& query, int limit) {
+  return guarded([&]() -> Result<std::vector<UsageFailure>> {
+    auto s = db_.prepare("SELECT ts, model, error_code, node_id " + std::string(kEventsInRange) + " AND " +
+                         std::string(kFailed) + " ORDER BY ts DESC, id DESC LIMIT ?4");
+    bind_query(s, query);
+    s.bind(4, std::int64_t{limit});
+    std::vector<UsageFailure> failures;
+    while (s.step()) failures.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    return failures;
   });
 }
 

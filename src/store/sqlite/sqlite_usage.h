@@ -10,6 +10,8 @@ class SqliteUsageStore final : public UsageStore {
 
   Result<std::vector<UsageEvent>> events(const UsageQuery& query) override;
   Result<std::vector<UsageDaySummary>> summary(const UsageQuery& query) override;
+  Result<std::vector<UsageMinute>> per_minute(const UsageQuery& query) override;
+  Result<std::vector<UsageFailure>> failures(const UsageQuery& query, int limit) override;
   Result<UsageFold> fold_before(std::int64_t cutoff_ms) override;
 
  private:
