@@ -1,28 +1,54 @@
-// Builds the dashboard: `node build.mjs --outdir DIR` writes DIR/index.html,
-// DIR/assets/app.js and DIR/assets/app.css (fixed names, see
-// /work/notes/dashboard-contract.md). Everything is bundled: no request
-// leaves the coordinator at run time.
-import { build } from 'esbuild';
-import { mkdir, copyFile } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+// Builds the dashboard: `node build.mjs --outdir DIR [--watch]` writes
+// DIR/index.html, DIR/assets/app.js and DIR/assets/app.css. Everything the
+// page needs is in those three files: no CDN, no web fonts, no requests
+// anywhere but the coordinator's own API.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
-if (!values.outdir) {
-  console.error('usage: node build.mjs --outdir DIR');
-  process.exit(2);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function options() {
+  const { values } = parseArgs({
+    options: { outdir: { type: 'string' }, watch: { type: 'boolean', default: false } },
+  });
+  if (!values.outdir) {
+    console.error('usage: node build.mjs --outdir DIR [--watch]');
+    process.exit(2);
+  }
+  return { outdir: path.resolve(values.outdir), watch: values.watch };
 }
-const outdir = values.outdir;
-await mkdir(join(outdir, 'assets'), { recursive: true });
-await build({
-  entryPoints: { app: join(here, 'src/main.js') },
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  target: 'es2022',
-  outdir: join(outdir, 'assets'),
-  logLevel: 'warning',
+
+async function main() {
+  const { outdir, watch } = options();
+  const assets = path.join(outdir, 'assets');
+  mkdirSync(assets, { recursive: true });
+  copyFileSync(path.join(here, 'src', 'index.html'), path.join(outdir, 'index.html'));
+  const config = {
+    absWorkingDir: here,
+    entryPoints: { app: 'src/main.js' },
+    bundle: true,
+    format: 'esm',
+    target: ['es2022'],
+    minify: !watch,
+    sourcemap: watch ? 'inline' : false,
+    outdir: assets,
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  if (watch) {
+    const context = await esbuild.context(config);
+    await context.watch();
+    console.log(`watching web/src, writing ${outdir}`);
+    return;
+  }
+  await esbuild.build(config);
+  console.log(`dashboard built in ${outdir}`);
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
 });
-await copyFile(join(here, 'src/index.html'), join(outdir, 'index.html'));

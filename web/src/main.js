@@ -1,57 +1,82 @@
-// A minimal dashboard shell: sign in with an API key (exchanged for a
-// session cookie), a header with sign-out. The full pages replace this.
-import './app.css';
+// Entry point: resumes the session, builds the frame and routes between
+// pages. Each page is a module exporting { path, title, render(main, ctx) };
+// render may return a function that stops what the page started (polling,
+// a stream) when the user leaves it.
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { resumeSession, currentUser, whenSignedOut } from './api.js';
+import { h } from './dom.js';
+import { createShell } from './layout.js';
+import { createRouter } from './router.js';
+import { initTheme } from './theme.js';
+import audit from './pages/audit.js';
+import clusters from './pages/clusters.js';
+import keys from './pages/keys.js';
+import models from './pages/models.js';
+import nodes from './pages/nodes.js';
+import notFound from './pages/not_found.js';
+import overview from './pages/overview.js';
+import playground from './pages/playground.js';
+import signin from './pages/signin.js';
+import usage from './pages/usage.js';
+import wallet from './pages/wallet.js';
 
+const pages = [overview, nodes, models, usage, keys, clusters, wallet, audit, playground];
 const app = document.getElementById('app');
-let csrfToken = '';
+let shell = null;
+let leavePage = null;
+let rendered = false;
 
-async function api(method, path, body) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
-  const response = await fetch(path, {
-    method, headers, credentials: 'same-origin', body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+function signInPath(reason) {
+  const { pathname, search } = window.location;
+  const next = pathname === '/signin' ? '/' : pathname + search;
+  const params = new URLSearchParams({ next });
+  if (reason) params.set('reason', reason);
+  return `/signin?${params}`;
 }
 
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
+function render({ route, params }) {
+  leavePage?.();
+  leavePage = null;
+  if (route !== signin && !currentUser()) {
+    router.navigate(signInPath(), { replace: true });
+    return;
+  }
+  document.title = `${route.title} · Potluck`;
+  let target;
+  if (route === signin) {
+    shell = null;
+    target = h('main', { id: 'main', class: 'signin-main', tabindex: -1 });
+    app.replaceChildren(target);
+  } else {
+    shell ??= createShell({ pages, onSignOut: () => router.navigate('/signin'), onThemeChange: rerender });
+    if (!app.contains(shell.root)) app.replaceChildren(shell.root);
+    shell.show(route.path);
+    target = shell.main;
+    target.replaceChildren();
+  }
+  leavePage = route.render(target, { navigate: router.navigate, params }) ?? null;
+  // After a navigation (not the first load) focus moves to the new page's
+  // heading, so keyboard and screen-reader users start at its top. The
+  // sign-in page focuses its key field itself.
+  if (rendered && route !== signin) (target.querySelector('h1') ?? target).focus();
+  rendered = true;
 }
 
-function showSignIn(message = '') {
-  history.replaceState(null, '', '/signin');
-  const key = element('input', { type: 'password', name: 'key', placeholder: 'pl_…', autocomplete: 'off',
-                                 'aria-label': 'API key' });
-  const error = element('p', { class: 'error', role: 'alert' }, message);
-  const form = element('form', {}, element('h1', {}, 'Sign in to Potluck'), key,
-                       element('button', { type: 'submit' }, 'Sign in'), error);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const answer = await api('POST', '/api/session', { key: key.value });
-    if (answer.status === 200) return showSignedIn(answer.body);
-    error.textContent = answer.body?.error?.message ?? `sign-in failed (${answer.status})`;
-  });
-  app.replaceChildren(element('main', {}, form));
+function rerender() {
+  router.navigate(window.location.pathname + window.location.search, { replace: true });
 }
 
-function showSignedIn(session) {
-  csrfToken = session.csrf_token;
-  if (location.pathname === '/signin') history.replaceState(null, '', '/');
-  const signOut = element('button', { type: 'button' }, 'Sign out');
-  signOut.addEventListener('click', async () => {
-    await api('DELETE', '/api/session');
-    csrfToken = '';
-    showSignIn();
-  });
-  const who = element('span', { 'data-testid': 'user' }, `${session.user.email} (${session.user.role})`);
-  app.replaceChildren(element('header', {}, element('strong', {}, 'Potluck'), who, signOut),
-                      element('main', {}, element('h1', {}, 'Overview')));
-}
+const router = createRouter({ routes: [...pages, signin], fallback: notFound, render });
 
-const current = await api('GET', '/api/session');
-if (current.status === 200) showSignedIn(current.body);
-else showSignIn();
+// Several calls in flight may all see the 401: the first one redirects.
+whenSignedOut(() => {
+  if (window.location.pathname === '/signin') return;
+  shell = null;
+  router.navigate(signInPath('expired'), { replace: true });
+});
+
+initTheme();
+resumeSession()
+  .then(() => router.start())
+  .catch((err) => app.replaceChildren(h('p', { class: 'notice notice-error', role: 'alert' }, `The coordinator did not answer: ${err.message}`)));
