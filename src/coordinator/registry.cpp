@@ -151,35 +151,36 @@ Candidate Registry::scan(const Lists& lists, const Placement& placement, const s
   return better(scratch_[i], scratch_[j], now).candidate();
 }
 
-bool Registry::online(const Placement& placement) const {
+// From the index: a tier's lists may name a node twice (it offers two of the
+// tier's models), which is harmless to what the callers ask.
+template <class Visit>
+bool Registry::find_fit(const Placement& placement, Visit&& visit) const {
   for (const auto* list : lists_for(placement))
     for (NodeLink* node : *list)
-      if (fit(*node, placement)) return true;
+      if (const Fit found = fit(*node, placement); found && visit(found)) return true;
   return false;
 }
 
-// From the index: a tier's lists may name a node twice (it offers two of the
-// tier's models), which is harmless to the maxima computed from this.
-std::vector<Registry::Fit> Registry::fits(const Placement& placement) const {
-  std::vector<Fit> out;
-  for (const auto* list : lists_for(placement))
-    for (NodeLink* node : *list)
-      if (const Fit found = fit(*node, placement)) out.push_back(found);
-  return out;
+bool Registry::online(const Placement& placement) const {
+  return find_fit(placement, [](const Fit&) { return true; });
 }
 
 protocol::Price Registry::max_price(const Placement& placement) const {
   protocol::Price highest;
-  for (const Fit& found : fits(placement)) {
+  find_fit(placement, [&highest](const Fit& found) {
     highest.input = std::max(highest.input, found.price.input);
     highest.output = std::max(highest.output, found.price.output);
-  }
+    return false;
+  });
   return highest;
 }
 
 std::int64_t Registry::max_cpu_price(const Placement& placement) const {
   std::int64_t highest = 0;
-  for (const Fit& found : fits(placement)) highest = std::max(highest, found.cpu_price);
+  find_fit(placement, [&highest](const Fit& found) {
+    highest = std::max(highest, found.cpu_price);
+    return false;
+  });
   return highest;
 }
 

@@ -70,8 +70,11 @@ class Registry {
   };
   // Empty if the node does not fit.
   Fit fit(NodeLink& node, const Placement& placement) const;
-  // Every node that fits, busy or not.
-  std::vector<Fit> fits(const Placement& placement) const;
+  // Calls `visit(fit)` for every node that fits, busy or not, until it
+  // returns true; returns whether one did. Allocates nothing: max_price runs
+  // on every public-pool request.
+  template <class Visit>
+  bool find_fit(const Placement& placement, Visit&& visit) const;
   // Empty if the node fits but cannot take a job now (busy, excluded, or
   // parked outside panic mode).
   Fit available(NodeLink& node, const Placement& placement, const std::set<std::string>& exclude,
