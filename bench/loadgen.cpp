@@ -6,7 +6,8 @@
 // sorted vector of all of them. With --stream the response is read as
 // Server-Sent Events: every `data:` event other than [DONE] is a chunk, the
 // latency runs to the end of the stream and the time to the first event is
-// recorded as well. Results go to stdout as one JSON object.
+// recorded as well. --client-header spreads the clients over several
+// headers (consumers' keys). Results go to stdout as one JSON object.
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -57,6 +58,8 @@ struct Options {
   std::string body;
   bool has_body = false;
   std::vector<std::string> headers;
+  // Client c also sends client_headers[c % n]: several consumers' keys.
+  std::vector<std::string> client_headers;
   bool stream = false;
   int threads = 1;
 };
@@ -73,7 +76,9 @@ struct Worker {
 
 struct Shared {
   Options opt;
-  std::string request;  // the serialised request, sent again and again
+  // The serialised request, sent again and again: one per --client-header
+  // (client c sends requests[c % n]), else just one.
+  std::vector<std::string> requests;
   tcp::resolver::results_type endpoints;
   Clock::time_point t0, measure_start, deadline;
   std::atomic<bool> stopping{false};
@@ -170,7 +175,7 @@ void conclude(Worker& w, Shared& sh, Clock::time_point end, bool ok, Clock::dura
   w.chunks += chunks;
 }
 
-asio::awaitable<void> client(Worker& w, Shared& sh) {
+asio::awaitable<void> client(Worker& w, Shared& sh, const std::string& request) {
   tcp::socket sock(w.ioc);
   w.sockets.push_back(&sock);
   beast::flat_buffer buf;
@@ -198,7 +203,7 @@ asio::awaitable<void> client(Worker& w, Shared& sh) {
     }
 
     const auto start = Clock::now();
-    auto [wec, wn] = co_await asio::async_write(sock, asio::buffer(sh.request), nothrow);
+    auto [wec, wn] = co_await asio::async_write(sock, asio::buffer(request), nothrow);
     (void)wn;
     if (wec) {
       connected = false;
@@ -276,7 +281,9 @@ asio::awaitable<void> client(Worker& w, Shared& sh) {
   if (!msg.empty()) std::cerr << "potluck-loadgen: " << msg << "\n";
   std::cerr << "usage: potluck-loadgen --url http://HOST:PORT/path [--concurrency C] [--duration-s S]\n"
                "         [--requests N] [--warmup-s W] [--body JSON | --body-file F] [--header 'Name: value']...\n"
-               "         [--method M] [--stream] [--threads N]\n";
+               "         [--client-header 'Name: value']... [--method M] [--stream] [--threads N]\n"
+               "  --client-header: client number c sends the (c mod n)-th of the n given, e.g. one\n"
+               "  Authorization header per consumer to spread the clients over several consumers\n";
   std::exit(2);
 }
 
@@ -299,6 +306,28 @@ void parse_url(const std::string& url, Options& opt) {
   } else {
     opt.host = authority;
   }
+}
+
+std::string serialise_request(const Options& opt, const std::vector<std::string>& headers) {
+  const bool v6 = opt.host.find(':') != std::string::npos;
+  std::string r = opt.method + " " + opt.target + " HTTP/1.1\r\nHost: " + (v6 ? "[" + opt.host + "]" : opt.host) +
+                  ":" + opt.port + "\r\nUser-Agent: potluck-loadgen\r\n";
+  bool has_ctype = false, has_accept = false;
+  for (const auto& h : headers) {
+    std::string name = h.substr(0, h.find(':'));
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    has_ctype = has_ctype || name == "content-type";
+    has_accept = has_accept || name == "accept";
+    r += h + "\r\n";
+  }
+  if (!has_accept) r += opt.stream ? "Accept: text/event-stream\r\n" : "Accept: */*\r\n";
+  if (opt.has_body || opt.method == "POST" || opt.method == "PUT") {
+    if (!has_ctype) r += "Content-Type: application/json\r\n";
+    r += "Content-Length: " + std::to_string(opt.body.size()) + "\r\n";
+  }
+  r += "\r\n";
+  r += opt.body;
+  return r;
 }
 
 double percentile_ms(const std::vector<std::uint32_t>& sorted, double q) {
@@ -340,12 +369,12 @@ int main(int argc, char** argv) {
       ss << in.rdbuf();
       opt.body = ss.str();
       opt.has_body = true;
-    } else if (a == "--header" || a == "-H") {
+    } else if (a == "--header" || a == "-H" || a == "--client-header") {
       const std::string h = value();
       if (h.find(':') == std::string::npos || h.find_first_of("\r\n") != std::string::npos) {
-        usage("--header must be 'Name: value'");
+        usage(a + " must be 'Name: value'");
       }
-      opt.headers.push_back(h);
+      (a == "--client-header" ? opt.client_headers : opt.headers).push_back(h);
     } else if (a == "--method") opt.method = value();
     else if (a == "--stream") opt.stream = true;
     else if (a == "--threads") opt.threads = static_cast<int>(number());
@@ -370,26 +399,14 @@ int main(int argc, char** argv) {
   Shared sh;
   sh.opt = opt;
 
-  {
-    std::string& r = sh.request;
-    const bool v6 = opt.host.find(':') != std::string::npos;
-    r = opt.method + " " + opt.target + " HTTP/1.1\r\nHost: " + (v6 ? "[" + opt.host + "]" : opt.host) + ":" +
-        opt.port + "\r\nUser-Agent: potluck-loadgen\r\n";
-    bool has_ctype = false, has_accept = false;
-    for (const auto& h : opt.headers) {
-      std::string name = h.substr(0, h.find(':'));
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      has_ctype = has_ctype || name == "content-type";
-      has_accept = has_accept || name == "accept";
-      r += h + "\r\n";
+  if (opt.client_headers.empty()) {
+    sh.requests.push_back(serialise_request(opt, opt.headers));
+  } else {
+    for (const auto& own : opt.client_headers) {
+      auto headers = opt.headers;
+      headers.push_back(own);
+      sh.requests.push_back(serialise_request(opt, headers));
     }
-    if (!has_accept) r += opt.stream ? "Accept: text/event-stream\r\n" : "Accept: */*\r\n";
-    if (opt.has_body || opt.method == "POST" || opt.method == "PUT") {
-      if (!has_ctype) r += "Content-Type: application/json\r\n";
-      r += "Content-Length: " + std::to_string(opt.body.size()) + "\r\n";
-    }
-    r += "\r\n";
-    r += opt.body;
   }
 
   try {
@@ -422,7 +439,8 @@ int main(int argc, char** argv) {
   }
   for (int c = 0; c < opt.concurrency; ++c) {
     auto& w = *sh.workers[static_cast<std::size_t>(c % opt.threads)];
-    asio::co_spawn(w.ioc, client(w, sh), [&sh](std::exception_ptr e) {
+    const auto& request = sh.requests[static_cast<std::size_t>(c) % sh.requests.size()];
+    asio::co_spawn(w.ioc, client(w, sh, request), [&sh](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);

@@ -84,6 +84,7 @@ def main():
                  "plain-body", "stream-body"):
         p.add_argument("--" + name, required=True)
     p.add_argument("--exec-body", default="")
+    p.add_argument("--consumers", default="1")
     p.add_argument("--exec-isolation", default="")
     a = p.parse_args()
     rows = load(a.results)
@@ -114,10 +115,15 @@ def main():
     w("- Load: `build/bench/potluck-loadgen`, one keep-alive connection per client, "
       f"`--threads {a.loadgen_threads}`, {a.warmup} s warmup (discarded) then {a.duration} s measured per point.")
     w("- Direct: `POST http://127.0.0.1:UPSTREAM/v1/chat/completions`. Through: "
-      "`POST http://127.0.0.1:COORDINATOR/v1/chat/completions` with `Authorization: Bearer <key>`; "
+      "`POST http://127.0.0.1:COORDINATOR/v1/chat/completions`; "
       "one node, `--max-jobs 512`, connected over loopback.")
-    w(f"- Coordinator and node: `--log-level {a.log_level}`; coordinator `--max-connections-per-ip 4096`; "
-      "otherwise defaults (SQLite store in a temp dir).")
+    w(f"- Consumers: the clients are spread over {a.consumers} users, client *c* sending the key of user "
+      f"*c* mod {a.consumers} (`--client-header 'Authorization: Bearer <key>'`); the direct requests carry "
+      "the same headers. One user may have `--max-jobs-per-consumer` (default 32) jobs in flight; with "
+      "fewer users than clients / 32 the rest would wait in the dispatch line.")
+    w(f"- Coordinator and node: `--log-level {a.log_level}`; coordinator `--max-connections-per-ip 4096 "
+      "--rate-per-key 0 --rate-per-ip 0` (every client comes from 127.0.0.1 and the point is throughput, "
+      "not rate limits); otherwise defaults (SQLite store in a temp dir).")
     w(f"- Non-streamed body: `{a.plain_body}`")
     w(f"- Streamed body: `{a.stream_body}`")
     w("- Latency is per request, from send to the last byte of the response; percentiles are nearest-rank.")

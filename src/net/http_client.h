@@ -52,6 +52,8 @@ class HttpClient {
 
   // Streams the response body to `on_body(status, slice)` as it arrives;
   // returns the status. The error string names what failed, never the content.
+  // `deadline` bounds every read and write; time_point::max() arms no timer
+  // (for a caller that ends the request through `abort` itself).
   awaitable<std::expected<unsigned, std::string>> stream(
       http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
       std::chrono::steady_clock::time_point deadline,

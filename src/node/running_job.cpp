@@ -8,6 +8,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+constexpr std::chrono::milliseconds kNoDeadline = std::chrono::hours(1);
+
 std::int64_t ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
 }
@@ -29,13 +31,14 @@ net::awaitable<void> RunningJob::run(std::shared_ptr<RunningJob> job, Backend& b
 
 net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender& send) {
   started_ = Clock::now();
-  if (job_.deadline_ms > 0) {
-    deadline_.expires_after(std::chrono::milliseconds(job_.deadline_ms));
-    deadline_.async_wait([weak = weak_from_this()](net::error_code ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) self->stop(StopReason::timeout);
-    });
-  }
+  // The backend has no timer of its own (Backend::run): a job without a
+  // deadline still ends after kNoDeadline, so a hung engine cannot hold its slot.
+  const auto budget = job_.deadline_ms > 0 ? std::chrono::milliseconds(job_.deadline_ms) : kNoDeadline;
+  deadline_.expires_after(budget);
+  deadline_.async_wait([weak = weak_from_this()](net::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->stop(StopReason::timeout);
+  });
   ChunkSink sink = [this, &send](int index, std::string delta, std::string finish_reason) {
     on_chunk(send, index, std::move(delta), std::move(finish_reason));
   };

@@ -46,6 +46,11 @@ class JobObserver {
 
 class JobRelay {
  public:
+  // The consumer's connection is watched for a hang-up (which cancels the
+  // job on its node) from this long after the job started; an earlier
+  // hang-up is noticed then. Jobs that end sooner never pay for the watch.
+  static constexpr std::chrono::milliseconds kWatchClientAfter{200};
+
   struct Deps {
     const CoordinatorConfig& config;
     Registry& registry;

@@ -55,7 +55,8 @@ class Backend {
 
   // Runs `job`, calling `sink` for every chunk, and returns the usage. Once
   // `abort` fires the backend stops as soon as it can; what it returns then is
-  // ignored by the caller.
+  // ignored by the caller. The caller enforces the job's deadline: it fires
+  // `abort` when the deadline passes, so a backend needs no timer of its own.
   virtual net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
                                             net::AbortHandle& abort) = 0;
 };
