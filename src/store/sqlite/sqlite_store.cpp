@@ -7,8 +7,11 @@
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/migrations.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <string_view>
+#include <unordered_map>
 
 namespace potluck::store::sqlite {
 namespace {
@@ -274,9 +277,14 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
         "INSERT INTO usage_events (ts, job_id, user_id, key_id, node_id, model, kind, prompt_tokens, "
         "completion_tokens, ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost, cpu_ms, "
         "exit_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(job_id) DO NOTHING");
-    auto count = db_.prepare(
-        "UPDATE nodes SET jobs_ok = jobs_ok + ?2, usage_mismatches = usage_mismatches + ?3, "
-        "flagged_at = CASE WHEN ?3 > 0 THEN ?4 ELSE flagged_at END WHERE id = ?1");
+    // A node's counters move with one UPDATE per batch, not one per job
+    // (a batch holds every job that ended in the last 100 ms).
+    struct NodeTally {
+      std::int64_t ok = 0;
+      std::int64_t mismatches = 0;
+      std::int64_t flagged_at = 0;
+    };
+    std::unordered_map<std::string_view, NodeTally> tallies;
     for (const auto& e : events) {
       s.bind(1, e.ts_ms).bind(2, e.job_id).bind_optional(3, e.user_id).bind_optional(4, e.key_id)
           .bind_optional(5, e.node_id).bind(6, e.model).bind(7, e.kind).bind(8, e.prompt_tokens)
@@ -292,12 +300,22 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
       // charged a second time.
       if (db_.changes() == 0) continue;
       if (e.settlement) post_settlement(db_, e.job_id, *e.settlement);
-      if (!e.node_id.empty() && (e.status == "ok" || e.usage_mismatch)) {
-        count.bind(1, e.node_id).bind(2, std::int64_t{e.status == "ok"})
-            .bind(3, std::int64_t{e.usage_mismatch}).bind(4, e.ts_ms);
-        count.step();
-        count.reset();
+      if (e.node_id.empty()) continue;
+      auto& tally = tallies[e.node_id];
+      tally.ok += e.status == "ok";
+      if (e.usage_mismatch) {
+        ++tally.mismatches;
+        tally.flagged_at = std::max(tally.flagged_at, e.ts_ms);
       }
+    }
+    auto count = db_.prepare(
+        "UPDATE nodes SET jobs_ok = jobs_ok + ?2, usage_mismatches = usage_mismatches + ?3, "
+        "flagged_at = CASE WHEN ?3 > 0 THEN ?4 ELSE flagged_at END WHERE id = ?1");
+    for (const auto& [node_id, tally] : tallies) {
+      if (tally.ok == 0 && tally.mismatches == 0) continue;
+      count.bind(1, node_id).bind(2, tally.ok).bind(3, tally.mismatches).bind(4, tally.flagged_at);
+      count.step();
+      count.reset();
     }
     tx.commit();
     return {};

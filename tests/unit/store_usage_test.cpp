@@ -1,0 +1,87 @@
+// Usage events on a real SQLite file: a batch moves each node's counters
+// (jobs_ok, usage_mismatches, flagged_at) by what its new events say, and a
+// job already recorded moves nothing.
+#include "temp_store.h"
+
+#include <gtest/gtest.h>
+
+namespace potluck::store {
+namespace {
+
+class UsageBatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_->insert_node_token({"tok_1", "", "t", std::string(64, 'a'), 1, 0, ""}));
+    for (const char* id : {"node_a", "node_b"}) {
+      NodeRecord node;
+      node.id = id;
+      node.token_id = "tok_1";
+      node.name = id;
+      node.os = "linux";
+      node.arch = "x86_64";
+      node.version = "test";
+      node.models = "[]";
+      node.seen_at = 1;
+      ASSERT_TRUE(store_->upsert_node(node));
+    }
+  }
+
+  static UsageEvent event(const std::string& job, const std::string& node, const std::string& status,
+                          bool mismatch = false, std::int64_t ts = 10) {
+    UsageEvent e;
+    e.ts_ms = ts;
+    e.job_id = job;
+    e.node_id = node;
+    e.model = "m";
+    e.kind = "chat";
+    e.status = status;
+    e.usage_mismatch = mismatch;
+    return e;
+  }
+
+  NodeRecord node(const std::string& id) { return store_->find_node(id).value(); }
+  std::int64_t flagged_at(const std::string& id) {
+    return store_.integer("SELECT coalesce(flagged_at, 0) FROM nodes WHERE id = '" + id + "'");
+  }
+
+  potluck::testing::TempStore store_;
+};
+
+TEST_F(UsageBatchTest, ABatchAddsEachNodesJobsAndMismatches) {
+  ASSERT_TRUE(store_->insert_usage({
+      event("job_1", "node_a", "ok"),
+      event("job_2", "node_a", "ok", true, 20),
+      event("job_3", "node_b", "ok"),
+      event("job_4", "node_a", "error"),
+      event("job_5", "node_b", "cancelled", true, 30),
+      event("job_6", "", "error"),  // never reached a node
+  }));
+  EXPECT_EQ(node("node_a").jobs_ok, 2);
+  EXPECT_EQ(node("node_a").usage_mismatches, 1);
+  EXPECT_EQ(flagged_at("node_a"), 20);
+  EXPECT_EQ(node("node_b").jobs_ok, 1);
+  EXPECT_EQ(node("node_b").usage_mismatches, 1);
+  EXPECT_EQ(flagged_at("node_b"), 30);
+  EXPECT_EQ(store_->count_usage().value(), 6);
+}
+
+TEST_F(UsageBatchTest, ARetriedBatchCountsOnlyItsNewJobs) {
+  ASSERT_TRUE(store_->insert_usage({event("job_1", "node_a", "ok"), event("job_2", "node_a", "ok", true, 20)}));
+  // The same two again (a retry after a failed commit) plus one new job.
+  ASSERT_TRUE(store_->insert_usage({event("job_1", "node_a", "ok"), event("job_2", "node_a", "ok", true, 20),
+                                    event("job_3", "node_a", "ok")}));
+  EXPECT_EQ(node("node_a").jobs_ok, 3);
+  EXPECT_EQ(node("node_a").usage_mismatches, 1);
+  EXPECT_EQ(node("node_b").jobs_ok, 0);
+  EXPECT_EQ(flagged_at("node_b"), 0);
+}
+
+TEST_F(UsageBatchTest, AMismatchFreeBatchKeepsTheLastFlag) {
+  ASSERT_TRUE(store_->insert_usage({event("job_1", "node_a", "ok", true, 20)}));
+  ASSERT_TRUE(store_->insert_usage({event("job_2", "node_a", "ok", false, 50)}));
+  EXPECT_EQ(flagged_at("node_a"), 20);
+  EXPECT_EQ(node("node_a").jobs_ok, 2);
+}
+
+}  // namespace
+}  // namespace potluck::store
