@@ -24,7 +24,10 @@ NOTES = """\
   microseconds, so nothing through the relay can beat it.
 - The coordinator and node run with their shipped defaults (log level
   `info`: no line per successful job), except that the per-IP connection cap
-  is lifted because all 256 clients and the node's link come from 127.0.0.1.
+  and the request-rate limits are lifted because all 256 clients and the
+  node's link come from 127.0.0.1. The per-consumer cap on jobs in flight
+  stays at its default; the clients are spread over several consumers' keys
+  (Method) as they would be on a shared coordinator.
   Each finished job still writes its usage event to SQLite (metering), on the
   store's own thread.
 - Streamed responses: the fake upstream coalesces its SSE events into ~64 KiB
