@@ -111,6 +111,10 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--max-stream-buffer-bytes", c.max_stream_buffer_bytes,
                   "Output a streaming client may fall behind by before its job is cancelled")
       ->envname("POTLUCK_MAX_STREAM_BUFFER_BYTES")->capture_default_str();
+  cmd->add_option("--max-result-bytes", c.max_result_bytes,
+                  "Largest non-streamed answer (or asynchronous job result) held for a consumer; past it the job "
+                  "fails (502) and is cancelled on its node")
+      ->envname("POTLUCK_MAX_RESULT_BYTES")->capture_default_str();
   cmd->add_option("--max-node-message-bytes", c.node_link.max_message_bytes,
                   "Largest WebSocket message from a node (the link is closed past it)")
       ->envname("POTLUCK_MAX_NODE_MESSAGE_BYTES")->capture_default_str();

@@ -25,6 +25,7 @@ struct CoordinatorConfig {
   int max_retries = 2;            // re-dispatch before the first chunk
   int retry_after_s = 2;          // advertised with 503
   std::size_t max_stream_buffer_bytes = 1024 * 1024;  // per consumer stream
+  std::size_t max_result_bytes = 4 * 1024 * 1024;     // a collected (non-streamed) answer; past it: 502
   std::chrono::seconds key_cache_ttl{30};
   SessionSettings sessions;      // dashboard sign-ins: lifetime and how many are held
   bool secure_cookies = false;   // the session cookie gets Secure (TLS ends at a proxy in front)

@@ -71,13 +71,13 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::CompletionsHandler completions({config, auth, registry, metrics, usage, store, pricing, tiers, queue});
   api::JobStore job_records(io.get_executor(),
                             {config.max_jobs_held, config.max_pending_jobs_per_consumer, config.job_result_ttl});
-  api::JobsHandler jobs(completions, job_records);
+  api::ExecHandler exec(auth, completions.job_deps());
+  api::JobsHandler jobs(auth, completions, exec, job_records);
   api::KeysHandler keys(auth, store);
   api::WalletHandler wallet(auth, store);
   api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
   api::NodesHandler nodes_api(auth, store, registry);
   api::AccountsApi accounts(auth, store, hub);
-  api::ExecHandler exec(auth, {config, registry, metrics, usage, store, pricing});
   api::AuditHandler audit(auth, store);
   api::UsageHandler usage_api(auth, store);
   api::MeHandler me(auth, store);

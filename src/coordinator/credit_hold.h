@@ -3,8 +3,8 @@
 // taken when the job is accepted (402 when the payer's balance cannot cover
 // the worst case), then either settled with the job's usage event (its real
 // cost, capped at the hold: the provider paid, the platform's fee, the rest
-// back) or released on its own when the job never ran. Shared by LLM jobs
-// (JobRelay) and exec jobs (ExecRelay).
+// back) or released on its own when the job never ran. Used by JobRun for
+// every kind of job.
 #include "common/api_error.h"
 #include "coordinator/pricing.h"
 #include "coordinator/store_executor.h"

@@ -21,6 +21,10 @@ void NodeHealth::on_success(double ttft_ms, double latency_ms, Clock::time_point
   ttft_ms_ = blend(ttft_ms_, ttft_ms, !seen_success_);
   latency_ms_ = blend(latency_ms_, latency_ms, !seen_success_);
   seen_success_ = true;
+  on_success(now);
+}
+
+void NodeHealth::on_success(Clock::time_point now) {
   successes_.push_back(now);
   forget_old(now);
   if (probing_ || parked_) {

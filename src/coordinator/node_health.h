@@ -24,6 +24,9 @@ class NodeHealth {
   explicit NodeHealth(HealthSettings settings = {}) : settings_(settings) {}
 
   void on_success(double ttft_ms, double latency_ms, Clock::time_point now = Clock::now());
+  // A success that says nothing of the node's speed (an exec job's run time
+  // is the program's): counts in the error rate and ends a probe only.
+  void on_success(Clock::time_point now);
   void on_failure(Clock::time_point now = Clock::now());
 
   // May a job be sent to the node now? A parked node whose cool-down is over

@@ -57,11 +57,12 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   auto owner = co_await check_token(exchange.request);
   if (!owner) co_return net::make_error_response(owner.error());
 
-  exchange.taken_over = true;
-  auto channel = std::make_shared<net::WsChannel>(std::move(exchange.stream), config_.node_link);
-  *exchange.force_close = [weak = std::weak_ptr(channel)] {
-    if (auto c = weak.lock()) c->force_close();
-  };
+  // A forced shutdown closes the channel, which exists only once the stream is taken.
+  auto closer = std::make_shared<std::weak_ptr<net::WsChannel>>();
+  auto channel = std::make_shared<net::WsChannel>(exchange.take_over([closer] {
+    if (auto c = closer->lock()) c->force_close();
+  }), config_.node_link);
+  *closer = channel;
   const auto accepted = co_await channel->accept(exchange.request);
   if (accepted) {
     spdlog::info("node upgrade from {} failed: {}", exchange.client_ip, accepted.message());
@@ -93,12 +94,12 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
 
   std::string trust = co_await recorded_trust(hello->node_id);
   owner->trust = std::move(trust);
-  auto link = std::make_shared<NodeLink>(channel, std::move(*hello), std::move(*owner),
+  auto link = std::make_shared<WsNodeLink>(channel, std::move(*hello), std::move(*owner),
                                          config_.max_stream_buffer_bytes, config_.health);
   if (auto previous = registry_.add(link)) {
     // Same node id reconnected before its old connection timed out.
     previous->fail_all();
-    previous->channel().force_close();
+    previous->disconnect();
   }
   ++metrics_.node_connects;
   queue_.notify();
@@ -115,7 +116,7 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   co_return std::nullopt;
 }
 
-net::awaitable<void> NodeHub::serve(const std::shared_ptr<NodeLink>& link) {
+net::awaitable<void> NodeHub::serve(const std::shared_ptr<WsNodeLink>& link) {
   std::string close_reason;
   for (;;) {
     auto text = co_await link->channel().read();
@@ -192,14 +193,14 @@ void NodeHub::record_node(const NodeLink& link) {
 }
 
 void NodeHub::close_all() {
-  for (auto& link : registry_.all()) link->channel().force_close();
+  for (auto& link : registry_.all()) link->disconnect();
 }
 
 std::size_t NodeHub::disconnect_token(const std::string& token_id) {
   std::size_t closed = 0;
   for (auto& link : registry_.all()) {
     if (link->token_id() != token_id) continue;
-    link->channel().force_close();
+    link->disconnect();
     ++closed;
   }
   return closed;

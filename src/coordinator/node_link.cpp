@@ -4,10 +4,9 @@
 
 namespace potluck::coordinator {
 
-NodeLink::NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello,
-                   NodeEnrolment enrolment, std::size_t max_queued_bytes, HealthSettings health)
-    : channel_(std::move(channel)),
-      hello_(std::move(hello)),
+NodeLink::NodeLink(protocol::Hello hello, NodeEnrolment enrolment, std::size_t max_queued_bytes,
+                   HealthSettings health)
+    : hello_(std::move(hello)),
       enrolment_(std::move(enrolment)),
       max_queued_bytes_(max_queued_bytes),
       health_(health) {
@@ -28,7 +27,7 @@ bool NodeLink::runs(std::string_view language) const {
 void NodeLink::dispatch(const protocol::Job& frame, std::shared_ptr<Job> job) {
   job->node_id = id();
   jobs_[frame.id] = job;
-  channel_->send(protocol::encode(frame));
+  send(protocol::encode(frame));
 }
 
 bool NodeLink::deliver(const std::string& job_id, JobEvent event) {
@@ -43,22 +42,25 @@ bool NodeLink::deliver(const std::string& job_id, JobEvent event) {
     // The backlog the consumer has not taken yet decides, not the size of
     // the chunk arriving: one large chunk (a merged non-streamed answer)
     // into an empty queue is taken at once.
-    const bool behind = job->queued_bytes > max_queued_bytes_;
-    job->queued_bytes += chunk->delta.size();
+    const bool behind = job->backlog_bytes() > max_queued_bytes_;
     if (behind) {
       // The consumer cannot keep up: stop the job rather than buffer without bound.
       jobs_.erase(it);
-      channel_->send(protocol::encode(protocol::Cancel{job_id}));
-      job->events.push(protocol::Error{job_id, "consumer_too_slow", "the client did not read its stream", false});
+      send(protocol::encode(protocol::Cancel{job_id}));
+      job->push(protocol::Error{job_id, "consumer_too_slow", "the client did not read its stream", false});
       return true;
     }
   }
-  job->events.push(std::move(event));
+  job->push(std::move(event));
   return true;
 }
 
 void NodeLink::finish(const std::string& job_id, bool cancel) {
-  if (jobs_.erase(job_id) && cancel) channel_->send(protocol::encode(protocol::Cancel{job_id}));
+  if (jobs_.erase(job_id) && cancel) send(protocol::encode(protocol::Cancel{job_id}));
+}
+
+void NodeLink::cancel(const std::string& job_id) {
+  if (jobs_.contains(job_id)) send(protocol::encode(protocol::Cancel{job_id}));
 }
 
 void NodeLink::fail_all() {
@@ -66,7 +68,7 @@ void NodeLink::fail_all() {
   jobs_.clear();
   for (auto& [id, weak] : jobs)
     if (auto job = weak.lock())
-      job->events.push(protocol::Error{id, "node_disconnected", "the node went away", true});
+      job->push(protocol::Error{id, "node_disconnected", "the node went away", true});
 }
 
 }  // namespace potluck::coordinator

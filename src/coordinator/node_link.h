@@ -1,6 +1,10 @@
 #pragma once
-// One connected node as the coordinator sees it: what it offered in hello, its
-// WebSocket, and the jobs it is running.
+// One node as the coordinator sees it: what it offered in hello, the jobs it
+// is running, and the link frames travel on. NodeLink keeps everything that
+// does not depend on how the node is reached (offers, health, the jobs and
+// their backlog); a subclass carries the frames: WsNodeLink for a node
+// connected here over WebSocket (a node held by another coordinator would be
+// one more subclass).
 #include "coordinator/job.h"
 #include "coordinator/node_health.h"
 #include "net/ws_channel.h"
@@ -23,8 +27,11 @@ struct NodeEnrolment {
 
 class NodeLink {
  public:
-  NodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello, NodeEnrolment enrolment,
-           std::size_t max_queued_bytes, HealthSettings health = {});
+  NodeLink(protocol::Hello hello, NodeEnrolment enrolment, std::size_t max_queued_bytes,
+           HealthSettings health = {});
+  virtual ~NodeLink() = default;
+  NodeLink(const NodeLink&) = delete;
+  NodeLink& operator=(const NodeLink&) = delete;
 
   const std::string& id() const { return hello_.node_id; }
   const protocol::Hello& hello() const { return hello_; }
@@ -58,18 +65,22 @@ class NodeLink {
   // The job ended (done/error seen, or given up): stop tracking it. With
   // `cancel`, the node is told to abort it.
   void finish(const std::string& job_id, bool cancel);
+  // Tells the node to abort the job but keeps routing its frames, so the
+  // node's acknowledgement (an error frame, which may report the CPU time
+  // used) still reaches the job; finish() ends the tracking.
+  void cancel(const std::string& job_id);
   // The connection is gone: every job gets a retryable error.
   void fail_all();
 
-  void send(std::string frame) { channel_->send(std::move(frame)); }
-  net::WsChannel& channel() { return *channel_; }
+  // The transport: sends one encoded frame; closes the link at once.
+  virtual void send(std::string frame) = 0;
+  virtual void disconnect() = 0;
 
  private:
   // Through Registry::set_models only, which keeps its index of offers true.
   friend class Registry;
   void set_models(std::vector<protocol::ModelOffer> models);
 
-  std::shared_ptr<net::WsChannel> channel_;
   protocol::Hello hello_;
   NodeEnrolment enrolment_;
   std::unordered_set<std::string> model_ids_;
@@ -79,6 +90,21 @@ class NodeLink {
   NodeHealth health_;
   std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_seen_ = connected_at_;
+};
+
+// A node connected to this coordinator over WebSocket.
+class WsNodeLink final : public NodeLink {
+ public:
+  WsNodeLink(std::shared_ptr<net::WsChannel> channel, protocol::Hello hello, NodeEnrolment enrolment,
+             std::size_t max_queued_bytes, HealthSettings health = {})
+      : NodeLink(std::move(hello), std::move(enrolment), max_queued_bytes, health), channel_(std::move(channel)) {}
+
+  void send(std::string frame) override { channel_->send(std::move(frame)); }
+  void disconnect() override { channel_->force_close(); }
+  net::WsChannel& channel() { return *channel_; }
+
+ private:
+  std::shared_ptr<net::WsChannel> channel_;
 };
 
 }  // namespace potluck::coordinator

@@ -15,6 +15,8 @@ class UsageRecorder {
 
   void record(store::UsageEvent event) { pending_.push_back(std::move(event)); }
   std::size_t pending() const { return pending_.size(); }
+  // The events not written yet, oldest first.
+  const std::vector<store::UsageEvent>& pending_events() const { return pending_; }
 
   // Writes what is pending; on failure the events are kept for the next try.
   net::awaitable<void> flush();

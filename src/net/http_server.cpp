@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include "net/sse.h"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -36,6 +38,49 @@ class Connection {
   bool busy = false;
   std::function<void()> force_close;
 };
+
+Exchange::Exchange(Request& request, beast::tcp_stream& stream, std::string client_ip, const ServerLimits& limits,
+                   std::function<void()>& force_close)
+    : request(request),
+      client_ip(std::move(client_ip)),
+      limits(limits),
+      keep_alive(request.keep_alive()),
+      stream_(stream),
+      force_close_(force_close) {}
+
+Exchange::~Exchange() = default;
+
+SseWriter& Exchange::event_stream() {
+  if (!events_) events_ = std::make_unique<SseWriter>(stream_, limits.write_timeout);
+  return *events_;
+}
+
+bool Exchange::streaming() const { return events_ && events_->started(); }
+
+void Exchange::watch_hangup(std::function<void()> on_gone) {
+  if (watching_ || taken_over_) return;
+  watching_ = true;
+  auto& socket = stream_.socket();
+  socket.async_wait(tcp::socket::wait_read, [&socket, on_gone = std::move(on_gone)](error_code ec) {
+    if (ec == asio::error::operation_aborted) return;
+    error_code avail_ec;
+    if (ec || socket.available(avail_ec) == 0 || avail_ec) on_gone();
+  });
+}
+
+void Exchange::stop_watching() {
+  if (!watching_) return;
+  watching_ = false;
+  error_code ignored;
+  stream_.socket().cancel(ignored);
+}
+
+beast::tcp_stream Exchange::take_over(std::function<void()> force_close) {
+  stop_watching();
+  taken_over_ = true;
+  force_close_ = std::move(force_close);
+  return std::move(stream_);
+}
 
 Response make_response(http::status status, std::string body, std::string_view content_type) {
   Response response{status, 11};
@@ -252,8 +297,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     stream.expires_never();
 
     Request request = parser.release();
-    Exchange exchange{request, stream, buffer, connection->ip, limits_, request.keep_alive(), false,
-                      &connection->force_close};
+    Exchange exchange(request, stream, connection->ip, limits_, connection->force_close);
     std::optional<Response> response;
     try {
       response = co_await handler_(exchange);
@@ -264,7 +308,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       response = make_error_response(ApiError::internal("internal error"));
       exchange.keep_alive = false;
     }
-    if (exchange.taken_over) {
+    if (exchange.taken_over()) {
       // The handler ran the connection to its end (WebSocket session).
       connection->force_close = nullptr;
       forget(connection.get());

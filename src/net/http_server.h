@@ -18,21 +18,48 @@
 namespace potluck::net {
 
 class Connection;
+class SseWriter;
 
-// What a handler sees of one request. A handler either returns a Response for
-// the server to write, or writes its own (SSE) and returns nullopt, or takes
-// the stream over for good (WebSocket) and sets `taken_over`.
-struct Exchange {
+// What a handler sees of one request, and the typed ways it may answer: by
+// returning a Response for the server to write; by streaming server-sent
+// events through event_stream() and returning nullopt; or by taking the
+// connection over for good (a WebSocket upgrade). Handlers never touch the
+// socket itself.
+class Exchange {
+ public:
+  Exchange(Request& request, beast::tcp_stream& stream, std::string client_ip, const ServerLimits& limits,
+           std::function<void()>& force_close);
+  ~Exchange();
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
   Request& request;
-  beast::tcp_stream& stream;
-  beast::flat_buffer& buffer;  // bytes read past the request (pipelining)
-  std::string client_ip;
+  const std::string client_ip;
   const ServerLimits& limits;
-  bool keep_alive = true;   // a handler that wrote its own response may clear it
-  bool taken_over = false;
-  // A handler that takes the stream over registers how to close it, so a
-  // forced shutdown can still reach the connection.
-  std::function<void()>* force_close = nullptr;
+  bool keep_alive = true;  // a handler that streamed its answer may clear it
+
+  // The answer as a stream of events (created on first use; its first write
+  // sends the 200 head). A handler that used it returns nullopt.
+  SseWriter& event_stream();
+  bool streaming() const;
+
+  // Calls `on_gone` once if the client hangs up (its socket turns readable
+  // with nothing to read: the request was read in full, so bytes would be a
+  // pipelined request, left for the next turn) before stop_watching().
+  void watch_hangup(std::function<void()> on_gone);
+  void stop_watching();
+
+  // The connection leaves the HTTP server for good (a WebSocket). A forced
+  // shutdown reaches it through `force_close`.
+  beast::tcp_stream take_over(std::function<void()> force_close);
+  bool taken_over() const { return taken_over_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  std::function<void()>& force_close_;
+  std::unique_ptr<SseWriter> events_;
+  bool watching_ = false;
+  bool taken_over_ = false;
 };
 
 using Handler = std::function<awaitable<std::optional<Response>>(Exchange&)>;

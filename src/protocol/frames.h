@@ -94,6 +94,7 @@ struct Error {
   std::string message;  // never carries request or response text
   bool retryable = false;
   int status = 0;       // HTTP status the upstream answered, if any
+  std::optional<std::int64_t> cpu_ms;  // exec jobs stopped early: the CPU time the program used
 };
 
 struct Cancel {

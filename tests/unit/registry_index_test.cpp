@@ -34,7 +34,7 @@ class Nodes {
     auto channel = std::make_shared<net::WsChannel>(net::beast::tcp_stream(io_), net::WsOptions{});
     NodeEnrolment enrolment;
     enrolment.cluster_id = std::move(cluster);
-    return std::make_shared<NodeLink>(channel, std::move(hello), std::move(enrolment), 1 << 20);
+    return std::make_shared<WsNodeLink>(channel, std::move(hello), std::move(enrolment), 1 << 20);
   }
 
   // Takes `count` of the node's slots (the job frames queue on a channel

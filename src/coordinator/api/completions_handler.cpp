@@ -1,6 +1,11 @@
 #include "coordinator/api/completions_handler.h"
 
 #include "coordinator/api/cluster_choice.h"
+#include "coordinator/api/collect_sink.h"
+#include "coordinator/api/run_for_connection.h"
+#include "coordinator/api/stream_sinks.h"
+#include "coordinator/jobs/completion_policy.h"
+#include "common/clock.h"
 
 namespace potluck::coordinator::api {
 namespace {
@@ -14,9 +19,19 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
   auto admitted = admit(*principal, exchange.request.body(), kind, false);
   if (!admitted) co_return net::make_error_response(admitted.error());
 
-  JobRelay relay(relay_deps(), exchange, std::move(*principal), std::move(admitted->request),
-                 std::move(admitted->placement));
-  co_return co_await relay.run();
+  const CompletionRequest& request = admitted->request;
+  const CompletionPolicy policy(kind, request.max_tokens, deps_.config.max_tokens_cap, request.stream);
+  ResponseFormat format(kind, new_response_id(kind), unix_now_ms() / 1000, request.model);
+  JobRun::Spec spec{{}, std::move(*principal), std::move(admitted->placement), exchange.request.body()};
+  if (request.stream) {
+    OpenAiStreamSink sink(exchange, std::move(format), request.include_usage);
+    auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
+    co_return answer;
+  }
+  OpenAiCollector collector(deps_.config.max_result_bytes, std::move(format));
+  CollectSink sink(exchange, collector);
+  auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
+  co_return answer;
 }
 
 net::awaitable<std::expected<Principal, ApiError>> CompletionsHandler::authorize(const net::Request& request) {
@@ -43,7 +58,7 @@ std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(
   return Admitted{std::move(*request), std::move(*placement)};
 }
 
-JobRelay::Deps CompletionsHandler::relay_deps() const {
+JobRun::Deps CompletionsHandler::job_deps() const {
   return {deps_.config, deps_.registry, deps_.metrics, deps_.usage, deps_.store, deps_.pricing, deps_.queue};
 }
 

@@ -4,7 +4,10 @@
 // model or a tier), hold its cost, relay the job and its stream, meter it.
 // Who may call: a key with the `inference` scope; a cluster only for members.
 // Asynchronous jobs (JobsHandler) go through the same checks.
-#include "coordinator/api/job_relay.h"
+#include "coordinator/api/openai_request.h"
+#include "coordinator/auth.h"
+#include "coordinator/jobs/job_run.h"
+#include "net/http_server.h"
 #include "coordinator/tier_catalog.h"
 
 namespace potluck::coordinator::api {
@@ -37,7 +40,7 @@ class CompletionsHandler {
   // no node serves right now is admitted to wait for one; otherwise that is 503.
   std::expected<Admitted, ApiError> admit(const Principal& caller, std::string_view body,
                                           protocol::JobKind kind, bool may_wait) const;
-  JobRelay::Deps relay_deps() const;
+  JobRun::Deps job_deps() const;
 
  private:
   std::expected<Placement, ApiError> target(const Principal& caller, const CompletionRequest& request) const;

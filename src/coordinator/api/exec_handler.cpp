@@ -1,32 +1,56 @@
 #include "coordinator/api/exec_handler.h"
 
 #include "coordinator/api/cluster_choice.h"
+#include "coordinator/api/collect_sink.h"
+#include "coordinator/api/run_for_connection.h"
+#include "coordinator/api/stream_sinks.h"
+#include "coordinator/jobs/exec_policy.h"
 
 namespace potluck::coordinator::api {
 
 net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& exchange) {
-  auto principal = co_await auth_.authenticate(exchange.request);
+  auto principal = co_await authorize(exchange.request);
   if (!principal) co_return net::make_error_response(principal.error());
-  if (!principal->has_scope("exec"))
-    co_return net::make_error_response(ApiError::forbidden("this API key lacks the 'exec' scope"));
+  auto admitted = admit(*principal, exchange.request.body(), false);
+  if (!admitted) co_return net::make_error_response(admitted.error());
 
-  auto request = protocol::parse_exec_request(exchange.request.body());
-  if (!request) co_return net::make_error_response(ApiError::bad_request(request.error()));
+  const ExecPolicy policy(admitted->request.language, admitted->request.timeout_ms);
+  JobRun::Spec spec{{}, std::move(*principal), std::move(admitted->placement), exchange.request.body()};
+  if (admitted->request.stream) {
+    ExecStreamSink sink(exchange);
+    auto answer = co_await run_for_connection(deps_, policy, sink, spec);
+    co_return answer;
+  }
+  ExecCollector collector(deps_.config.max_result_bytes);
+  CollectSink sink(exchange, collector);
+  auto answer = co_await run_for_connection(deps_, policy, sink, spec);
+  co_return answer;
+}
+
+net::awaitable<std::expected<Principal, ApiError>> ExecHandler::authorize(const net::Request& request) {
+  auto principal = co_await auth_.authenticate(request);
+  if (principal && !principal->has_scope("exec"))
+    co_return std::unexpected(ApiError::forbidden("this API key lacks the 'exec' scope"));
+  co_return principal;
+}
+
+std::expected<ExecHandler::Admitted, ApiError> ExecHandler::admit(const Principal& caller, std::string_view body,
+                                                                  bool may_wait) const {
+  auto request = protocol::parse_exec_request(body);
+  if (!request) return std::unexpected(ApiError::bad_request(request.error()));
   if (!protocol::is_known_language(request->language))
-    co_return net::make_error_response(ApiError::bad_request(
-        "unknown language (known: python3, node, bash, c, c++)", "unknown_language"));
-  auto cluster = choose_cluster(*principal, request->cluster);
-  if (!cluster) co_return net::make_error_response(cluster.error());
+    return std::unexpected(
+        ApiError::bad_request("unknown language (known: python3, node, bash, c, c++)", "unknown_language"));
+  auto cluster = choose_cluster(caller, request->cluster);
+  if (!cluster) return std::unexpected(cluster.error());
   Placement placement = Placement::exec(request->language, std::move(*cluster));
-  if (!deps_.registry.online(placement)) {
+  if (!may_wait && !deps_.registry.online(placement)) {
     const std::string where = placement.in_cluster() ? " in this cluster" : "";
-    co_return net::make_error_response(ApiError::unavailable(
+    return std::unexpected(ApiError::unavailable(
         "no node running '" + request->language + "' is online" + where + "; try again later",
         deps_.config.retry_after_s));
   }
-
-  ExecRelay relay(deps_, exchange, std::move(*principal), std::move(*request), std::move(placement));
-  co_return co_await relay.run();
+  return Admitted{std::move(*request), std::move(placement)};
 }
 
 }  // namespace potluck::coordinator::api

@@ -2,23 +2,37 @@
 // POST /v1/exec: authenticate (scope `exec`), validate, decide where the job
 // may run (as completions do: the request's "cluster", else the key's bound
 // cluster, else the public pool; a cluster only for its members), check that
-// a node there runs the language, then relay the job (ExecRelay), which holds
-// and settles its cost.
-#include "coordinator/api/exec_relay.h"
+// a node there runs the language, then run the job (JobRun with ExecPolicy),
+// which waits in the dispatch line like completions, holds and settles its
+// cost. Asynchronous exec jobs (JobsHandler) go through the same checks.
 #include "coordinator/auth.h"
+#include "coordinator/jobs/job_run.h"
 #include "net/http_server.h"
+#include "protocol/exec.h"
 
 namespace potluck::coordinator::api {
 
 class ExecHandler {
  public:
-  ExecHandler(KeyAuthenticator& auth, ExecRelay::Deps deps) : auth_(auth), deps_(deps) {}
+  ExecHandler(KeyAuthenticator& auth, JobRun::Deps deps) : auth_(auth), deps_(deps) {}
 
   net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange);
 
+  // The caller, if their key may run code (401, 403 otherwise).
+  net::awaitable<std::expected<Principal, ApiError>> authorize(const net::Request& request);
+  struct Admitted {
+    protocol::ExecRequest request;
+    Placement placement;
+  };
+  // A valid request (400) in a known language (400) where the caller may run
+  // it (403). With `may_wait` a language no node runs right now is admitted
+  // to wait for one; otherwise that is 503.
+  std::expected<Admitted, ApiError> admit(const Principal& caller, std::string_view body, bool may_wait) const;
+  const JobRun::Deps& job_deps() const { return deps_; }
+
  private:
   KeyAuthenticator& auth_;
-  ExecRelay::Deps deps_;
+  JobRun::Deps deps_;
 };
 
 }  // namespace potluck::coordinator::api

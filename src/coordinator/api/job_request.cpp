@@ -24,7 +24,8 @@ std::expected<protocol::JobKind, ApiError> kind_of(const json::object& obj) {
   if (!name) return std::unexpected(name.error());
   if (name->empty() || *name == "chat") return protocol::JobKind::chat;
   if (*name == "completion") return protocol::JobKind::completion;
-  return std::unexpected(invalid("'kind' must be \"chat\" or \"completion\"", "kind"));
+  if (*name == "exec") return protocol::JobKind::exec;
+  return std::unexpected(invalid("'kind' must be \"chat\", \"completion\" or \"exec\"", "kind"));
 }
 
 std::expected<Priority, ApiError> priority_of(const json::object& obj) {
@@ -35,12 +36,15 @@ std::expected<Priority, ApiError> priority_of(const json::object& obj) {
   return std::unexpected(invalid("'priority' must be \"normal\" or \"fast\"", "priority"));
 }
 
-// The top-level model or tier, written into the payload as its model.
-std::optional<ApiError> set_target(const json::object& obj, json::object& payload) {
+// The top-level model or tier, written into the payload as its model. Exec
+// jobs name their language in the payload and take neither.
+std::optional<ApiError> set_target(const json::object& obj, protocol::JobKind kind, json::object& payload) {
   auto model = optional_name(obj, "model");
   if (!model) return model.error();
   auto tier = optional_name(obj, "tier");
   if (!tier) return tier.error();
+  if (kind == protocol::JobKind::exec && (!model->empty() || !tier->empty()))
+    return invalid("exec jobs take no 'model' or 'tier': the payload names the language", "model");
   if (!model->empty() && !tier->empty()) return invalid("give 'model' or 'tier', not both", "model");
   if (!model->empty()) payload["model"] = *model;
   if (!tier->empty()) payload["model"] = "tier:" + *tier;
@@ -68,7 +72,7 @@ std::expected<JobRequest, ApiError> parse_job_request(std::string_view body) {
   if (!payload_value || !payload_value->is_object())
     return std::unexpected(invalid("'payload' must be an object: the body of the synchronous endpoint", "payload"));
   json::object payload = payload_value->get_object();
-  if (auto refused = set_target(obj, payload)) return std::unexpected(*refused);
+  if (auto refused = set_target(obj, out.kind, payload)) return std::unexpected(*refused);
   payload["stream"] = false;
   payload.erase("stream_options");
   out.payload = json::serialize(payload);

@@ -71,14 +71,14 @@ void JobRecord::ended(const JobEnding& ending) {
     result_ = json::parse(json::string_view(ending.result.data(), ending.result.size()), ec);
     if (ec) result_ = nullptr;  // cannot happen: the coordinator rendered it
   }
-  relay_.reset();
+  run_.reset();
   ended_signal_.cancel();
   store_.finished(identity_.id);
 }
 
 void JobRecord::cancel() {
   if (is_finished(state_)) return;
-  if (auto relay = relay_.lock()) relay->cancel();
+  if (auto run = run_.lock()) run->cancel();
 }
 
 net::awaitable<void> JobRecord::wait_ended() {

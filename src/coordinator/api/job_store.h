@@ -3,7 +3,7 @@
 // token counts, error and, once completed, the result. Nothing here is ever
 // written to disk; a finished job is dropped `result_ttl` after it ended.
 // Everything runs on the coordinator's one thread: no locking.
-#include "coordinator/api/job_relay.h"
+#include "coordinator/api/async_job.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/value.hpp>
@@ -38,7 +38,7 @@ class JobRecord : public JobObserver {
 
   const Identity& identity() const { return identity_; }
   JobState state() const { return state_; }
-  void attach(std::weak_ptr<JobRelay> relay) { relay_ = std::move(relay); }
+  void attach(std::weak_ptr<JobRun> run) { run_ = std::move(run); }
   // Stops an unfinished job; it ends cancelled (or, if it ended meanwhile, as it did).
   void cancel();
   // Waits until the job has ended (at once if it has).
@@ -58,7 +58,7 @@ class JobRecord : public JobObserver {
   std::string node_id_;
   std::optional<ApiError> error_;
   boost::json::value result_;  // the response object; null until completed
-  std::weak_ptr<JobRelay> relay_;
+  std::weak_ptr<JobRun> run_;
   boost::asio::steady_timer ended_signal_;  // cancelled when the job ends
 };
 

@@ -1,8 +1,10 @@
 #include "coordinator/api/jobs_handler.h"
 
+#include "common/clock.h"
 #include "common/ids.h"
 #include "coordinator/api/api_responses.h"
-#include "coordinator/api/job_request.h"
+#include "coordinator/jobs/completion_policy.h"
+#include "coordinator/jobs/exec_policy.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,43 +14,69 @@ namespace potluck::coordinator::api {
 namespace http = boost::beast::http;
 namespace {
 
-// Owns the relay for the job's whole life (started with co_spawn: by value).
-net::awaitable<void> run_job(std::shared_ptr<JobRelay> relay) {
-  auto response = co_await relay->run_reserved();  // the outcome went to the job's record too
-  (void)response;
-}
+// Owns the job for its whole life (started with co_spawn: by value).
+net::awaitable<void> run_job(std::shared_ptr<AsyncJob> job) { co_await job->run.run_reserved(); }
 
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& exchange) {
-  auto principal = co_await completions_.authorize(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
-  auto request = parse_job_request(exchange.request.body());
-  if (!request) co_return net::make_error_response(request.error());
-  auto admitted = completions_.admit(*principal, request->payload, request->kind, true);
-  if (!admitted) co_return net::make_error_response(admitted.error());
-  if (auto refused = jobs_.refuse_new(principal->user_id)) co_return net::make_error_response(*refused);
+net::awaitable<std::expected<JobsHandler::Prepared, ApiError>> JobsHandler::prepare(const net::Request& http,
+                                                                                    const JobRequest& job) {
+  const std::size_t max_result = completions_.job_deps().config.max_result_bytes;
+  if (job.kind == protocol::JobKind::exec) {
+    auto principal = co_await exec_.authorize(http);
+    if (!principal) co_return std::unexpected(principal.error());
+    auto admitted = exec_.admit(*principal, job.payload, true);
+    if (!admitted) co_return std::unexpected(admitted.error());
+    auto policy = std::make_unique<ExecPolicy>(admitted->request.language, admitted->request.timeout_ms);
+    co_return Prepared{std::move(*principal), std::move(admitted->placement), std::move(policy),
+                       std::make_unique<ExecCollector>(max_result), "exec:" + admitted->request.language};
+  }
+  auto principal = co_await completions_.authorize(http);
+  if (!principal) co_return std::unexpected(principal.error());
+  auto admitted = completions_.admit(*principal, job.payload, job.kind, true);
+  if (!admitted) co_return std::unexpected(admitted.error());
+  const CompletionRequest& request = admitted->request;
+  auto policy = std::make_unique<CompletionPolicy>(job.kind, request.max_tokens,
+                                                   completions_.job_deps().config.max_tokens_cap, false);
+  ResponseFormat format(job.kind, new_response_id(job.kind), unix_now_ms() / 1000, request.model);
+  co_return Prepared{std::move(*principal), std::move(admitted->placement), std::move(policy),
+                     std::make_unique<OpenAiCollector>(max_result, std::move(format)), request.model};
+}
 
-  const std::string model = admitted->request.model;
-  auto record = jobs_.create({make_id("job_", 20), principal->user_id, request->kind, model, request->priority});
-  JobRelay::Detached detached{record->identity().id, std::move(request->payload), request->priority, record};
-  auto relay = std::make_shared<JobRelay>(completions_.relay_deps(), std::move(detached), std::move(*principal),
-                                          std::move(admitted->request), std::move(admitted->placement));
-  record->attach(relay);
-  auto refused = co_await relay->reserve();
-  if (refused) {
-    const JobEnding refusal{JobEnding::How::failed, &*refused};
+net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& exchange) {
+  auto request = parse_job_request(exchange.request.body());
+  if (!request) {
+    // Who is asking comes first: a stranger learns nothing about the body.
+    auto caller = co_await auth_.authenticate(exchange.request);
+    if (!caller) co_return net::make_error_response(caller.error());
+    co_return net::make_error_response(request.error());
+  }
+  auto prepared = co_await prepare(exchange.request, *request);
+  if (!prepared) co_return net::make_error_response(prepared.error());
+  if (auto refused = jobs_.refuse_new(prepared->principal.user_id)) co_return net::make_error_response(*refused);
+
+  auto record = jobs_.create({make_id("job_", 20), prepared->principal.user_id, request->kind,
+                              std::move(prepared->model), request->priority});
+  JobRun::Spec spec{record->identity().id, std::move(prepared->principal), std::move(prepared->placement), {},
+                    request->priority};
+  auto job = std::make_shared<AsyncJob>(std::move(request->payload), std::move(prepared->policy),
+                                        std::move(prepared->collector), record, completions_.job_deps(),
+                                        std::move(spec));
+  record->attach(std::shared_ptr<JobRun>(job, &job->run));
+  auto held = co_await job->run.reserve();
+  if (!held) {
+    const JobEnding refusal{JobEnding::How::failed, &held.error()};
     record->ended(refusal);  // wakes a DELETE that found it meanwhile
     jobs_.discard(record->identity().id);
-    co_return net::make_error_response(*refused);
+    co_return net::make_error_response(held.error());
   }
   const auto executor = co_await boost::asio::this_coro::executor;
-  boost::asio::co_spawn(executor, run_job(relay), boost::asio::detached);
+  boost::asio::co_spawn(executor, run_job(job), boost::asio::detached);
   co_return json_response(http::status::accepted, record->to_json());
 }
 
 net::awaitable<std::optional<net::Response>> JobsHandler::one(net::Exchange& exchange, const std::string& id) {
-  auto principal = co_await completions_.authorize(exchange.request);
+  auto principal = co_await auth_.authenticate(exchange.request);
   if (!principal) co_return net::make_error_response(principal.error());
   auto record = jobs_.find(id, principal->user_id);
   if (!record)

@@ -1,5 +1,7 @@
 #include "coordinator/api/openai_response.h"
 
+#include "common/ids.h"
+
 #include <boost/json.hpp>
 
 namespace potluck::coordinator::api {
@@ -17,6 +19,10 @@ std::string_view object_members(std::string_view object) {
 }
 
 }  // namespace
+
+std::string new_response_id(protocol::JobKind kind) {
+  return make_id(kind == protocol::JobKind::chat ? "chatcmpl-" : "cmpl-", 24);
+}
 
 std::string usage_json(const protocol::Usage& usage) {
   return "{\"prompt_tokens\":" + std::to_string(usage.prompt_tokens) +

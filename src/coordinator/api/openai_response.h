@@ -41,4 +41,7 @@ class ResponseFormat {
 
 std::string usage_json(const protocol::Usage& usage);
 
+// A fresh response id: "chatcmpl-..." for chat, "cmpl-..." for completions.
+std::string new_response_id(protocol::JobKind kind);
+
 }  // namespace potluck::coordinator::api

@@ -1,0 +1,19 @@
+#pragma once
+// Runs a job whose consumer waits on this connection, and gives the handler
+// what to return to the server.
+#include "coordinator/api/connection_sink.h"
+#include "coordinator/jobs/job_run.h"
+
+namespace potluck::coordinator::api {
+
+// Coroutine parameters are references (g++ 12 destroys a by-value parameter
+// of a coroutine called inside co_await twice).
+inline net::awaitable<std::optional<net::Response>> run_for_connection(const JobRun::Deps& deps,
+                                                                      const JobPolicy& policy,
+                                                                      ConnectionSink& sink, JobRun::Spec& spec) {
+  JobRun run(deps, policy, sink, std::move(spec));
+  co_await run.run();
+  co_return sink.take_answer();
+}
+
+}  // namespace potluck::coordinator::api

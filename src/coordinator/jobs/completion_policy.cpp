@@ -1,0 +1,46 @@
+#include "coordinator/jobs/completion_policy.h"
+
+#include "coordinator/pricing.h"
+#include "coordinator/registry.h"
+
+namespace potluck::coordinator {
+
+JobPolicy::WorstCase CompletionPolicy::worst_case(const Registry& registry, const Placement& placement,
+                                                  std::int64_t request_bytes) const {
+  return {worst_case_cost(registry.max_price(placement), request_bytes, max_tokens_), "max_tokens x price"};
+}
+
+ApiError CompletionPolicy::consumer_error(const protocol::Error& error) const {
+  if (error.status >= 400 && error.status < 500) {
+    ApiError e{error.status, "invalid_request_error", "upstream_rejected",
+               "the model server rejected the request (status " + std::to_string(error.status) + ")"};
+    if (error.status == 404) e.type = "not_found_error";
+    if (error.status == 429) e.type = "rate_limit_error";
+    return e;
+  }
+  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == "busy" || error.code == "draining" || error.code == "node_disconnected")
+    return ApiError{503, "server_error", "no_capacity", "no node could take the job; try again later", 2};
+  return ApiError{502, "server_error", error.code.empty() ? "upstream_error" : error.code,
+                  "the model server failed to answer"};
+}
+
+bool CompletionPolicy::node_at_fault(const protocol::Error& error) const {
+  const bool consumers_fault = (error.status >= 400 && error.status < 500) || error.code == "cancelled" ||
+                               error.code == "consumer_too_slow" || error.code == "bad_request";
+  return !consumers_fault;
+}
+
+void CompletionPolicy::bill(const JobTally& tally, const Candidate& ran_on, const Placement& placement,
+                            store::UsageEvent& event) const {
+  const Metered metered = meter(tally.relay);
+  event.kind = std::string(protocol::to_string(kind_));
+  event.model = ran_on.model.empty() ? placement.label() : ran_on.model;
+  if (placement.tier) event.tier = placement.tier->name;
+  event.prompt_tokens = metered.prompt_tokens;
+  event.completion_tokens = metered.completion_tokens;
+  event.usage_mismatch = metered.mismatch;
+  event.cost = cost_of(ran_on.price, metered.prompt_tokens, metered.completion_tokens);
+}
+
+}  // namespace potluck::coordinator

@@ -1,0 +1,55 @@
+#include "coordinator/jobs/exec_policy.h"
+
+#include "coordinator/pricing.h"
+#include "coordinator/registry.h"
+
+namespace potluck::coordinator {
+namespace {
+
+// 128 + signal for a killed program, as a shell reports it.
+std::int64_t exit_status(const protocol::ExecResult& r) { return r.signal > 0 ? 128 + r.signal : r.exit_code; }
+
+}  // namespace
+
+JobPolicy::WorstCase ExecPolicy::worst_case(const Registry& registry, const Placement& placement,
+                                            std::int64_t request_bytes) const {
+  (void)request_bytes;
+  return {exec_worst_case_cost(registry.max_cpu_price(placement), timeout_ms_),
+          "timeout_ms as CPU seconds x price per CPU second"};
+}
+
+ApiError ExecPolicy::consumer_error(const protocol::Error& error) const {
+  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == "bad_request") return ApiError::bad_request("the node refused the request as malformed");
+  if (error.retryable)
+    return ApiError{503, "server_error", "no_capacity", "no node could run the program; try again later", 2};
+  return ApiError{502, "server_error", error.code.empty() ? "node_error" : error.code,
+                  "the node failed to run the program"};
+}
+
+// A program that runs into its deadline, a malformed request, a cancel or a
+// slow reader are the consumer's doing; a sandbox or node failure is not.
+bool ExecPolicy::node_at_fault(const protocol::Error& error) const {
+  return !(error.code == "timeout" || error.code == "bad_request" || error.code == "cancelled" ||
+           error.code == "consumer_too_slow");
+}
+
+// Priced by the CPU time used, capped at the hold by the run: several
+// processes may each use up to the CPU limit. A job with no report of its
+// CPU time (no result, no acknowledged cancel) costs nothing.
+void ExecPolicy::bill(const JobTally& tally, const Candidate& ran_on, const Placement& placement,
+                      store::UsageEvent& event) const {
+  (void)placement;
+  event.kind = "exec";
+  event.language = language_;
+  std::optional<std::int64_t> cpu_ms = tally.cancelled_cpu_ms;
+  if (tally.exec) {
+    cpu_ms = tally.exec->cpu_ms;
+    event.exit_code = exit_status(*tally.exec);
+  }
+  if (!cpu_ms) return;
+  event.cpu_ms = *cpu_ms;
+  event.cost = exec_cost_of(ran_on.cpu_price, *cpu_ms);
+}
+
+}  // namespace potluck::coordinator

@@ -1,0 +1,70 @@
+#pragma once
+// The consumer's side of a job's life: where its output goes. A JobRun tells
+// its sink what happens (dispatched, first output, each chunk, and exactly
+// one ending: complete() or fail()); the sink turns that into what its
+// consumer reads: an OpenAI SSE stream or collected response, an exec stream
+// or result, or an asynchronous job's record. A sink knows nothing of nodes,
+// retries, holds or billing; the run knows nothing of sockets.
+#include "common/api_error.h"
+#include "net/asio_fwd.h"
+#include "protocol/frames.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace potluck::coordinator {
+
+// How a job that did not complete ended, as its consumer is told.
+enum class JobEnd { failed, cancelled, timed_out };
+
+struct JobFailure {
+  const ApiError& error;
+  JobEnd end = JobEnd::failed;
+  protocol::Usage billed;  // what the consumer pays for (delivered output only)
+};
+
+class JobSink {
+ public:
+  // What became of output handed to the sink.
+  enum class Delivery {
+    ok,
+    gone,       // the consumer hung up
+    too_slow,   // the consumer did not take a write within its timeout
+    too_large,  // a collected answer passed its size cap
+  };
+
+  virtual ~JobSink() = default;
+
+  // Whether output is written as it arrives (a stream) or collected for one
+  // answer at the end. A streaming sink is flushed when no more output is
+  // waiting, so bursts leave in one write.
+  virtual bool streams() const = 0;
+  // Whether a consumer waits on a connection for this job: such a job gives
+  // up after the dispatch line's timeout and when no node is online; one
+  // nobody waits for (an asynchronous job) waits up to its claim timeout.
+  virtual bool attended() const { return true; }
+
+  virtual void assigned(const std::string& node_id) { (void)node_id; }  // dispatched (again, on a retry)
+  virtual void running() {}                                              // the first output arrived
+
+  // Takes one chunk of output (formats or collects it; writes nothing).
+  virtual Delivery take(const protocol::Chunk& chunk) = 0;
+  // Bytes taken but not written yet (streaming sinks).
+  virtual std::size_t unsent_bytes() const { return 0; }
+  // Writes what was taken (streaming sinks).
+  virtual net::awaitable<Delivery> flush() { co_return Delivery::ok; }
+  // Chunks that reached the consumer: what an unfinished job pays for.
+  virtual std::int64_t delivered_chunks() const = 0;
+
+  // The job's one ending. `billed` is the usage the consumer pays for.
+  virtual net::awaitable<void> complete(const protocol::Done& done, const protocol::Usage& billed) = 0;
+  virtual net::awaitable<void> fail(const JobFailure& failure) = 0;
+
+  // Calls `on_gone` if the consumer hangs up while the job runs (sinks with
+  // a connection); stop_watching() before the run ends.
+  virtual void watch_hangup(std::function<void()> on_gone) { (void)on_gone; }
+  virtual void stop_watching() {}
+};
+
+}  // namespace potluck::coordinator
