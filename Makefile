@@ -25,11 +25,17 @@ run: build
 test: build
 	@scripts/test
 
-# The unit and integration suites against an AddressSanitizer + UBSan build.
+# The unit tests and the integration suites that exercise memory (the job
+# path, the node link, exec, streams, faults) against an AddressSanitizer +
+# UBSan build. ASAN_TEST_FILES=all runs every suite.
+ASAN_TEST_FILES ?= $(addprefix tests/integration/,completions.test.mjs cancel.test.mjs node_protocol.test.mjs \
+  stream_buffer.test.mjs jobs.test.mjs exec.test.mjs errors.test.mjs failover.test.mjs deadline.test.mjs \
+  slow_clients.test.mjs mock_backend.test.mjs faults.test.mjs exec_pricing.test.mjs harness_sanitizer.test.mjs)
 test-asan: setup
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DPOTLUCK_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
-	@BUILD_DIR=$(ASAN_BUILD_DIR) POTLUCK_SANITIZER_BUILD=1 scripts/test
+	@BUILD_DIR=$(ASAN_BUILD_DIR) POTLUCK_SANITIZER_BUILD=1 \
+	  POTLUCK_TEST_FILES="$(if $(filter all,$(ASAN_TEST_FILES)),,$(ASAN_TEST_FILES))" scripts/test
 
 # Each libFuzzer harness in fuzz/ for FUZZ_SECONDS (clang 19, build-fuzz/).
 fuzz:

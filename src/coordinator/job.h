@@ -4,6 +4,7 @@
 // run. The queue also keeps the job's backlog, the chunk bytes a node sent
 // that the consumer has not taken yet, in this one place: a push adds them, a
 // pop takes them away.
+#include "net/asio_fwd.h"
 #include "net/event_queue.h"
 #include "protocol/frames.h"
 

@@ -38,7 +38,7 @@ bool NodeLink::deliver(const std::string& job_id, JobEvent event) {
     jobs_.erase(it);
     return false;
   }
-  if (auto* chunk = std::get_if<protocol::Chunk>(&event)) {
+  if (std::holds_alternative<protocol::Chunk>(event)) {
     // The backlog the consumer has not taken yet decides, not the size of
     // the chunk arriving: one large chunk (a merged non-streamed answer)
     // into an empty queue is taken at once.

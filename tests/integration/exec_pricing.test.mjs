@@ -72,7 +72,9 @@ async function grant(email, credits) {
 }
 
 before(h.wrap(async () => {
-  coord = await h.startCoordinator();
+  // Exec jobs wait in the dispatch line for a free slot like completions; a
+  // short wait lets a job refused for capacity show its hold released.
+  coord = await h.startCoordinator({ args: ['--queue-timeout-ms', '300'] });
   [admin, member] = await Promise.all([coord.adminKey(), coord.memberKey(memberEmail), coord.memberKey(providerEmail)]);
   const providerToken = await coord.nodeToken('provider node', providerEmail);
   // 1 credit per CPU second = 1,000 micro-credits per CPU millisecond. One
@@ -202,7 +204,8 @@ describe('exec prices', () => {
     const memberAccount = `user:${await userId(memberEmail)}`;
     await coord.settle();
     const holdsBefore = (await coord.query("SELECT COUNT(*) AS n FROM ledger WHERE kind = 'hold' AND amount > 0"))[0].n;
-    // The public node has one slot: a job that waits on stdin fills it.
+    // The public node has one slot: a job that sleeps past the line's
+    // timeout (300 ms) fills it.
     const running = await startStreamed('echo started; sleep 2', 4000);
     const balanceWhileRunning = await coord.ledgerSum(`account = '${memberAccount}'`);
 

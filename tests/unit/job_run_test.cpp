@@ -111,6 +111,7 @@ class JobRunTest : public ::testing::Test {
     auto sqlite = store::sqlite::SqliteStore::open(dir_.string());
     auto account = create_account(*sqlite, "", "payer@example.test", "member", "k");
     payer_ = account->user.id;
+    paying_user_ = payer_;
     auto provider = create_account(*sqlite, "", "provider@example.test", "member", "k");
     provider_ = provider->user.id;
     EXPECT_TRUE(sqlite->ledger().grant("", payer_, 10'000'000));
@@ -150,7 +151,8 @@ class JobRunTest : public ::testing::Test {
   std::unique_ptr<Started> start(FakeSink& sink, std::unique_ptr<JobPolicy> policy, Placement placement) {
     auto started = std::make_unique<Started>();
     started->policy = std::move(policy);
-    JobRun::Spec spec{{}, Principal{payer_, "key", "member", "inference exec"}, std::move(placement), kPayload};
+    JobRun::Spec spec{{}, Principal{paying_user_, "key", "member", "inference exec"}, std::move(placement),
+                      kPayload};
     started->run = std::make_unique<JobRun>(deps(), *started->policy, sink, std::move(spec));
     asio::co_spawn(io_, [s = started.get()]() -> net::awaitable<void> {
       co_await s->run->run();
@@ -211,6 +213,7 @@ class JobRunTest : public ::testing::Test {
   std::unique_ptr<UsageRecorder> usage_;
   DispatchQueue queue_{QueueSettings{}};
   std::string payer_, provider_;
+  std::string paying_user_;  // whose key the next job runs with
 };
 
 FakeNodeLink* dispatched_to(FakeNodeLink& a, FakeNodeLink& b) {
@@ -401,7 +404,8 @@ TEST_F(JobRunTest, SettlesExactlyOnce) {
 }
 
 TEST_F(JobRunTest, RefusedHoldTellsTheSinkAndDispatchesNothing) {
-  auto& n = node("n1", 4, protocol::Price{1'000'000'000, 1'000'000'000});  // far beyond the wallet
+  auto& n = node("n1", 4, protocol::Price{1'000'000, 1'000'000});
+  paying_user_ = provider_;  // an empty wallet
   FakeSink sink;
   auto job = chat(sink);
   ASSERT_TRUE(until([&] { return job->finished; }));

@@ -14,9 +14,10 @@ JobSink::Delivery ResultCollector::take(const protocol::Chunk& chunk) {
   return JobSink::Delivery::ok;
 }
 
+// The usage shown is the node's report, as with a stream.
 std::string OpenAiCollector::render(const protocol::Done& done, const protocol::Usage& billed) const {
-  (void)done;
-  return format_.complete_response(billed);
+  (void)billed;
+  return format_.complete_response(done.usage);
 }
 
 // Pieces that are not program output (a newer node's extras) are ignored.

@@ -209,7 +209,9 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
   tally_.relay.relayed_bytes += static_cast<std::int64_t>(chunk.delta.size());
   const JobSink::Delivery taken = sink_.take(chunk);
   if (taken == JobSink::Delivery::too_large) {
-    report_health(nullptr, true);
+    // Counts against the node: the consumer asked for nothing that large.
+    const protocol::Error too_large{job_->id, "result_too_large", "answer too large", false};
+    report_health(&too_large);
     co_return failed(ApiError{502, "server_error", "result_too_large",
                               "the answer is larger than this coordinator's limit of " +
                                   std::to_string(deps_.config.max_result_bytes) + " bytes"},

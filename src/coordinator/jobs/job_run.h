@@ -114,7 +114,6 @@ class JobRun {
   std::uint64_t chunks_ = 0;
   JobTally tally_;
   bool cancelled_ = false;  // by the owner (asynchronous jobs)
-  bool recorded_ = false;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point first_chunk_;
