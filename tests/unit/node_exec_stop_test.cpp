@@ -102,8 +102,8 @@ TEST(ProcessTreeCpu, CountsTheDescendantsOfAnIdleProcess) {
   if (child == 0) {
     ::setpgid(0, 0);  // its own group (before the grandchild), so the test can end both
     if (::fork() == 0) {
-      for (volatile unsigned spin = 0;; spin = spin + 1) {
-      }
+      volatile unsigned spin = 0;
+      for (;;) spin = spin + 1;
     }
     ::close(hold[1]);
     char byte;
