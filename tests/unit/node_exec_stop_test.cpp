@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <fstream>
 #include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +35,11 @@ bool gone(pid_t pid) {
   return ::kill(pid, 0) == -1 && errno == ESRCH && ::kill(-pid, 0) == -1 && errno == ESRCH;
 }
 
+std::string command_line(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline");
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
 class ExecStop : public testing::TestWithParam<Isolation> {};
 
 TEST_P(ExecStop, ACancelledProgramReportsItsCpuAndLeavesNothing) {
@@ -54,6 +60,7 @@ TEST_P(ExecStop, ACancelledProgramReportsItsCpuAndLeavesNothing) {
   net::asio::io_context io;
   net::AbortHandle abort;
   std::vector<pid_t> sandbox;  // every process of the run, seen while it burned
+  pid_t program = 0;
   std::string output;
   bool cancelling = false;
   const OutputSink sink = [&](std::string_view, std::string data) {
@@ -64,6 +71,8 @@ TEST_P(ExecStop, ACancelledProgramReportsItsCpuAndLeavesNothing) {
     net::asio::post(io, [&] {
       sandbox = process_tree(::getpid());
       std::erase(sandbox, ::getpid());
+      for (pid_t pid : sandbox)
+        if (command_line(pid).find("main.py") != std::string::npos) program = pid;
       abort.abort();
     });
   };
@@ -84,7 +93,15 @@ TEST_P(ExecStop, ACancelledProgramReportsItsCpuAndLeavesNothing) {
   EXPECT_LT(*result->error().cpu_ms, protocol::kMaxStoppedCpuMs);
   // Helper, supervisor and program at least.
   ASSERT_GE(sandbox.size(), 3u);
-  for (pid_t pid : sandbox) EXPECT_TRUE(gone(pid)) << "process " << pid << " outlived the run";
+  ASSERT_NE(program, 0) << "the program was running when it was cancelled";
+  // The supervisor reaped the program before it reported.
+  EXPECT_TRUE(gone(program));
+  // The sandbox's own processes may still be exiting (bubblewrap's outer
+  // process leaves while its init tears the PID namespace down): polled.
+  for (pid_t pid : sandbox) {
+    for (int attempt = 0; attempt < 1000 && !gone(pid); ++attempt) ::usleep(10'000);
+    EXPECT_TRUE(gone(pid)) << "process " << pid << " or its group outlived the run";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Isolations, ExecStop, testing::Values(Isolation::namespaces, Isolation::bwrap),
