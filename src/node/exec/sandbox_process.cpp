@@ -82,14 +82,14 @@ struct Run : std::enable_shared_from_this<Run> {
   }
 
   // Closes the stop pipe: the supervisor kills the program, reaps it and
-  // reports its CPU time. If the sandbox has not exited after kStopGrace, the
+  // reports its CPU time. If the sandbox has not exited after kSandboxStopGrace, the
   // group is killed from here.
   void request_stop() {
     if (stop_requested || exited) return;
     stop_requested = true;
     net::error_code ignored;
     stop.close(ignored);
-    grace.expires_after(kStopGrace);
+    grace.expires_after(kSandboxStopGrace);
     grace.async_wait([self = shared_from_this()](net::error_code ec) {
       if (!ec) self->kill_group_measured();
     });

@@ -5,7 +5,7 @@
 // output as it comes (valid UTF-8, cut at the output limit). When the job is
 // aborted or the output limit is passed it asks the supervisor to stop the
 // program (closes the stop pipe), so the report still comes with the CPU
-// time; it kills the whole group when that takes longer than kStopGrace or
+// time; it kills the whole group when that takes longer than kSandboxStopGrace or
 // the guard time runs out.
 #include "net/asio_fwd.h"
 #include "net/http_client.h"
@@ -22,7 +22,7 @@ namespace potluck::node::exec {
 
 // How long the supervisor has, once asked to stop, to kill and reap the
 // program and report before the node kills the whole group itself.
-inline constexpr std::chrono::milliseconds kStopGrace{500};
+inline constexpr std::chrono::milliseconds kSandboxStopGrace{500};
 
 struct SandboxCommand {
   std::string potluck_binary;  // run as `<binary> sandbox-exec`
