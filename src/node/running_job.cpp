@@ -14,6 +14,14 @@ std::int64_t ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
 }
 
+// What a stopped job used of the CPU, when its backend measures it (exec): the
+// consumer pays for it, and the stop's error frame is where it goes.
+std::optional<std::int64_t> cpu_used(const BackendResult& result) {
+  if (!result) return result.error().cpu_ms;
+  if (result->exec) return result->exec->cpu_ms;  // it ended just as it was stopped
+  return std::nullopt;
+}
+
 }  // namespace
 
 RunningJob::RunningJob(asio::any_io_executor executor, protocol::Job job)
@@ -87,6 +95,7 @@ void RunningJob::finish(const FrameSender& send, const BackendResult& result) {
   const bool nothing_sent = seq_ == 0;
 
   protocol::Error error{job_.id};
+  if (stopped_ != StopReason::none) error.cpu_ms = cpu_used(result);
   switch (stopped_) {
     case StopReason::disconnected:
       spdlog::debug("job {} dropped: connection lost after {} chunks", job_.id, seq_);

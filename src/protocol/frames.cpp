@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace potluck::protocol {
 namespace json = boost::json;
 
@@ -208,6 +210,8 @@ std::string encode(const Error& e) {
   json::object o{{"type", "error"}, {"id", e.id}, {"code", e.code},
                  {"message", e.message}, {"retryable", e.retryable}};
   if (e.status) o["status"] = e.status;
+  // Clamped so that whatever the node measured, the frame still decodes.
+  if (e.cpu_ms) o["cpu_ms"] = std::clamp<std::int64_t>(*e.cpu_ms, 0, kMaxStoppedCpuMs);
   return json::serialize(o);
 }
 
@@ -265,6 +269,10 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   if (type == "error") {
     Error e{r.string("id"), r.string("code"), r.string("message", false), r.boolean("retryable"),
             static_cast<int>(r.integer("status", false))};
+    if (auto* cpu = r.obj.if_contains("cpu_ms"); cpu && !cpu->is_null()) {
+      e.cpu_ms = r.integer("cpu_ms");
+      if (*e.cpu_ms < 0 || *e.cpu_ms > kMaxStoppedCpuMs) r.fail("cpu_ms", "must be between 0 and 24 h in ms");
+    }
     return finish(r, std::move(e));
   }
   if (type == "cancel") return finish(r, Cancel{r.string("id")});

@@ -88,13 +88,19 @@ struct Done {
   std::optional<ExecResult> exec;  // exec jobs: how the program ended
 };
 
+// The most CPU a stopped job may report (24 h): larger values are not a
+// measurement, and decode() refuses them.
+inline constexpr std::int64_t kMaxStoppedCpuMs = 24LL * 60 * 60 * 1000;
+
 struct Error {
   std::string id;
   std::string code;     // upstream_error, upstream_unreachable, bad_request, timeout, cancelled, ...
   std::string message;  // never carries request or response text
   bool retryable = false;
   int status = 0;       // HTTP status the upstream answered, if any
-  std::optional<std::int64_t> cpu_ms;  // exec jobs stopped early: the CPU time the program used
+  // Exec jobs the node stopped (cancelled, timeout, draining): the CPU the
+  // program used until then, in [0, kMaxStoppedCpuMs]; encode() clamps.
+  std::optional<std::int64_t> cpu_ms;
 };
 
 struct Cancel {

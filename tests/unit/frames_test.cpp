@@ -68,6 +68,34 @@ TEST(Frames, ChunkDoneErrorCancelStatusRoundTrip) {
   EXPECT_FALSE(round_trip(Status{1, false, std::nullopt}).models);
 }
 
+TEST(Frames, ErrorCarriesTheCpuOfAStoppedExecJob) {
+  EXPECT_FALSE(round_trip(Error{"j", "cancelled", "job cancelled"}).cpu_ms);
+  EXPECT_EQ(encode(Error{"j", "cancelled", "job cancelled"}).find("cpu_ms"), std::string::npos);
+  auto e = round_trip(Error{"j", "cancelled", "job cancelled", false, 0, 1234});
+  ASSERT_TRUE(e.cpu_ms);
+  EXPECT_EQ(*e.cpu_ms, 1234);
+  EXPECT_EQ(round_trip(Error{"j", "timeout", "t", false, 0, 0}).cpu_ms, 0);
+  EXPECT_EQ(round_trip(Error{"j", "timeout", "t", false, 0, kMaxStoppedCpuMs}).cpu_ms, kMaxStoppedCpuMs);
+  // Whatever the node measured, what it sends decodes.
+  EXPECT_EQ(round_trip(Error{"j", "draining", "d", false, 0, kMaxStoppedCpuMs + 1}).cpu_ms, kMaxStoppedCpuMs);
+  EXPECT_EQ(round_trip(Error{"j", "draining", "d", false, 0, -5}).cpu_ms, 0);
+  auto null_cpu = decode(R"({"type":"error","id":"j","code":"cancelled","cpu_ms":null})");
+  ASSERT_TRUE(null_cpu);
+  EXPECT_FALSE(std::get<Error>(*null_cpu).cpu_ms);
+}
+
+TEST(Frames, ErrorRefusesACpuFigureOutOfBounds) {
+  for (const char* bad : {R"({"type":"error","id":"j","code":"cancelled","cpu_ms":-1})",
+                          R"({"type":"error","id":"j","code":"cancelled","cpu_ms":86400001})",
+                          R"({"type":"error","id":"j","code":"cancelled","cpu_ms":18446744073709551615})",
+                          R"({"type":"error","id":"j","code":"cancelled","cpu_ms":1.5})",
+                          R"({"type":"error","id":"j","code":"cancelled","cpu_ms":"10"})"}) {
+    auto frame = decode(bad);
+    ASSERT_FALSE(frame) << bad;
+    EXPECT_NE(frame.error().reason.find("cpu_ms"), std::string::npos) << frame.error().reason;
+  }
+}
+
 TEST(Frames, UnknownTypeIsIgnoredNotAnError) {
   auto frame = decode(R"({"type":"telemetry","x":1})");
   ASSERT_TRUE(frame);

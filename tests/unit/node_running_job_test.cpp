@@ -7,6 +7,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -33,6 +36,27 @@ class ScriptedBackend final : public node::Backend {
     for (int i = 0; i < chunks; ++i) sink(0, R"({"content":"x"})", i + 1 == chunks && !error ? "stop" : "");
     if (error) co_return std::unexpected(*error);
     co_return protocol::Usage{3, chunks};
+  }
+};
+
+// Runs until aborted, then answers as the exec backend does: with the CPU its
+// program used until the stop.
+class MeteredBackend final : public node::Backend {
+ public:
+  static constexpr std::int64_t kCpuMs = 1830;
+
+  std::string_view name() const override { return "metered"; }
+  asio::awaitable<std::expected<node::ModelList, std::string>> models(potluck::net::AbortHandle*) override {
+    co_return node::ModelList{};
+  }
+  asio::awaitable<node::BackendResult> run(const protocol::Job&, const node::ChunkSink&,
+                                           potluck::net::AbortHandle& abort) override {
+    asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+    abort.set([&forever] { forever.cancel(); });
+    boost::system::error_code ec;
+    co_await forever.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    abort.clear();
+    co_return std::unexpected(node::BackendError{"cancelled", "job aborted", 0, false, kCpuMs});
   }
 };
 
@@ -106,6 +130,42 @@ TEST(NodeRunningJob, CancelEndsWithOneCancelledError) {
   EXPECT_EQ(h.frames.back()["type"], "error");
   EXPECT_EQ(h.frames.back()["code"], "cancelled");
   for (std::size_t i = 0; i + 1 < h.frames.size(); ++i) EXPECT_EQ(h.frames[i]["type"], "chunk");
+}
+
+TEST(NodeRunningJob, EveryStopCarriesTheCpuTheBackendMeasured) {
+  for (auto [why, code] : {std::pair{node::StopReason::cancelled, "cancelled"},
+                           std::pair{node::StopReason::timeout, "timeout"},
+                           std::pair{node::StopReason::shutdown, "draining"}}) {
+    Harness h;
+    MeteredBackend backend;
+    auto job = h.start(backend);
+    asio::post(h.io, [job, why] { job->stop(why); });
+    h.io.run();
+    ASSERT_EQ(h.frames.size(), 1u) << code;
+    EXPECT_EQ(h.frames[0]["type"], "error");
+    EXPECT_EQ(h.frames[0]["code"], code);
+    EXPECT_EQ(h.frames[0]["cpu_ms"], MeteredBackend::kCpuMs) << code;
+  }
+}
+
+TEST(NodeRunningJob, FailuresAndUnmeteredStopsCarryNoCpu) {
+  Harness h;
+  ScriptedBackend failing;
+  failing.error = node::BackendError{"sandbox_error", "the node's sandbox failed", 0, true, 7};
+  h.start(failing);
+  h.io.run();
+  ASSERT_EQ(h.frames.size(), 1u);
+  EXPECT_EQ(h.frames[0]["code"], "sandbox_error");
+  EXPECT_FALSE(h.frames[0].contains("cpu_ms")) << "not a stop: the consumer is not charged";
+
+  Harness chat;
+  node::MockBackend mock(chat.io.get_executor(), {});
+  auto job = chat.start(mock, R"({"messages":[],"mock_delay_ms":20})");
+  asio::post(chat.io, [job] { job->stop(node::StopReason::cancelled); });
+  chat.io.run();
+  ASSERT_FALSE(chat.frames.empty());
+  EXPECT_EQ(chat.frames.back()["code"], "cancelled");
+  EXPECT_FALSE(chat.frames.back().contains("cpu_ms"));
 }
 
 TEST(NodeRunningJob, DeadlineEndsWithTimeout) {

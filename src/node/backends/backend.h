@@ -29,6 +29,7 @@ struct BackendError {
   std::string message;
   int status = 0;    // HTTP status the upstream answered, if any
   bool retryable = false;
+  std::optional<std::int64_t> cpu_ms;  // exec jobs stopped early: the CPU used until then
 };
 
 // What a job produced besides its chunks. Inference backends return only the

@@ -125,7 +125,9 @@ net::awaitable<std::expected<protocol::ExecResult, BackendError>> ExecRunner::ru
     spdlog::warn("exec sandbox failed: {}", outcome.error());
     co_return std::unexpected(BackendError{"sandbox_error", "the node's sandbox failed", 0, true});
   }
-  if (outcome->aborted) co_return std::unexpected(BackendError{"cancelled", "job aborted", 0, false});
+  // The caller reports why it stopped the job; what it needs from here is the CPU used.
+  if (outcome->aborted)
+    co_return std::unexpected(BackendError{"cancelled", "job aborted", 0, false, outcome->report.result.cpu_ms});
   if (outcome->report.phase == "setup") {
     spdlog::warn("exec sandbox could not be prepared: {}", outcome->report.error);
     co_return std::unexpected(BackendError{"sandbox_error", "the node's sandbox could not be prepared", 0, true});

@@ -36,8 +36,8 @@ namespace {
 }  // namespace
 
 int sandbox_exec_main(const SandboxExecOptions& options) {
-  // Only the five descriptors of the contract cross into the sandbox.
-  ::close_range(kReportFd + 1, ~0U, 0);
+  // Only the six descriptors of the contract cross into the sandbox.
+  ::close_range(kStopFd + 1, ~0U, 0);
   if (options.isolation == "inside") return supervise();
 
   if (::geteuid() == 0) {

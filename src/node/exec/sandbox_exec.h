@@ -1,7 +1,7 @@
 #pragma once
 // `potluck sandbox-exec`: the helper the node starts for every exec job,
-// with the program's stdin, stdout and stderr on fds 0-2, the spec on fd 3
-// and the report on fd 4. Outside the sandbox it leaves root, then builds
+// with the program's stdin, stdout and stderr on fds 0-2, the spec on fd 3,
+// the report on fd 4 and the stop pipe on fd 5. Outside the sandbox it leaves root, then builds
 // the sandbox (bubblewrap or its own namespaces); inside (`--inside`) it is
 // the supervisor.
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "node/exec/sandbox_process.h"
 
 #include "net/event_queue.h"
+#include "node/exec/process_tree_cpu.h"
 #include "node/exec/utf8_stream.h"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -11,6 +12,7 @@
 #include <array>
 #include <csignal>
 #include <fcntl.h>
+#include <optional>
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,7 +25,7 @@ using Descriptor = asio::posix::stream_descriptor;
 
 namespace {
 
-// Pipe ends are moved above this so the child's dup2 onto 0-4 never
+// Pipe ends are moved above this so the child's dup2 onto 0-5 never
 // overwrites an end it still has to copy.
 constexpr int kHighFd = 16;
 
@@ -55,18 +57,42 @@ using Event = std::variant<Output, ReaderDone, Exited>;
 struct Run : std::enable_shared_from_this<Run> {
   explicit Run(asio::any_io_executor executor)
       : events(executor), out(executor), err(executor), report(executor), in(executor), spec(executor),
-        exit_watch(executor), guard(executor) {}
+        stop(executor), exit_watch(executor), guard(executor), grace(executor) {}
 
   net::EventQueue<Event> events;
-  Descriptor out, err, report, in, spec, exit_watch;
-  asio::steady_timer guard;
+  Descriptor out, err, report, in, spec, stop, exit_watch;
+  asio::steady_timer guard, grace;
   std::string report_text;
   std::string stdin_data, spec_data;
   pid_t pid = -1;
   bool exited = false;
+  bool stop_requested = false;
+  std::optional<std::int64_t> cpu_ms_at_kill;  // read from /proc when killed before reporting
 
   void kill_group() {
     if (pid > 0 && !exited) ::kill(-pid, SIGKILL);
+  }
+
+  // Kills the group when no report will come, noting first the CPU its
+  // processes used (what the daemon can see from outside).
+  void kill_group_measured() {
+    if (pid <= 0 || exited) return;
+    cpu_ms_at_kill = process_tree_cpu_ms(pid);
+    kill_group();
+  }
+
+  // Closes the stop pipe: the supervisor kills the program, reaps it and
+  // reports its CPU time. If the sandbox has not exited after kSandboxStopGrace, the
+  // group is killed from here.
+  void request_stop() {
+    if (stop_requested || exited) return;
+    stop_requested = true;
+    net::error_code ignored;
+    stop.close(ignored);
+    grace.expires_after(kSandboxStopGrace);
+    grace.async_wait([self = shared_from_this()](net::error_code ec) {
+      if (!ec) self->kill_group_measured();
+    });
   }
 
   void read_output(Descriptor& from, int stream) {
@@ -137,10 +163,13 @@ struct Run : std::enable_shared_from_this<Run> {
   }
 };
 
-std::expected<pid_t, std::string> spawn_helper(const SandboxCommand& command, const std::array<int, 5>& child_fds) {
+constexpr std::size_t kHelperFds = kStopFd + 1;  // 0-5, sandbox_spec.h
+
+std::expected<pid_t, std::string> spawn_helper(const SandboxCommand& command,
+                                               const std::array<int, kHelperFds>& child_fds) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  for (int target = 0; target < 5; ++target) posix_spawn_file_actions_adddup2(&actions, child_fds[target], target);
+  for (int target = 0; target < static_cast<int>(kHelperFds); ++target) posix_spawn_file_actions_adddup2(&actions, child_fds[target], target);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults, empty;
@@ -169,7 +198,7 @@ std::expected<pid_t, std::string> spawn_helper(const SandboxCommand& command, co
 
 std::expected<std::shared_ptr<Run>, std::string> start(asio::any_io_executor executor,
                                                        const SandboxCommand& command) {
-  std::array<Pipe, 5> pipes;
+  std::array<Pipe, kHelperFds> pipes;
   for (auto& p : pipes) {
     auto made = make_pipe();
     if (!made) {
@@ -180,14 +209,17 @@ std::expected<std::shared_ptr<Run>, std::string> start(asio::any_io_executor exe
     }
     p = *made;
   }
-  // Child side: stdin reads, stdout/stderr write, spec reads, report writes.
-  const std::array<int, 5> child{pipes[0].read, pipes[1].write, pipes[2].write, pipes[3].read, pipes[4].write};
+  // Child side: stdin reads, stdout/stderr write, spec reads, report writes,
+  // stop reads.
+  const std::array<int, kHelperFds> child{pipes[0].read, pipes[1].write, pipes[2].write,
+                                          pipes[3].read, pipes[4].write, pipes[5].read};
   auto run = std::make_shared<Run>(executor);
   run->in.assign(pipes[0].write);
   run->out.assign(pipes[1].read);
   run->err.assign(pipes[2].read);
   run->spec.assign(pipes[3].write);
   run->report.assign(pipes[4].read);
+  run->stop.assign(pipes[5].write);
   auto pid = spawn_helper(command, child);
   for (int fd : child) ::close(fd);
   if (!pid) return std::unexpected(pid.error());
@@ -241,19 +273,24 @@ net::awaitable<std::expected<SandboxOutcome, std::string>> run_sandbox(const San
   run->read_output(run->err, 2);
   run->read_report();
   run->watch_exit();
+  // Cancelled, past the deadline or draining: stopped so that it still reports.
   abort.set([run, &outcome] {
     outcome.aborted = true;
-    run->kill_group();
+    run->request_stop();
   });
   struct ClearOnExit {
     net::AbortHandle& abort;
     std::shared_ptr<Run> run;
     ~ClearOnExit() {
       abort.clear();
+      run->grace.cancel();
       run->kill_group();  // never leave a sandbox behind, whatever happened
     }
   } clear_on_exit{abort, run};
-  if (abort.aborted()) run->kill_group();
+  if (abort.aborted()) {
+    outcome.aborted = true;
+    run->request_stop();
+  }
 
   const auto guard_deadline = std::chrono::steady_clock::now() + input.guard;
   OutputBudget budget{input.output_limit};
@@ -262,8 +299,9 @@ net::awaitable<std::expected<SandboxOutcome, std::string>> run_sandbox(const San
   while (readers_open > 0 || !run->exited) {
     auto event = co_await run->events.pop_until(guard_deadline);
     if (!event) {
+      // The supervisor missed its own wall clock: it is not to be trusted to stop.
       outcome.guard_fired = true;
-      run->kill_group();
+      run->kill_group_measured();
       // Killed: the readers and the exit watch finish promptly now.
       auto rest = co_await run->events.pop_until(std::chrono::steady_clock::now() + std::chrono::seconds(5));
       if (!rest) break;
@@ -279,7 +317,7 @@ net::awaitable<std::expected<SandboxOutcome, std::string>> run_sandbox(const San
       if (budget.exceeded) {
         piece += text[output->stream].finish();
         outcome.truncated = true;
-        run->kill_group();
+        run->request_stop();
       }
       if (!piece.empty()) sink(output->stream == 1 ? "stdout" : "stderr", std::move(piece));
     }
@@ -288,16 +326,16 @@ net::awaitable<std::expected<SandboxOutcome, std::string>> run_sandbox(const San
     auto tail = text[stream].finish();
     if (!tail.empty() && !outcome.truncated) sink(stream == 1 ? "stdout" : "stderr", std::move(tail));
   }
-  if (outcome.aborted) co_return outcome;
   auto report = decode_report(run->report_text);
-  if (!report) {
-    if (outcome.guard_fired || outcome.truncated) {
-      outcome.report.phase = "run";
-      co_return outcome;
-    }
-    co_return std::unexpected("the sandbox ended without a report");
+  if (report) {
+    outcome.report = std::move(*report);
+    co_return outcome;
   }
-  outcome.report = std::move(*report);
+  if (!outcome.aborted && !outcome.guard_fired && !outcome.truncated)
+    co_return std::unexpected("the sandbox ended without a report");
+  // Killed before it reported: the CPU /proc showed just before the kill.
+  outcome.report.phase = "run";
+  outcome.report.result.cpu_ms = run->cpu_ms_at_kill.value_or(0);
   co_return outcome;
 }
 

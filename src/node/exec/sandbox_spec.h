@@ -37,9 +37,13 @@ struct StepReport {
   std::string error;
 };
 
-// The fds a supervisor uses besides stdin, stdout and stderr.
+// The fds a supervisor uses besides stdin, stdout and stderr. The stop fd is
+// the read end of a pipe the node closes to ask for the program to be
+// stopped now (job cancelled, past its deadline, node draining): the
+// supervisor then kills it, reaps it and reports as usual, CPU time included.
 inline constexpr int kSpecFd = 3;
 inline constexpr int kReportFd = 4;
+inline constexpr int kStopFd = 5;
 
 std::string encode_spec(const SandboxSpec& spec);
 std::expected<SandboxSpec, std::string> decode_spec(std::string_view text);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <optional>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -92,6 +93,7 @@ void apply_limits(const StepLimits& l) {
   }
   ::close(kSpecFd);
   ::close(kReportFd);
+  ::close(kStopFd);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -107,45 +109,56 @@ void apply_limits(const StepLimits& l) {
   ::_exit(127);
 }
 
-// True once `pid` has exited (it stays a zombie until wait4).
-bool has_exited(pid_t pid, int pidfd, int wait_ms) {
-  if (pidfd >= 0) {
-    pollfd p{pidfd, POLLIN, 0};
-    return ::poll(&p, 1, wait_ms) > 0;
+// How the wait for a step ended.
+enum class StepEnd { exited, timed_out, stopped };
+
+// The stop fd, or -1 when the node passed none (poll skips negative fds).
+int stop_fd() { return ::fcntl(kStopFd, F_GETFD) >= 0 ? kStopFd : -1; }
+
+// Waits up to `wait_ms` for `pid` to exit (it stays a zombie until wait4) or
+// the node to close the stop pipe; nothing when neither happened yet.
+std::optional<StepEnd> wait_a_while(pid_t pid, int pidfd, int stop, int wait_ms) {
+  if (pidfd < 0) {
+    // Kernels before 5.3 have no pidfd: poll the child's state.
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+      return StepEnd::exited;
+    wait_ms = std::min(wait_ms, 10);
   }
-  // Kernels before 5.3 have no pidfd: poll the child's state.
-  siginfo_t info{};
-  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
-    return true;
-  ::usleep(static_cast<useconds_t>(std::min(wait_ms, 10) * 1000));
-  return false;
+  pollfd fds[2] = {{pidfd, POLLIN, 0}, {stop, POLLIN, 0}};
+  if (::poll(fds, 2, wait_ms) <= 0) return std::nullopt;
+  if (fds[0].revents != 0) return StepEnd::exited;
+  if (fds[1].revents != 0) return StepEnd::stopped;  // POLLHUP: the node closed its end
+  return std::nullopt;
 }
 
-// Waits for `pid` until `timeout_ms`, then kills its whole session.
-// Returns true when it had to be killed.
-bool wait_or_kill(pid_t pid, std::int64_t timeout_ms) {
+// Waits for `pid` until `timeout_ms` or a stop, then kills its whole session.
+StepEnd wait_or_kill(pid_t pid, std::int64_t timeout_ms, int stop) {
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  bool exited = false;
+  StepEnd end = StepEnd::timed_out;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) break;
-    exited = has_exited(pid, pidfd, static_cast<int>(std::min<std::int64_t>(left, 1000)));
-    if (exited) break;
+    const auto waited = wait_a_while(pid, pidfd, stop, static_cast<int>(std::min<std::int64_t>(left, 1000)));
+    if (waited) {
+      end = *waited;
+      break;
+    }
   }
   if (pidfd >= 0) ::close(pidfd);
-  if (exited) return false;
-  ::kill(-pid, SIGKILL);
-  return true;
+  if (end != StepEnd::exited) ::kill(-pid, SIGKILL);
+  return end;
 }
 
-protocol::ExecResult run_step(const std::vector<std::string>& argv, const StepLimits& limits, bool with_stdin) {
+protocol::ExecResult run_step(const std::vector<std::string>& argv, const StepLimits& limits, bool with_stdin,
+                              int stop) {
   const auto started = Clock::now();
   const pid_t pid = ::fork();
   if (pid == 0) exec_step(argv, limits, with_stdin);
   protocol::ExecResult result;
   if (pid < 0) return result;
-  const bool killed = wait_or_kill(pid, limits.timeout_ms);
+  const StepEnd end = wait_or_kill(pid, limits.timeout_ms, stop);
   int status = 0;
   rusage usage{};
   while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
@@ -158,8 +171,10 @@ protocol::ExecResult run_step(const std::vector<std::string>& argv, const StepLi
   result.max_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  result.timed_out = killed || result.signal == SIGXCPU ||
-                     (result.signal == SIGKILL && result.cpu_ms / 1000 >= limits.cpu_s);
+  // A program the node stopped did not run out of time, whatever it used.
+  result.timed_out = end == StepEnd::timed_out ||
+                     (end == StepEnd::exited && (result.signal == SIGXCPU ||
+                                                 (result.signal == SIGKILL && result.cpu_ms / 1000 >= limits.cpu_s)));
   return result;
 }
 
@@ -171,7 +186,7 @@ void report_setup_failure(std::string_view why) {
 }
 
 int supervise() {
-  ::close_range(kReportFd + 1, ~0U, 0);
+  ::close_range(kStopFd + 1, ~0U, 0);
   // Not dumpable: the program (same uid) cannot open /proc/<us>/mem to
   // tamper with the report. Its own exec makes it dumpable again.
   ::prctl(PR_SET_DUMPABLE, 0);
@@ -194,15 +209,17 @@ int supervise() {
     report_setup_failure(written.error());
     return 1;
   }
+  const int stop = stop_fd();
   if (!spec->compile.empty()) {
-    auto compiled = run_step(spec->compile, spec->compile_limits, false);
+    // Stopped while compiling: reported as a failed compile, with its CPU.
+    auto compiled = run_step(spec->compile, spec->compile_limits, false, stop);
     if (compiled.exit_code != 0) {
       compiled.compile_error = true;
       report({"compile", compiled, {}});
       return 0;
     }
   }
-  report({"run", run_step(spec->run, spec->run_limits, true), {}});
+  report({"run", run_step(spec->run, spec->run_limits, true, stop), {}});
   return 0;
 }
 

@@ -3,7 +3,8 @@
 // privilege, reads the spec (fd 3), writes the files into the work
 // directory, compiles if the language needs it, runs the program with its
 // limits (stdin is fd 0, output goes to fds 1 and 2), stops it at its wall
-// clock, and reports how it ended (fd 4).
+// clock or when the node closes the stop pipe (fd 5), and reports how it
+// ended (fd 4).
 #include <string_view>
 
 namespace potluck::node::exec {
