@@ -30,7 +30,8 @@ net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& 
   if (auto refused = jobs_.refuse_new(principal->user_id)) co_return net::make_error_response(*refused);
 
   const std::string model = admitted->request.model;
-  auto record = jobs_.create({make_id("job_", 20), principal->user_id, request->kind, model, request->priority});
+  auto record = jobs_.create({make_id("job_", 20), principal->user_id, request->kind, model, request->priority,
+                              request->keep_result});
   JobRelay::Detached detached{record->identity().id, std::move(request->payload), request->priority, record};
   auto relay = std::make_shared<JobRelay>(completions_.relay_deps(), std::move(detached), std::move(*principal),
                                           std::move(admitted->request), std::move(admitted->placement));
@@ -56,7 +57,7 @@ net::awaitable<std::optional<net::Response>> JobsHandler::one(net::Exchange& exc
         ApiError::not_found("no job '" + id.substr(0, 64) + "' (finished jobs are kept for a while only)",
                             "job_not_found"));
   const auto method = exchange.request.method();
-  if (method == http::verb::get) co_return json_response(http::status::ok, record->to_json());
+  if (method == http::verb::get) co_return json_response(http::status::ok, jobs_.read(*record));
   if (method != http::verb::delete_) co_return method_not_allowed();
   if (is_finished(record->state()))
     co_return net::make_error_response(ApiError{409, "invalid_request_error", "job_finished",
