@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   potluck::cli::add_node_tokens_command(app, action);
   potluck::cli::add_exec_command(app, action);
   potluck::cli::add_jobs_command(app, action);
+  potluck::cli::add_selftest_command(app, action);
   potluck::cli::add_sandbox_exec_command(app, action);
   CLI11_PARSE(app, argc, argv);
   if (!action) return 0;

@@ -1,5 +1,6 @@
 // `potluck cluster ...`: private clusters over the API: create, list, show,
-// invite codes, join, leave, remove members, and the cluster's node tokens.
+// delete, invite codes, join, leave, remove members, and the cluster's node
+// tokens.
 #include "cli/credential_calls.h"
 
 #include <boost/json.hpp>
@@ -23,6 +24,20 @@ int show_cluster(const ApiOptions& o, const std::string& id) {
             << "you are  " << field(*cluster, "role") << "\n";
   json::value members = json::object{{"data", cluster->as_object().at("members")}};
   print_listing(members, {{"MEMBER", "user_id"}, {"ROLE", "role"}, {"JOINED", "joined_at"}});
+  return 0;
+}
+
+int delete_cluster(const ApiOptions& o, const std::string& id, bool yes) {
+  if (!yes) {
+    std::cerr << "potluck cluster: deleting cluster " << id << " removes every member, revokes its invites and\n"
+                 "node tokens and disconnects its nodes; it cannot be undone. Run again with --yes to do it.\n";
+    return 2;
+  }
+  auto deleted = call_api(o, http::verb::delete_, cluster_path(id), std::nullopt, 200, kCommand);
+  if (!deleted) return 1;
+  std::cout << "deleted cluster " << id << ": " << field(*deleted, "members_removed") << " members removed, "
+            << field(*deleted, "node_tokens_revoked") << " node tokens revoked, "
+            << field(*deleted, "nodes_disconnected") << " nodes disconnected\n";
   return 0;
 }
 
@@ -54,6 +69,10 @@ void add_cluster_command(CLI::App& app, Action& action) {
     return 0;
   });
   with_id(add("show", "Show a cluster and its members", [id](const ApiOptions& o) { return show_cluster(o, *id); }));
+  auto yes = std::make_shared<bool>(false);
+  with_id(add("delete", "Delete the cluster (owner): members, invites, node tokens and node records go",
+              [id, yes](const ApiOptions& o) { return delete_cluster(o, *id, *yes); }))
+      ->add_flag("--yes", *yes, "Confirm: without it nothing is deleted");
   add_invite_flags(with_id(add("invite", "Create an invite code (owner); printed once, last", [id, flags](const ApiOptions& o) {
     return create_invite(o, cluster_path(*id) + "/invites", *flags, kCommand);
   })), *flags);

@@ -36,6 +36,7 @@ void add_cluster_command(CLI::App& app, Action& action);
 void add_node_tokens_command(CLI::App& app, Action& action);
 void add_exec_command(CLI::App& app, Action& action);
 void add_jobs_command(CLI::App& app, Action& action);
+void add_selftest_command(CLI::App& app, Action& action);  // selftest privacy
 void add_sandbox_exec_command(CLI::App& app, Action& action);
 
 }  // namespace potluck::cli

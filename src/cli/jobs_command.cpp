@@ -23,6 +23,7 @@ struct SubmitOptions {
   std::string prompt;
   std::string payload_file;
   std::int64_t max_tokens = 0;
+  bool keep_result = false;
 };
 
 // The payload: the file's JSON object, or a one-message request from --prompt.
@@ -54,6 +55,7 @@ int submit(const ApiOptions& api, const SubmitOptions& o) {
   json::object body{{"kind", o.kind}, {"priority", o.priority}, {"payload", std::move(*payload)}};
   if (!o.model.empty()) body["model"] = o.model;
   if (!o.tier.empty()) body["tier"] = o.tier;
+  if (o.keep_result) body["keep_result"] = true;
   auto job = call_api(api, http::verb::post, "/v1/jobs", body, 202, "jobs");
   if (!job) return 1;
   std::cout << field(*job, "id") << "\n";
@@ -126,6 +128,8 @@ void add_jobs_command(CLI::App& app, Action& action) {
   target->add_option("--tier", options->tier, "A public tier (GET /api/tiers)");
   submit_cmd->add_option("--priority", options->priority, "normal or fast")
       ->check(CLI::IsMember({"normal", "fast"}))->capture_default_str();
+  submit_cmd->add_flag("--keep-result", options->keep_result,
+                       "Keep the result readable until the ttl (by default the first read of it drops it)");
   submit_cmd->add_option("--kind", options->kind, "chat or completion")
       ->check(CLI::IsMember({"chat", "completion"}))->capture_default_str();
   auto* input = submit_cmd->add_option_group("input", "What the job is")->require_option(1);

@@ -51,7 +51,7 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
       ->envname("POTLUCK_NODE_TOKEN")->required();
   cmd->add_option("--state-dir", c.state_dir, "Directory for the node's identity")
       ->envname("POTLUCK_STATE_DIR")->capture_default_str();
-  cmd->add_option("--name", c.name, "Name shown to the network (default: host name)")
+  cmd->add_option("--name", c.name, "Name shown to the network (default: a random name such as brave-otter-42, kept in the state dir)")
       ->envname("POTLUCK_NODE_NAME");
   cmd->add_option("--backend", c.backend, "openai (an OpenAI-compatible server), mock, or none (with --exec)")
       ->envname("POTLUCK_BACKEND")->check(CLI::IsMember({"openai", "mock", "none"}))->capture_default_str();

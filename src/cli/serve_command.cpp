@@ -125,6 +125,12 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--usage-retention-days", c.usage_retention_days,
                   "Raw usage events older than this are folded into daily aggregates")
       ->envname("POTLUCK_USAGE_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));
+  cmd->add_option("--aggregate-retention-days", c.aggregate_retention_days,
+                  "Daily usage aggregates older than this are deleted")
+      ->envname("POTLUCK_AGGREGATE_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));
+  cmd->add_option("--node-record-retention-days", c.node_record_retention_days,
+                  "Records of nodes not seen for this long are deleted (connected nodes are kept)")
+      ->envname("POTLUCK_NODE_RECORD_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));
   duration_flag("--retention-interval-s", c.retention_interval, "POTLUCK_RETENTION_INTERVAL_S",
                 "How often the usage retention runs (at least 1)");
 

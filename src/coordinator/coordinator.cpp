@@ -80,10 +80,12 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::AccountsApi accounts(auth, store, hub);
   api::AuditHandler audit(auth, store);
   api::UsageHandler usage_api(auth, store);
-  api::MeHandler me(auth, store);
+  api::MeHandler me(auth, store, hub);
   api::SessionHandler session_api(auth, store, config.secure_cookies);
   api::OverviewHandler overview(auth, store, registry);
-  UsageRetention retention(clock, std::chrono::days(config.usage_retention_days));
+  UsageRetention retention(clock, {std::chrono::days(config.usage_retention_days),
+                                  std::chrono::days(config.aggregate_retention_days),
+                                  std::chrono::days(config.node_record_retention_days)});
 
   const WebAssets web = WebAssets::load(config.web_dir);
 
@@ -111,9 +113,15 @@ int run_coordinator(const CoordinatorConfig& config) {
       if (++tick % 50 == 0) co_await auth.flush_last_used();
     }
   }, asio::detached);
-  // Background: raw usage older than the retention is folded into daily rows.
+  // Background: raw usage older than the retention is folded into daily rows;
+  // old daily rows and records of nodes long gone are deleted.
+  auto connected_nodes = [&registry] {
+    std::vector<std::string> ids;
+    for (const auto& link : registry.all()) ids.push_back(link->id());
+    return ids;
+  };
   asio::co_spawn(io, [&]() -> net::awaitable<void> {
-    co_await retention.run_every(store, config.retention_interval, stopping);
+    co_await retention.run_every(store, config.retention_interval, stopping, connected_nodes);
   }, asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -65,7 +65,8 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   *closer = channel;
   const auto accepted = co_await channel->accept(exchange.request);
   if (accepted) {
-    spdlog::info("node upgrade from {} failed: {}", exchange.client_ip, accepted.message());
+    // No address at info: a client IP is personal data (see docs/privacy.md).
+    spdlog::info("node upgrade failed: {}", accepted.message());
     co_return std::nullopt;
   }
   channel->start_writer();

@@ -11,28 +11,42 @@
 namespace potluck::coordinator {
 namespace asio = boost::asio;
 
-std::int64_t UsageRetention::cutoff_ms() const {
-  return clock_.unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(keep_).count();
+std::int64_t UsageRetention::before(std::chrono::days age) const {
+  return clock_.unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(age).count();
 }
 
-store::Result<store::UsageFold> UsageRetention::run(store::Store& store) const {
-  return store.usage().fold_before(cutoff_ms());
+store::Result<RetentionRun> UsageRetention::run(store::Store& store,
+                                                const std::vector<std::string>& connected) const {
+  RetentionRun done;
+  auto folded = store.usage().fold_before(cutoff_ms());
+  if (!folded) return std::unexpected(folded.error());
+  done.fold = *folded;
+  auto dropped = store.usage().drop_daily_before(before(policy_.aggregates));
+  if (!dropped) return std::unexpected(dropped.error());
+  done.daily_rows_deleted = *dropped;
+  auto forgotten = store.delete_nodes_unseen_since(before(policy_.node_records), connected);
+  if (!forgotten) return std::unexpected(forgotten.error());
+  done.node_records_deleted = *forgotten;
+  return done;
 }
 
 net::awaitable<void> UsageRetention::run_every(StoreExecutor& store, std::chrono::seconds interval,
-                                               const bool& stopping) const {
+                                               const bool& stopping, ConnectedNodes connected) const {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
   // A zero interval would spin; the flag's check keeps it positive anyway.
   const auto period = std::max(interval, std::chrono::seconds(1));
   while (!stopping) {
-    auto fold = [this](store::Store& s) { return run(s); };
-    auto folded = co_await store.call(fold);
-    if (!folded)
-      spdlog::warn("usage retention failed (will retry): {}", folded.error().message);
-    else if (folded->events > 0)
-      spdlog::info("usage retention: folded {} events older than {} days into {} daily rows",
-                   folded->events, keep_.count(), folded->daily_rows);
+    auto online = connected();
+    auto expire = [this, &online](store::Store& s) { return run(s, online); };
+    auto done = co_await store.call(expire);
+    if (!done)
+      spdlog::warn("retention failed (will retry): {}", done.error().message);
+    else if (done->fold.events > 0 || done->daily_rows_deleted > 0 || done->node_records_deleted > 0)
+      spdlog::info("retention: folded {} usage events into {} daily rows, deleted {} daily rows and {} node "
+                   "records",
+                   done->fold.events, done->fold.daily_rows, done->daily_rows_deleted,
+                   done->node_records_deleted);
     timer.expires_after(period);
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));

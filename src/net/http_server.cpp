@@ -168,6 +168,8 @@ awaitable<void> HttpServer::accept_loop() {
 awaitable<void> HttpServer::refuse(tcp::socket socket, std::string ip) {
   spdlog::warn("connection limit reached; refusing a connection (open={}, from this ip={})",
                connections_.size(), per_ip_[ip]);
+  // The address only at debug, for abuse handling: it is personal data.
+  spdlog::debug("refused a connection from {}", ip);
   if (per_ip_[ip] == 0) per_ip_.erase(ip);
   auto response = make_error_response(ApiError::unavailable("too many connections", 1));
   response.keep_alive(false);

@@ -137,13 +137,13 @@ int run_node(const NodeConfig& config) {
 
   const std::filesystem::path state_dir =
       config.state_dir.empty() ? default_state_dir() : std::filesystem::path(config.state_dir);
-  auto node_id = load_or_create_node_id(state_dir);
-  if (!node_id) {
-    spdlog::error("node identity: {}", node_id.error());
+  auto identity = load_or_create_node_identity(state_dir);
+  if (!identity) {
+    spdlog::error("node identity: {}", identity.error());
     return 1;
   }
   const HostInfo host = host_info();
-  auto settings = build_session_settings(config, host, *node_id);
+  auto settings = build_session_settings(config, host, std::move(*identity));
   if (!settings) {
     spdlog::error("node configuration: {}", settings.error());
     return 1;
@@ -171,7 +171,7 @@ int run_node(const NodeConfig& config) {
                  runner.limits().timeout_ms, runner.limits().memory_mb, runner.limits().processes,
                  runner.limits().output_bytes, format_credits(settings->hello.exec_price));
   }
-  spdlog::info("node {} ({}, {}/{}) starting: coordinator {}:{}, backend {}, up to {} jobs", *node_id,
+  spdlog::info("node {} ({}, {}/{}) starting: coordinator {}:{}, backend {}, up to {} jobs", settings->hello.node_id,
                settings->hello.name, host.os, host.arch, settings->coordinator.host, settings->coordinator.port,
                (*backend)->name(), settings->max_jobs);
 

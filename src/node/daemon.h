@@ -13,8 +13,8 @@ namespace potluck::node {
 struct NodeConfig {
   std::string coordinator_url;   // http://host:port or ws://host:port (connect to <url>/v1/nodes/connect)
   std::string token;             // node token "pln_..." sent as Authorization: Bearer
-  std::string state_dir;         // node id kept in <state_dir>/node_id (generated once, 0600)
-  std::string name;              // default: hostname
+  std::string state_dir;         // node id and default name kept in <state_dir>/node_id, node_name (0600)
+  std::string name;              // default: a random name kept in <state_dir>/node_name
   std::string backend = "mock";  // "openai" | "mock" | "none" (exec only)
   std::string upstream_url;      // for openai: e.g. http://127.0.0.1:8080 (the /v1 prefix is added by the backend)
   std::vector<std::string> models;  // mock: model ids (default {"mock-small"}); openai: optional filter

@@ -7,7 +7,8 @@ namespace potluck::node {
 struct HostInfo {
   std::string os;        // uname sysname, lowercase ("linux")
   std::string arch;      // uname machine ("x86_64", "aarch64")
-  std::string hostname;  // default node name
+  // No host name: it identifies a device (the default node name is random,
+  // see node_identity.h).
 };
 
 HostInfo host_info();

@@ -17,7 +17,7 @@ std::string connect_target(std::string_view path) {
 
 std::expected<SessionSettings, std::string> build_session_settings(const NodeConfig& config,
                                                                    const HostInfo& host,
-                                                                   std::string node_id) {
+                                                                   NodeIdentity identity) {
   if (config.coordinator_url.empty()) return std::unexpected("no coordinator URL given");
   auto url = parse_url(config.coordinator_url);
   if (!url) return std::unexpected("coordinator URL must look like http://host:port or ws://host:port");
@@ -44,8 +44,8 @@ std::expected<SessionSettings, std::string> build_session_settings(const NodeCon
   settings.drain_timeout = std::max(config.drain_timeout, std::chrono::seconds(0));
 
   auto& hello = settings.hello;
-  hello.node_id = std::move(node_id);
-  hello.name = config.name.empty() ? host.hostname : config.name;
+  hello.node_id = std::move(identity.id);
+  hello.name = config.name.empty() ? std::move(identity.name) : config.name;
   hello.os = host.os;
   hello.arch = host.arch;
   hello.agent_version = POTLUCK_VERSION;

@@ -3,6 +3,7 @@
 // start-up so that mistakes are fatal there and not retried forever.
 #include "node/daemon.h"
 #include "node/host_info.h"
+#include "node/node_identity.h"
 #include "node/session.h"
 
 #include <expected>
@@ -17,6 +18,6 @@ std::string connect_target(std::string_view path);
 
 std::expected<SessionSettings, std::string> build_session_settings(const NodeConfig& config,
                                                                    const HostInfo& host,
-                                                                   std::string node_id);
+                                                                   NodeIdentity identity);
 
 }  // namespace potluck::node

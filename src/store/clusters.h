@@ -47,6 +47,16 @@ struct InviteClaim {
   std::int64_t now_ms = 0;
 };
 
+// What deleting a cluster did; the caller drops the former members' cached
+// keys and disconnects the cluster's nodes.
+struct ClusterDeletion {
+  std::vector<std::string> former_members;
+  std::vector<std::string> node_token_ids;  // every token of the cluster, now revoked
+  std::int64_t invites_revoked = 0;
+  std::int64_t node_records_deleted = 0;
+  std::int64_t usage_events_anonymised = 0;
+};
+
 class ClusterStore {
  public:
   virtual ~ClusterStore() = default;
@@ -54,6 +64,7 @@ class ClusterStore {
   // The owner becomes its first member; audited as cluster.created.
   // conflict: the name is taken.
   virtual Result<Cluster> create_cluster(const std::string& owner_id, const std::string& name) = 0;
+  // not_found: unknown or deleted.
   virtual Result<Cluster> find_cluster(const std::string& id) = 0;
   virtual Result<std::vector<Membership>> memberships(const std::string& user_id) = 0;
   // not_found: the user is not a member.
@@ -79,6 +90,15 @@ class ClusterStore {
   // Audited as cluster.member_removed. not_found: not a member; invalid: the owner.
   virtual Result<void> remove_member(const std::string& actor_id, const std::string& cluster_id,
                                      const std::string& user_id) = 0;
+  // In one transaction: revokes the cluster's invites and node tokens (and
+  // clears their names), removes every membership, deletes the node records
+  // of its nodes, takes the cluster's id off usage events and daily
+  // aggregates, and leaves the cluster row as a nameless tombstone (keys that
+  // named it as their default keep pointing at an id nobody may use).
+  // Audited as cluster.deleted. not_found: unknown or already deleted;
+  // invalid: `actor_id` is not its owner.
+  virtual Result<ClusterDeletion> delete_cluster(const std::string& actor_id, const std::string& cluster_id,
+                                                 std::int64_t now_ms) = 0;
 };
 
 }  // namespace potluck::store

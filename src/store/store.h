@@ -158,6 +158,11 @@ class Store {
   virtual Result<void> upsert_node(const NodeRecord& node) = 0;
   virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
   virtual Result<NodeRecord> find_node(const std::string& id) = 0;
+  // Retention: deletes the records of nodes last seen before `cutoff_ms`,
+  // except those in `connected` (a node connected for months is not gone).
+  // Returns how many went.
+  virtual Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,
+                                                         const std::vector<std::string>& connected) = 0;
   // An admin sets a node's trust level; audited as node.trust_set.
   virtual Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id,
                                       const std::string& trust) = 0;

@@ -68,6 +68,9 @@ class UsageStore {
   // Adds every event older than `cutoff_ms` to its day's aggregate row and
   // deletes it, in one transaction: running it again changes nothing.
   virtual Result<UsageFold> fold_before(std::int64_t cutoff_ms) = 0;
+  // Deletes the daily aggregates of the days that ended before `cutoff_ms`;
+  // returns how many rows went.
+  virtual Result<std::int64_t> drop_daily_before(std::int64_t cutoff_ms) = 0;
 };
 
 }  // namespace potluck::store

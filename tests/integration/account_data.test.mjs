@@ -61,11 +61,11 @@ describe('GET /api/usage and /api/usage.csv', () => {
     assert.match(r.headers.get('content-disposition'), /attachment; filename="potluck-usage\.csv"/);
     const lines = r.text.trimEnd().split('\r\n');
     assert.equal(lines[0], 'ts,job_id,user_id,model,kind,tier,cluster_id,node_id,prompt_tokens,completion_tokens,' +
-      'ttft_ms,latency_ms,status,error_code,cost');
+      'ttft_ms,latency_ms,status,error_code,cost,key_id,language,cpu_ms,exit_code');
     assert.equal(lines.length, 1 + JOBS);
     for (const line of lines.slice(1)) {
       const cells = line.split(',');
-      assert.equal(cells.length, 15, line);
+      assert.equal(cells.length, 19, line);
       assert.match(cells[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.equal(cells[2], aliceId);
       assert.equal(cells[3], MODEL);
@@ -128,6 +128,30 @@ describe('GET /api/me/export', () => {
     assert.ok(!r.text.includes(CANARY));
     const audit = await coord.get('/api/audit?limit=1000', admin);
     assert.ok(audit.json.data.some((row) => row.action === 'data.exported' && row.subject_id === aliceId));
+  }));
+
+  test('the export and the CSV carry every column kept about a job', h.wrap(async () => {
+    // An exec job's row, as the exec relay writes it (language, CPU time, exit status).
+    await sqliteWrite(coord.dbPath,
+      'INSERT INTO usage_events (ts, job_id, user_id, key_id, model, kind, prompt_tokens, completion_tokens, ' +
+      "latency_ms, status, language, cpu_ms, exit_code, tier, cost) VALUES (" +
+      `${Date.now()}, 'job_exec_cols', '${aliceId}', 'key_x', 'exec', 'exec', 0, 0, 40, 'ok', 'python', 321, 3, 'fast', 9)`);
+    const columns = (await coord.query("SELECT name FROM pragma_table_info('usage_events')")).map((c) => c.name);
+    assert.ok(columns.includes('cpu_ms') && columns.includes('exit_code') && columns.includes('language'));
+    // The row id is the store's own; the user is the export's subject.
+    const expected = columns.filter((c) => c !== 'id' && c !== 'user_id');
+    const doc = (await coord.get('/api/me/export', alice)).json;
+    const row = doc.usage_events.find((e) => e.job_id === 'job_exec_cols');
+    assert.ok(row, 'the exec job is in the export');
+    assert.deepEqual(expected.filter((c) => !(c in row)), [], 'columns missing from the export');
+    assert.deepEqual([row.language, row.cpu_ms, row.exit_code, row.tier, row.key_id], ['python', 321, 3, 'fast', 'key_x']);
+    const csv = (await coord.get('/api/usage.csv', alice)).text.trimEnd().split('\r\n');
+    const header = csv[0].split(',');
+    assert.deepEqual(expected.filter((c) => !header.includes(c)), [], 'columns missing from the CSV');
+    const cells = csv.find((line) => line.includes('job_exec_cols')).split(',');
+    const cell = (name) => cells[header.indexOf(name)];
+    assert.deepEqual([cell('language'), cell('cpu_ms'), cell('exit_code'), cell('tier')], ['python', '321', '3', 'fast']);
+    await sqliteWrite(coord.dbPath, "DELETE FROM usage_events WHERE job_id = 'job_exec_cols'");
   }));
 
   test('potluck me export -o writes a private file', h.wrap(async () => {
@@ -214,7 +238,7 @@ describe('usage retention', () => {
       `VALUES (${ts}, '${job}', '${userId}', 'old-model', 'chat', ${tokens}, 1, 50, 'ok', 10);`;
     await sqliteWrite(first.dbPath, insert('job_old1', oldMs, 5) + insert('job_old2', oldMs + 1000, 6) + insert('job_new', recentMs, 7));
 
-    const again = await h.startCoordinator({ dataDir, name: 'retention', args: ['--usage-retention-days', '30'] });
+    const again = await h.startCoordinator({ dataDir, name: 'retention', args: ['--usage-retention-days', '30', '--aggregate-retention-days', '36500'] });
     await waitFor(async () => (await again.query('SELECT count(*) AS n FROM usage_events'))[0].n === 1,
       { what: 'old usage events to be folded' });
     const [daily] = await again.query("SELECT day, jobs, prompt_tokens FROM usage_daily WHERE model = 'old-model'");

@@ -119,10 +119,28 @@ describe('submitting and collecting', () => {
     assert.equal((await untilFinished(coord, key, mine.id)).state, 'completed');
   }));
 
+  test('a result is read once: the first read of the completed job drops it, unless kept', h.wrap(async () => {
+    const { coord, key } = await setup('read-once');
+    const once = await submit(coord, key, chatJob('read me once'));
+    assert.equal(once.keep_result, false);
+    const kept = await submit(coord, key, chatJob('read me twice', { keep_result: true }));
+    const first = await untilFinished(coord, key, once.id);
+    assert.equal(first.state, 'completed');
+    assert.equal(first.result.choices[0].message.content, 'echo: read me once');
+    expectErrorEnvelope(assert, await coord.get(`/v1/jobs/${once.id}`, key), 404, { code: 'job_not_found' });
+    for (let read = 0; read < 2; read++) {
+      const again = await untilFinished(coord, key, kept.id);
+      assert.equal(again.result.choices[0].message.content, 'echo: read me twice');
+    }
+    const bad = await coord.post('/v1/jobs', chatJob('x', { keep_result: 'yes' }), key);
+    expectErrorEnvelope(assert, bad, 400, { code: 'invalid_keep_result' });
+  }));
+
   test('finished jobs are dropped after --job-result-ttl-s', h.wrap(async () => {
     const { coord, key } = await setup('ttl', { args: ['--job-result-ttl-s', '1'] });
-    const job = await submit(coord, key, chatJob('short-lived'));
+    const job = await submit(coord, key, chatJob('short-lived', { keep_result: true }));
     assert.equal((await untilFinished(coord, key, job.id)).state, 'completed');
+    assert.equal((await coord.get(`/v1/jobs/${job.id}`, key)).json.keep_result, true, 'kept past its first read');
     await waitFor(async () => (await coord.get(`/v1/jobs/${job.id}`, key)).status === 404,
       { what: 'the finished job to expire' });
   }));
@@ -211,7 +229,8 @@ describe('limits', () => {
     expectErrorEnvelope(assert, second, 429);
     assert.match(second.json.error.message, /unfinished jobs/);
 
-    const theirs = await submit(coord, other, chatJob('theirs'));
+    // Kept past its read, a finished job still holds its place until the ttl.
+    const theirs = await submit(coord, other, chatJob('theirs', { keep_result: true }));
     assert.equal((await untilFinished(coord, other, theirs.id)).state, 'completed');
     const full = await coord.post('/v1/jobs', chatJob('no room'), other);
     expectErrorEnvelope(assert, full, 503);
@@ -241,7 +260,7 @@ describe('potluck jobs', () => {
   test('submit, status --wait and cancel over the API', h.wrap(async () => {
     const { coord, key } = await setup('cli', { maxJobs: 1 });
     const api = ['--coordinator', coord.url, '--key', key];
-    const submitted = await h.potluck(['jobs', 'submit', '--model', MODEL, '--prompt', 'from the cli', ...api]);
+    const submitted = await h.potluck(['jobs', 'submit', '--model', MODEL, '--prompt', 'from the cli', '--keep-result', ...api]);
     assert.equal(submitted.code, 0, submitted.stderr);
     const id = submitted.stdout.trim();
     assert.match(id, /^job_/);
@@ -262,6 +281,7 @@ describe('potluck jobs', () => {
     assert.equal(shown.code, 1, 'a cancelled job is not a success');
     assert.match(shown.stdout, /error: cancelled/);
 
+    // Kept (--keep-result): still there after it was read, and it has ended.
     const late = await h.potluck(['jobs', 'cancel', id, ...api]);
     assert.equal(late.code, 1);
     assert.match(late.stderr, /already ended/);

@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace std::chrono_literals;
 namespace node = potluck::node;
@@ -29,21 +33,52 @@ TEST(NodeBackoff, GrowsWithinBoundsAndResets) {
 TEST(NodeIdentity, CreatedOnceWithPrivateMode) {
   auto dir = std::filesystem::temp_directory_path() / ("potluck-node-id-" + std::to_string(::getpid())) / "state";
   std::filesystem::remove_all(dir.parent_path());
-  auto first = node::load_or_create_node_id(dir);
+  auto first = node::load_or_create_node_identity(dir);
   ASSERT_TRUE(first) << first.error();
-  EXPECT_TRUE(first->starts_with("node_"));
-  EXPECT_GE(first->size(), 25u);
-  EXPECT_TRUE(node::valid_node_id(*first));
-  struct stat st {};
-  ASSERT_EQ(::stat((dir / "node_id").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto second = node::load_or_create_node_id(dir);
+  EXPECT_TRUE(first->id.starts_with("node_"));
+  EXPECT_GE(first->id.size(), 25u);
+  EXPECT_TRUE(node::valid_node_id(first->id));
+  for (const char* file : {"node_id", "node_name"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((dir / file).c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+  }
+  auto second = node::load_or_create_node_identity(dir);
   ASSERT_TRUE(second);
-  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(first->id, second->id);
+  EXPECT_EQ(first->name, second->name);
 
   std::ofstream(dir / "node_id") << "garbage\n";
-  EXPECT_FALSE(node::load_or_create_node_id(dir));
+  EXPECT_FALSE(node::load_or_create_node_identity(dir));
   std::filesystem::remove_all(dir.parent_path());
+}
+
+// The default name is a random readable one kept in the state dir, never the
+// machine's host name (a device identifier).
+TEST(NodeIdentity, TheDefaultNameIsRandomAndNotTheHostName) {
+  auto dir = std::filesystem::temp_directory_path() / ("potluck-node-name-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto identity = node::load_or_create_node_identity(dir);
+  ASSERT_TRUE(identity) << identity.error();
+  EXPECT_TRUE(node::valid_node_name(identity->name)) << identity->name;
+  // adjective-animal-number
+  EXPECT_EQ(std::count(identity->name.begin(), identity->name.end(), '-'), 2) << identity->name;
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  EXPECT_EQ(identity->name.find(host), std::string::npos);
+  std::ifstream stored(dir / "node_name");
+  std::string line;
+  std::getline(stored, line);
+  EXPECT_EQ(line, identity->name);
+  // Names vary: 32 x 32 x 90 of them, so 20 draws are not all one.
+  std::set<std::string> names;
+  for (int i = 0; i < 20; ++i) names.insert(node::random_node_name());
+  EXPECT_GT(names.size(), 1u);
+  EXPECT_FALSE(node::valid_node_name("Has Spaces"));
+  EXPECT_FALSE(node::valid_node_name(""));
+  std::ofstream(dir / "node_name") << "Not A Name\n";
+  EXPECT_FALSE(node::load_or_create_node_identity(dir));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(NodeSessionSettings, ConnectTarget) {
@@ -53,25 +88,31 @@ TEST(NodeSessionSettings, ConnectTarget) {
 }
 
 TEST(NodeSessionSettings, ChecksTheConfig) {
-  node::HostInfo host{"linux", "x86_64", "box"};
+  node::HostInfo host{"linux", "x86_64"};
+  const node::NodeIdentity identity{"node_abc", "brave-otter-42"};
   node::NodeConfig config;
   config.coordinator_url = "http://127.0.0.1:8080";
   config.token = "pln_x";
   config.max_jobs = 0;
-  auto ok = node::build_session_settings(config, host, "node_abc");
+  auto ok = node::build_session_settings(config, host, identity);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->target, "/v1/nodes/connect");
   EXPECT_EQ(ok->coordinator.port, 8080);
   EXPECT_EQ(ok->max_jobs, 1);
-  EXPECT_EQ(ok->hello.name, "box");
+  EXPECT_EQ(ok->hello.name, "brave-otter-42");
   EXPECT_EQ(ok->hello.os, "linux");
   EXPECT_EQ(ok->hello.node_id, "node_abc");
 
+  config.name = "my-gpu";  // --name still sets it
+  auto named = node::build_session_settings(config, host, identity);
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->hello.name, "my-gpu");
+
   config.coordinator_url = "wss://example.org";
-  EXPECT_FALSE(node::build_session_settings(config, host, "node_abc"));
+  EXPECT_FALSE(node::build_session_settings(config, host, identity));
   config.coordinator_url = "example.org";
-  EXPECT_FALSE(node::build_session_settings(config, host, "node_abc"));
+  EXPECT_FALSE(node::build_session_settings(config, host, identity));
   config.coordinator_url = "ws://example.org";
   config.token.clear();
-  EXPECT_FALSE(node::build_session_settings(config, host, "node_abc"));
+  EXPECT_FALSE(node::build_session_settings(config, host, identity));
 }

@@ -1,6 +1,7 @@
 // Usage retention with an injected clock: old events are folded into daily
 // aggregates and deleted; recent ones stay; the summary reads the same before
 // and after; running again changes nothing.
+#include "coordinator/accounts.h"
 #include "coordinator/retention.h"
 #include "store/usage.h"
 #include "fake_clock.h"
@@ -58,16 +59,16 @@ class Retention : public ::testing::Test {
 
   TempStore store;
   FakeClock clock{kNow};
-  potluck::coordinator::UsageRetention retention{clock, std::chrono::days(90)};
+  potluck::coordinator::UsageRetention retention{clock, {}};
 };
 
 TEST_F(Retention, FoldsOldEventsAndKeepsRecentOnes) {
   EXPECT_EQ(retention.cutoff_ms(), kNow - 90 * kDayMs);
   auto folded = retention.run(*store);
   ASSERT_TRUE(folded) << folded.error().message;
-  EXPECT_EQ(folded->events, 4);
+  EXPECT_EQ(folded->fold.events, 4);
   // (day-100, usr_1, m1, ok), (day-100, usr_1, m1, error), (day-95, usr_2, m2, ok)
-  EXPECT_EQ(folded->daily_rows, 3);
+  EXPECT_EQ(folded->fold.daily_rows, 3);
   EXPECT_EQ(store.integer("SELECT count(*) FROM usage_events"), 2);
   EXPECT_EQ(store.integer("SELECT count(*) FROM usage_events WHERE job_id IN ('job_e', 'job_f')"), 2);
   EXPECT_EQ(store.integer("SELECT count(*) FROM usage_daily"), 3);
@@ -101,7 +102,7 @@ TEST_F(Retention, RunningTwiceIsIdempotent) {
   const auto after_first = summary();
   auto again = retention.run(*store);
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->events, 0);
+  EXPECT_EQ(again->fold.events, 0);
   EXPECT_EQ(summary(), after_first);
   EXPECT_EQ(store.integer("SELECT sum(jobs) FROM usage_daily"), 4);
 }
@@ -123,7 +124,7 @@ TEST_F(Retention, AClock91DaysLaterFoldsTheRest) {
   clock.now = kNow + 91 * kDayMs;
   auto folded = retention.run(*store);
   ASSERT_TRUE(folded);
-  EXPECT_EQ(folded->events, 2);
+  EXPECT_EQ(folded->fold.events, 2);
   EXPECT_EQ(store.integer("SELECT count(*) FROM usage_events"), 0);
   EXPECT_EQ(summary(), before);
 }
@@ -134,6 +135,65 @@ TEST_F(Retention, RawEventsOutsideTheWindowAreGoneFromTheEventList) {
   ASSERT_TRUE(events);
   ASSERT_EQ(events->size(), 2u);
   EXPECT_EQ(events->front().job_id, "job_e");
+}
+
+// Aggregates are not forever: a day's rows go once the day is older than
+// the aggregate retention (730 days by default), and not before.
+TEST_F(Retention, DailyAggregatesOlderThanTheirRetentionAreDeleted) {
+  ASSERT_TRUE(retention.run(*store));
+  ASSERT_EQ(store.integer("SELECT count(*) FROM usage_daily"), 3);
+  // Day-100 becomes 729 days old: it stays.
+  clock.now = kNow + 629 * kDayMs;
+  auto kept = retention.run(*store);
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(kept->daily_rows_deleted, 0);
+  // A day later, day-100 is past 730 days; day-95 is not.
+  clock.now = kNow + 631 * kDayMs;
+  auto dropped = retention.run(*store);
+  ASSERT_TRUE(dropped);
+  EXPECT_EQ(dropped->daily_rows_deleted, 2);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM usage_daily WHERE day = '2026-08-15'"), 0);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM usage_daily WHERE day = '2026-08-20'"), 1);
+  // The raw events folded meanwhile (day-10, today) are younger and stay.
+  EXPECT_EQ(store.integer("SELECT count(*) FROM usage_daily WHERE day > '2026-08-20'"), 2);
+}
+
+class NodeRecordRetention : public Retention {
+ protected:
+  void SetUp() override {
+    Retention::SetUp();
+    auto token = potluck::coordinator::issue_node_token(*store, "", "platform", "");
+    ASSERT_TRUE(token);
+    for (auto [id, days_ago] : {std::pair{"node_old", 181}, {"node_recent", 179}, {"node_online", 400}}) {
+      potluck::store::NodeRecord node;
+      node.id = id;
+      node.token_id = token->id;
+      node.name = id;
+      node.os = "linux";
+      node.arch = "x86_64";
+      node.version = "1";
+      node.models = "[]";
+      node.seen_at = kNow - days_ago * kDayMs;
+      ASSERT_TRUE(store->upsert_node(node));
+    }
+  }
+};
+
+// Node records not seen for the node-record retention (180 days) go; a node
+// connected now stays however long ago it connected.
+TEST_F(NodeRecordRetention, RecordsOfNodesNotSeenFor180DaysAreDeleted) {
+  auto done = retention.run(*store, {"node_online"});
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->node_records_deleted, 1);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM nodes WHERE id = 'node_old'"), 0);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM nodes WHERE id IN ('node_recent', 'node_online')"), 2);
+  // Two days on, the recent one is past 180 days too.
+  clock.now = kNow + 2 * kDayMs;
+  auto later = retention.run(*store, {"node_online"});
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->node_records_deleted, 1);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM nodes"), 1);
+  EXPECT_EQ(store.text("SELECT id FROM nodes"), "node_online");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "coordinator/accounts.h"
 #include "crypto/secret_token.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/usage.h"
 
 #include <gtest/gtest.h>
 
@@ -265,6 +266,69 @@ TEST_F(StoreClustersTest, TheAuditChainStaysIntact) {
   ASSERT_TRUE(check);
   EXPECT_EQ(check->first_broken_seq, 0) << check->reason;
   EXPECT_GT(check->rows, 5);
+}
+
+// DELETE /api/clusters/{id}'s data side: the owner only; invites and node
+// tokens revoked, memberships and node records gone, usage rows without the
+// cluster, a nameless tombstone, one audit row; a second delete is not_found.
+TEST_F(StoreClustersTest, DeletingAClusterErasesWhatWasKeptForIt) {
+  const auto member = make_user("member@example.test");
+  auto code = invite(cluster_.id, 5, kNow + 60'000);
+  ASSERT_TRUE(store_->clusters().join(member, claim(code)));
+  auto token = coordinator::issue_node_token(*store_, owner_, "rack one", cluster_.id);
+  ASSERT_TRUE(token);
+  store::NodeRecord node;
+  node.id = "node_in_cluster";
+  node.token_id = token->id;
+  node.owner_id = owner_;
+  node.name = "rack-box";
+  node.os = node.arch = node.version = "x";
+  node.models = "[]";
+  node.cluster_id = cluster_.id;
+  ASSERT_TRUE(store_->upsert_node(node));
+  store::UsageEvent event;
+  event.ts_ms = kNow;
+  event.job_id = "job_in_cluster";
+  event.user_id = member;
+  event.model = "m";
+  event.kind = "chat";
+  event.status = "ok";
+  event.cluster_id = cluster_.id;
+  ASSERT_TRUE(store_->insert_usage({event}));
+  store_->database().exec(
+      "INSERT INTO usage_daily (day, user_id, cluster_id, model, kind, status, jobs, prompt_tokens, "
+      "completion_tokens, latency_ms_total, cost) VALUES ('2026-01-01', 'u', '" + cluster_.id +
+      "', 'm', 'chat', 'ok', 2, 1, 1, 1, 0), ('2026-01-01', 'u', '', 'm', 'chat', 'ok', 1, 1, 1, 1, 0)");
+
+  auto by_member = store_->clusters().delete_cluster(member, cluster_.id, kNow);
+  ASSERT_FALSE(by_member);
+  EXPECT_EQ(by_member.error().kind, Kind::invalid);
+
+  auto deleted = store_->clusters().delete_cluster(owner_, cluster_.id, kNow);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_EQ(deleted->former_members.size(), 2u);
+  EXPECT_EQ(deleted->node_token_ids, std::vector<std::string>{token->id});
+  EXPECT_EQ(deleted->invites_revoked, 1);
+  EXPECT_EQ(deleted->node_records_deleted, 1);
+  EXPECT_EQ(deleted->usage_events_anonymised, 1);
+  const std::string id = "'" + cluster_.id + "'";
+  EXPECT_EQ(count("SELECT count(*) FROM cluster_members WHERE cluster_id = " + id), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM nodes"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM node_tokens WHERE revoked_at IS NULL OR name <> ''"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM usage_events WHERE cluster_id IS NOT NULL"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM usage_daily WHERE cluster_id = " + id), 0);
+  EXPECT_EQ(count("SELECT jobs FROM usage_daily WHERE cluster_id = ''"), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM clusters WHERE name = 'team'"), 0);
+  EXPECT_FALSE(store_->clusters().find_cluster(cluster_.id));
+  EXPECT_EQ(store_->clusters().memberships(member)->size(), 0u);
+  EXPECT_EQ(store_->clusters().join(make_user("late@example.test"), claim(code)).error().kind, Kind::gone);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'cluster.deleted' AND cluster_id = " + id), 1);
+  EXPECT_EQ(store_->clusters().delete_cluster(owner_, cluster_.id, kNow).error().kind, Kind::not_found);
+  // The name is free again.
+  EXPECT_TRUE(store_->clusters().create_cluster(member, "team"));
+  auto check = store_->audit().verify();
+  ASSERT_TRUE(check);
+  EXPECT_EQ(check->first_broken_seq, 0) << check->reason;
 }
 
 }  // namespace

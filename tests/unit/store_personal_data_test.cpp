@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace {
 namespace json = boost::json;
 using potluck::store::StoreError;
@@ -146,16 +148,98 @@ TEST_F(PersonalData, AnOwnerOfAClusterWithMembersIsRefusedAndNothingChanges) {
   EXPECT_EQ(store.integer("SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL"), 0);
 }
 
-TEST_F(PersonalData, AnOwnerAloneInTheirClusterLeavesIt) {
+// A cluster its owner held alone goes with the account, as DELETE
+// /api/clusters/{id} would: renamed, its tokens revoked, audited.
+TEST_F(PersonalData, AClusterOwnedAloneIsDeletedWithTheAccount) {
   auto cluster = store->clusters().create_cluster(alice, "solo");
   ASSERT_TRUE(cluster);
+  auto token = potluck::coordinator::issue_node_token(*store, alice, "solo rack", cluster->id);
+  ASSERT_TRUE(token);
   auto erased = store->personal_data().erase_user(alice, 1);
   ASSERT_TRUE(erased) << erased.error().message;
-  EXPECT_EQ(erased->memberships_removed, 1);
+  EXPECT_EQ(erased->clusters_deleted, 1);
   EXPECT_EQ(store.integer("SELECT count(*) FROM cluster_members WHERE user_id = '" + alice + "'"), 0);
-  EXPECT_EQ(store.integer("SELECT count(*) FROM audit_log WHERE action = 'cluster.member_left' AND cluster_id = '" +
+  EXPECT_EQ(store.text("SELECT name FROM clusters WHERE id = '" + cluster->id + "'"), "deleted-" + cluster->id);
+  EXPECT_FALSE(store->clusters().find_cluster(cluster->id));
+  EXPECT_EQ(store.integer("SELECT count(*) FROM audit_log WHERE action = 'cluster.deleted' AND cluster_id = '" +
                           cluster->id + "'"),
             1);
+  // Both the public-pool token and the cluster's are handed back for disconnection.
+  EXPECT_EQ(erased->node_token_ids.size(), 2u);
+  EXPECT_NE(std::find(erased->node_token_ids.begin(), erased->node_token_ids.end(), token->id),
+            erased->node_token_ids.end());
+  EXPECT_EQ(store.integer("SELECT count(*) FROM node_tokens WHERE revoked_at IS NULL"), 0);
+}
+
+// After deletion no text column of any table holds the user's email, the
+// names they gave keys, tokens, nodes and clusters, or their nodes' details.
+TEST_F(PersonalData, DeletionLeavesNoPersonalFieldInAnyTextColumn) {
+  auto cluster = store->clusters().create_cluster(alice, "alices-private-lab");
+  ASSERT_TRUE(cluster);
+  auto token = store->list_node_tokens({alice, ""});
+  ASSERT_TRUE(token && !token->empty());
+  potluck::store::NodeRecord node;
+  node.id = "node_alice_box";
+  node.token_id = token->front().id;
+  node.owner_id = alice;
+  node.name = "alices-gpu-box";
+  node.os = "alices-custom-os";
+  node.arch = "alices-arch";
+  node.version = "alices-build-7";
+  node.models = R"(["alices-model"])";
+  node.seen_at = 1;
+  ASSERT_TRUE(store->upsert_node(node));
+  const std::vector<std::string> personal = {"alice@example.test", "alice laptop", "alice gpu",
+                                             "alices-gpu-box", "alices-custom-os", "alices-arch",
+                                             "alices-build-7", "alices-private-lab"};
+  auto found = [&] {
+    std::vector<std::string> places;
+    auto tables = store->database().prepare("SELECT name FROM sqlite_master WHERE type = 'table'");
+    while (tables.step()) {
+      const std::string table = tables.text(0);
+      auto columns = store->database().prepare("SELECT name FROM pragma_table_info(?1) WHERE type = 'TEXT'");
+      columns.bind(1, table);
+      while (columns.step()) {
+        const std::string column = columns.text(0);
+        for (const auto& needle : personal) {
+          auto hit = store->database().prepare("SELECT count(*) FROM \"" + table + "\" WHERE instr(\"" + column +
+                                               "\", ?1) > 0");
+          hit.bind(1, needle);
+          hit.step();
+          if (hit.integer(0) > 0) places.push_back(table + "." + column + ": " + needle);
+        }
+      }
+    }
+    return places;
+  };
+  ASSERT_EQ(found().size(), personal.size()) << "each is stored somewhere before deletion";
+  auto erased = store->personal_data().erase_user(alice, 1'800'000'000'000);
+  ASSERT_TRUE(erased) << erased.error().message;
+  EXPECT_EQ(erased->node_records_deleted, 1);
+  EXPECT_EQ(found(), std::vector<std::string>{});
+  auto check = store->audit().verify();
+  ASSERT_TRUE(check);
+  EXPECT_EQ(check->first_broken_seq, 0);
+}
+
+// The export lists every column kept about a job (but the row id and the
+// user, who is the export's subject).
+TEST_F(PersonalData, ExportCarriesEveryUsageColumn) {
+  auto doc = export_of(alice);
+  ASSERT_EQ(doc.at("usage_events").as_array().size(), 1u);
+  const auto& row = doc.at("usage_events").at(0).as_object();
+  auto columns = store->database().prepare("SELECT name FROM pragma_table_info('usage_events')");
+  std::vector<std::string> missing;
+  int listed = 0;
+  while (columns.step()) {
+    const std::string column = columns.text(0);
+    ++listed;
+    if (column != "id" && column != "user_id" && !row.contains(column)) missing.push_back(column);
+  }
+  EXPECT_GE(listed, 20);
+  EXPECT_EQ(missing, std::vector<std::string>{});
+  for (const char* column : {"language", "cpu_ms", "exit_code", "tier", "cluster_id", "node_id"})
+    EXPECT_TRUE(row.contains(column)) << column;
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace potluck::coordinator::api {
 class AccountsApi {
  public:
   AccountsApi(KeyAuthenticator& auth, StoreExecutor& store, NodeHub& hub)
-      : auth_(auth), users_(store), node_tokens_(store, hub), clusters_(auth, store, node_tokens_) {}
+      : auth_(auth), users_(store), node_tokens_(store, hub), clusters_(auth, store, hub, node_tokens_) {}
 
   // Whether `path` is one of these endpoints.
   static bool serves(std::string_view path);

@@ -102,16 +102,17 @@ net::awaitable<net::Response> ClustersHandler::one(net::Exchange& exchange, cons
   if (!membership) co_return std::move(membership.error());
   auto method = exchange.request.method();
   const std::string_view sub = rest.size() > 1 ? std::string_view(rest[1]) : std::string_view();
-  if (rest.size() == 1) {
-    if (method != http::verb::get) co_return method_not_allowed();
-    co_return co_await show(*membership);
-  }
+  if (rest.size() == 1 && method == http::verb::get) co_return co_await show(*membership);
   if (sub == "leave" && rest.size() == 2) {
     if (method != http::verb::post) co_return method_not_allowed();
     co_return co_await leave(caller, cluster_id);
   }
   // Everything else is the owner's.
   if (auto refused = refuse_unless_owner(*membership)) co_return std::move(*refused);
+  if (rest.size() == 1) {
+    if (method != http::verb::delete_) co_return method_not_allowed();
+    co_return co_await delete_cluster(caller, cluster_id);
+  }
   if (sub == "members" && rest.size() == 3) {
     if (method != http::verb::delete_) co_return method_not_allowed();
     co_return co_await remove_member(caller, cluster_id, rest[2]);
@@ -134,6 +135,31 @@ net::awaitable<net::Response> ClustersHandler::show(const store::Membership& mem
   for (const auto& m : view->members) members.push_back(member_json(m));
   out["members"] = std::move(members);
   co_return json_response(http::status::ok, out);
+}
+
+net::awaitable<net::Response> ClustersHandler::delete_cluster(const Principal& caller,
+                                                              const std::string& cluster_id) {
+  const std::int64_t now = unix_now_ms();
+  auto erase = [&caller, &cluster_id, now](store::Store& s) {
+    return s.clusters().delete_cluster(caller.user_id, cluster_id, now);
+  };
+  auto deleted = co_await store_.call(erase);
+  if (!deleted) co_return store_error_response(deleted.error(), "cluster", 403);
+  // Cached keys still list the membership, and connected nodes still serve it.
+  for (const auto& user_id : deleted->former_members) auth_.invalidate_user(user_id);
+  std::size_t disconnected = 0;
+  for (const auto& token_id : deleted->node_token_ids) disconnected += hub_.disconnect_token(token_id);
+  spdlog::info("user {} deleted cluster {}: {} members removed, {} nodes disconnected", caller.user_id,
+               cluster_id, deleted->former_members.size(), disconnected);
+  co_return json_response(http::status::ok,
+                          {{"id", cluster_id},
+                           {"deleted", true},
+                           {"members_removed", deleted->former_members.size()},
+                           {"node_tokens_revoked", deleted->node_token_ids.size()},
+                           {"nodes_disconnected", disconnected},
+                           {"invites_revoked", deleted->invites_revoked},
+                           {"node_records_deleted", deleted->node_records_deleted},
+                           {"usage_events_anonymised", deleted->usage_events_anonymised}});
 }
 
 net::awaitable<net::Response> ClustersHandler::leave(const Principal& caller, const std::string& cluster_id) {

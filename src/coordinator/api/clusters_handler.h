@@ -9,6 +9,11 @@
 //                                          sign-up (platform) invite.
 //   GET    /api/clusters/{id}              -> the cluster, the caller's role and
 //                                          the members with roles. Who: members.
+//   DELETE /api/clusters/{id}              deletes the cluster: invites and node
+//                                          tokens revoked, its nodes disconnected,
+//                                          memberships removed, its node records
+//                                          deleted, usage rows lose its id; audited
+//                                          as cluster.deleted. Who: the owner.
 //   POST   /api/clusters/{id}/leave        Who: members; the owner gets 409.
 //   DELETE /api/clusters/{id}/members/{user_id}   Who: the owner.
 //   POST   /api/clusters/{id}/invites      {max_uses?, expires_in_s?} -> 201, the
@@ -23,6 +28,7 @@
 // keys, so the next request sees them.
 #include "coordinator/api/node_tokens_handler.h"
 #include "coordinator/auth.h"
+#include "coordinator/node_hub.h"
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
 
@@ -32,8 +38,8 @@ namespace potluck::coordinator::api {
 
 class ClustersHandler {
  public:
-  ClustersHandler(KeyAuthenticator& auth, StoreExecutor& store, NodeTokensHandler& node_tokens)
-      : auth_(auth), store_(store), node_tokens_(node_tokens) {}
+  ClustersHandler(KeyAuthenticator& auth, StoreExecutor& store, NodeHub& hub, NodeTokensHandler& node_tokens)
+      : auth_(auth), store_(store), hub_(hub), node_tokens_(node_tokens) {}
 
   // `rest`: the path segments after "/api/clusters".
   net::awaitable<net::Response> handle(net::Exchange& exchange, const Principal& caller,
@@ -47,12 +53,14 @@ class ClustersHandler {
   net::awaitable<net::Response> one(net::Exchange& exchange, const Principal& caller,
                                     std::span<const std::string> rest);
   net::awaitable<net::Response> show(const store::Membership& membership);
+  net::awaitable<net::Response> delete_cluster(const Principal& caller, const std::string& cluster_id);
   net::awaitable<net::Response> leave(const Principal& caller, const std::string& cluster_id);
   net::awaitable<net::Response> remove_member(const Principal& caller, const std::string& cluster_id,
                                               const std::string& user_id);
 
   KeyAuthenticator& auth_;
   StoreExecutor& store_;
+  NodeHub& hub_;
   NodeTokensHandler& node_tokens_;
 };
 

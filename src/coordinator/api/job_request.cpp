@@ -36,6 +36,13 @@ std::expected<Priority, ApiError> priority_of(const json::object& obj) {
   return std::unexpected(invalid("'priority' must be \"normal\" or \"fast\"", "priority"));
 }
 
+std::expected<bool, ApiError> keep_result_of(const json::object& obj) {
+  const auto* v = obj.if_contains("keep_result");
+  if (!v || v->is_null()) return false;
+  if (!v->is_bool()) return std::unexpected(invalid("'keep_result' must be true or false", "keep_result"));
+  return v->get_bool();
+}
+
 // The top-level model or tier, written into the payload as its model. Exec
 // jobs name their language in the payload and take neither.
 std::optional<ApiError> set_target(const json::object& obj, protocol::JobKind kind, json::object& payload) {
@@ -67,6 +74,9 @@ std::expected<JobRequest, ApiError> parse_job_request(std::string_view body) {
   auto priority = priority_of(obj);
   if (!priority) return std::unexpected(priority.error());
   out.priority = *priority;
+  auto keep = keep_result_of(obj);
+  if (!keep) return std::unexpected(keep.error());
+  out.keep_result = *keep;
 
   const auto* payload_value = obj.if_contains("payload");
   if (!payload_value || !payload_value->is_object())

@@ -94,6 +94,7 @@ json::object JobRecord::to_json() const {
                    {"kind", std::string(protocol::to_string(identity_.kind))},
                    {"model", identity_.model},
                    {"priority", identity_.priority == Priority::fast ? "fast" : "normal"},
+                   {"keep_result", identity_.keep_result},
                    {"state", std::string(to_string(state_))},
                    {"created_at", created_at_ms_},
                    {"assigned_at", ms_or_null(assigned_at_ms_)},
@@ -141,6 +142,14 @@ std::shared_ptr<JobRecord> JobStore::find(const std::string& id, const std::stri
   auto it = records_.find(id);
   if (it == records_.end() || it->second->identity().owner != owner) return nullptr;
   return it->second;
+}
+
+json::object JobStore::read(const JobRecord& record) {
+  auto out = record.to_json();
+  const auto& identity = record.identity();
+  // The expiry entry stays behind; dropping an id already gone is a no-op.
+  if (record.state() == JobState::completed && !identity.keep_result) records_.erase(identity.id);
+  return out;
 }
 
 void JobStore::finished(const std::string& id) {

@@ -1,7 +1,9 @@
 #pragma once
 // Asynchronous jobs (POST /v1/jobs) as records in memory: state, timings,
 // token counts, error and, once completed, the result. Nothing here is ever
-// written to disk; a finished job is dropped `result_ttl` after it ended.
+// written to disk; a finished job is dropped `result_ttl` after it ended, and
+// a completed one as soon as its owner has read the result, unless it was
+// submitted with keep_result.
 // Everything runs on the coordinator's one thread: no locking.
 #include "coordinator/api/async_job.h"
 
@@ -29,6 +31,7 @@ class JobRecord : public JobObserver {
     protocol::JobKind kind;
     std::string model;  // as asked: a model or "tier:<name>"
     Priority priority;
+    bool keep_result = false;  // the result survives its first read
   };
   JobRecord(JobStore& store, boost::asio::any_io_executor executor, Identity identity);
 
@@ -77,6 +80,9 @@ class JobStore {
   void discard(const std::string& id);  // a job refused before it started (402)
   // Only the owner finds a job; for anyone else it does not exist.
   std::shared_ptr<JobRecord> find(const std::string& id, const std::string& owner);
+  // The record as its owner reads it (GET). A completed job's result is
+  // handed over once: the record is dropped then, unless kept.
+  boost::json::object read(const JobRecord& record);
   std::size_t size() const { return records_.size(); }
 
  private:

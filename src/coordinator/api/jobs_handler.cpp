@@ -56,7 +56,7 @@ net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& 
   if (auto refused = jobs_.refuse_new(prepared->principal.user_id)) co_return net::make_error_response(*refused);
 
   auto record = jobs_.create({make_id("job_", 20), prepared->principal.user_id, request->kind,
-                              std::move(prepared->model), request->priority});
+                              std::move(prepared->model), request->priority, request->keep_result});
   JobRun::Spec spec{record->identity().id, std::move(prepared->principal), std::move(prepared->placement), {},
                     request->priority};
   auto job = std::make_shared<AsyncJob>(std::move(request->payload), std::move(prepared->policy),
@@ -84,7 +84,7 @@ net::awaitable<std::optional<net::Response>> JobsHandler::one(net::Exchange& exc
         ApiError::not_found("no job '" + id.substr(0, 64) + "' (finished jobs are kept for a while only)",
                             "job_not_found"));
   const auto method = exchange.request.method();
-  if (method == http::verb::get) co_return json_response(http::status::ok, record->to_json());
+  if (method == http::verb::get) co_return json_response(http::status::ok, jobs_.read(*record));
   if (method != http::verb::delete_) co_return method_not_allowed();
   if (is_finished(record->state()))
     co_return net::make_error_response(ApiError{409, "invalid_request_error", "job_finished",

@@ -47,12 +47,18 @@ net::awaitable<net::Response> MeHandler::delete_account(const Principal& caller)
   }
   // Cached keys would otherwise keep working until their cache entry expires.
   for (const auto& key_id : erased->key_ids) auth_.invalidate(key_id);
-  spdlog::info("user {} deleted their account: {} keys revoked, {} usage events anonymised",
-               caller.user_id, erased->key_ids.size(), erased->usage_events_anonymised);
+  // Revoked tokens refuse the next connect; the ones connected now go at once.
+  std::size_t disconnected = 0;
+  for (const auto& token_id : erased->node_token_ids) disconnected += hub_.disconnect_token(token_id);
+  spdlog::info("user {} deleted their account: {} keys revoked, {} nodes disconnected, {} usage events anonymised",
+               caller.user_id, erased->key_ids.size(), disconnected, erased->usage_events_anonymised);
   json::object out{{"deleted", true},
                    {"user_id", caller.user_id},
                    {"keys_revoked", erased->key_ids.size()},
                    {"node_tokens_revoked", erased->node_tokens_revoked},
+                   {"nodes_disconnected", disconnected},
+                   {"node_records_deleted", erased->node_records_deleted},
+                   {"clusters_deleted", erased->clusters_deleted},
                    {"usage_events_anonymised", erased->usage_events_anonymised},
                    {"memberships_removed", erased->memberships_removed}};
   co_return net::make_response(http::status::ok, json::serialize(out));

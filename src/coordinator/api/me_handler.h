@@ -5,11 +5,14 @@
 //                           data.exported
 //   DELETE /api/me          deletes the caller's account: keys, node tokens
 //                           and invites revoked, email and names erased,
-//                           usage anonymised, memberships removed, ledger rows
+//                           node records deleted (their nodes disconnected at
+//                           once), clusters owned alone deleted, usage
+//                           anonymised, memberships removed, ledger rows
 //                           kept; audited as account.deleted. 409 while the
 //                           caller owns a cluster that has other members.
 // Who: any valid key, on its own user only.
 #include "coordinator/auth.h"
+#include "coordinator/node_hub.h"
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
 
@@ -19,7 +22,7 @@ namespace potluck::coordinator::api {
 
 class MeHandler {
  public:
-  MeHandler(KeyAuthenticator& auth, StoreExecutor& store) : auth_(auth), store_(store) {}
+  MeHandler(KeyAuthenticator& auth, StoreExecutor& store, NodeHub& hub) : auth_(auth), store_(store), hub_(hub) {}
 
   // `path` is /api/me or /api/me/export.
   net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, std::string_view path);
@@ -30,6 +33,7 @@ class MeHandler {
 
   KeyAuthenticator& auth_;
   StoreExecutor& store_;
+  NodeHub& hub_;
 };
 
 }  // namespace potluck::coordinator::api

@@ -46,15 +46,24 @@ void add_to(store::UsageDaySummary& total, const store::UsageDaySummary& d) {
   total.cost += d.cost;
 }
 
+// Every column kept about a job (the export's usage_events, in CSV); the
+// columns added later go last so that existing readers keep their positions.
 constexpr std::string_view kCsvHeader =
     "ts,job_id,user_id,model,kind,tier,cluster_id,node_id,prompt_tokens,completion_tokens,ttft_ms,"
-    "latency_ms,status,error_code,cost\r\n";
+    "latency_ms,status,error_code,cost,key_id,language,cpu_ms,exit_code\r\n";
+
+// -1 stands for "not applicable" (no token arrived; not an exec job).
+void number_or_empty(CsvWriter& out, std::int64_t value) {
+  if (value < 0) out.empty(); else out.number(value);
+}
 
 void write_event(CsvWriter& out, const store::UsageEvent& e) {
   out.text(utc_timestamp(e.ts_ms)).text(e.job_id).text(e.user_id).text(e.model).text(e.kind).text(e.tier)
       .text(e.cluster_id).text(e.node_id).number(e.prompt_tokens).number(e.completion_tokens);
-  if (e.ttft_ms < 0) out.empty(); else out.number(e.ttft_ms);
-  out.number(e.latency_ms).text(e.status).text(e.error_code).number(e.cost);
+  number_or_empty(out, e.ttft_ms);
+  out.number(e.latency_ms).text(e.status).text(e.error_code).number(e.cost).text(e.key_id).text(e.language);
+  number_or_empty(out, e.cpu_ms);
+  number_or_empty(out, e.exit_code);
   out.end_row();
 }
 

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -179,6 +179,11 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
     R"sql(
 ALTER TABLE usage_events ADD COLUMN cpu_ms INTEGER;
 ALTER TABLE usage_events ADD COLUMN exit_code INTEGER;
+)sql",
+    // 4: a deleted cluster stays as a nameless tombstone (its id is still
+    // named by audit rows and by keys that had it as their default).
+    R"sql(
+ALTER TABLE clusters ADD COLUMN deleted_at INTEGER;
 )sql",
 };
 

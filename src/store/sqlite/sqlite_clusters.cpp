@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "store/sqlite/account_rows.h"
+#include "store/sqlite/cluster_deletion.h"
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/sqlite_audit.h"
 
@@ -57,7 +58,7 @@ Result<Cluster> SqliteClusterStore::create_cluster(const std::string& owner_id, 
 
 Result<Cluster> SqliteClusterStore::find_cluster(const std::string& id) {
   return guarded([&]() -> Result<Cluster> {
-    auto s = db_.prepare("SELECT id, name, owner_id, created_at FROM clusters WHERE id = ?");
+    auto s = db_.prepare("SELECT id, name, owner_id, created_at FROM clusters WHERE id = ? AND deleted_at IS NULL");
     s.bind(1, id);
     if (!s.step()) return std::unexpected(not_found("cluster"));
     return Cluster{s.text(0), s.text(1), s.text(2), s.integer(3)};
@@ -176,6 +177,21 @@ Result<Invite> SqliteClusterStore::revoke_invite(const std::string& actor_id, co
     auto invite = read_invite(s);
     tx.commit();
     return invite;
+  });
+}
+
+Result<ClusterDeletion> SqliteClusterStore::delete_cluster(const std::string& actor_id,
+                                                          const std::string& cluster_id, std::int64_t now_ms) {
+  return guarded([&]() -> Result<ClusterDeletion> {
+    Transaction tx(db_);
+    auto owner = db_.prepare("SELECT owner_id FROM clusters WHERE id = ? AND deleted_at IS NULL");
+    owner.bind(1, cluster_id);
+    if (!owner.step()) return std::unexpected(not_found("cluster"));
+    if (owner.text(0) != actor_id)
+      return std::unexpected(StoreError{StoreError::Kind::invalid, "only the owner may delete a cluster"});
+    auto deleted = delete_cluster_rows(db_, actor_id, cluster_id, now_ms);
+    tx.commit();
+    return deleted;
   });
 }
 

@@ -23,6 +23,8 @@ class SqliteClusterStore final : public ClusterStore {
   Result<void> leave(const std::string& cluster_id, const std::string& user_id) override;
   Result<void> remove_member(const std::string& actor_id, const std::string& cluster_id,
                              const std::string& user_id) override;
+  Result<ClusterDeletion> delete_cluster(const std::string& actor_id, const std::string& cluster_id,
+                                         std::int64_t now_ms) override;
 
  private:
   // A member leaving or removed: one transaction with its audit row.

@@ -26,7 +26,8 @@ constexpr std::array<Section, 11> kSections{{
     {"memberships", "SELECT m.cluster_id, c.name AS cluster_name, m.role, m.joined_at "
                     "FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
                     "WHERE m.user_id = ?1 ORDER BY m.joined_at"},
-    {"clusters_owned", "SELECT id, name, created_at FROM clusters WHERE owner_id = ?1 ORDER BY created_at"},
+    {"clusters_owned", "SELECT id, name, created_at, deleted_at FROM clusters WHERE owner_id = ?1 "
+                       "ORDER BY created_at"},
     {"invites_created", "SELECT id, cluster_id, created_at, expires_at, max_uses, uses, revoked_at "
                         "FROM invites WHERE created_by = ?1 ORDER BY created_at"},
     {"node_tokens", "SELECT id, name, cluster_id, created_at, revoked_at FROM node_tokens "
@@ -34,7 +35,7 @@ constexpr std::array<Section, 11> kSections{{
     {"nodes", "SELECT id, token_id, name, os, arch, version, models, cluster_id, trust, jobs_ok, "
               "usage_mismatches, first_seen, last_seen FROM nodes WHERE owner_id = ?1 ORDER BY first_seen"},
     {"usage_events", "SELECT ts, job_id, key_id, node_id, cluster_id, model, kind, tier, language, "
-                     "prompt_tokens, completion_tokens, ttft_ms, latency_ms, status, error_code, cost "
+                     "prompt_tokens, completion_tokens, ttft_ms, latency_ms, cpu_ms, exit_code, status, error_code, cost "
                      "FROM usage_events WHERE user_id = ?1 ORDER BY ts, id"},
     {"usage_daily", "SELECT day, cluster_id, node_id, model, kind, tier, status, jobs, prompt_tokens, "
                     "completion_tokens, latency_ms_total, cost FROM usage_daily WHERE user_id = ?1 "

@@ -7,6 +7,7 @@
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/migrations.h"
 
+#include <boost/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -319,6 +320,19 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
     }
     tx.commit();
     return {};
+  });
+}
+
+Result<std::int64_t> SqliteStore::delete_nodes_unseen_since(std::int64_t cutoff_ms,
+                                                            const std::vector<std::string>& connected) {
+  return guarded([&]() -> Result<std::int64_t> {
+    boost::json::array keep;
+    for (const auto& id : connected) keep.emplace_back(id);
+    db_.prepare("DELETE FROM nodes WHERE last_seen < ?1 AND id NOT IN (SELECT value FROM json_each(?2))")
+        .bind(1, cutoff_ms)
+        .bind(2, boost::json::serialize(keep))
+        .step();
+    return db_.changes();
   });
 }
 

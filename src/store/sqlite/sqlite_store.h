@@ -50,6 +50,8 @@ class SqliteStore final : public Store {
   Result<void> upsert_node(const NodeRecord& node) override;
   Result<std::vector<NodeRecord>> list_nodes() override;
   Result<NodeRecord> find_node(const std::string& id) override;
+  Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,
+                                                 const std::vector<std::string>& connected) override;
   Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id,
                               const std::string& trust) override;
 

@@ -42,6 +42,8 @@ UsageEvent read_event(const Statement& s) {
   e.tier = s.text(14);
   e.language = s.text(15);
   e.cost = s.integer(16);
+  e.cpu_ms = s.is_null(17) ? -1 : s.integer(17);
+  e.exit_code = s.is_null(18) ? -1 : s.integer(18);
   return e;
 }
 
@@ -51,7 +53,7 @@ Result<std::vector<UsageEvent>> SqliteUsageStore::events(const UsageQuery& query
   return guarded([&]() -> Result<std::vector<UsageEvent>> {
     auto s = db_.prepare(
         "SELECT ts, job_id, user_id, key_id, node_id, model, kind, prompt_tokens, completion_tokens, "
-        "ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost " +
+        "ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost, cpu_ms, exit_code " +
         std::string(kEventsInRange) + " ORDER BY ts, id");
     bind_query(s, query);
     std::vector<UsageEvent> events;
@@ -122,6 +124,16 @@ Result<UsageFold> SqliteUsageStore::fold_before(std::int64_t cutoff_ms) {
     fold.events = db_.changes();
     tx.commit();
     return fold;
+  });
+}
+
+Result<std::int64_t> SqliteUsageStore::drop_daily_before(std::int64_t cutoff_ms) {
+  return guarded([&]() -> Result<std::int64_t> {
+    // A day is dropped whole: the one the cutoff falls in stays.
+    db_.prepare("DELETE FROM usage_daily WHERE day < strftime('%Y-%m-%d', ?1 / 1000, 'unixepoch')")
+        .bind(1, cutoff_ms)
+        .step();
+    return db_.changes();
   });
 }
 

@@ -13,6 +13,7 @@ class SqliteUsageStore final : public UsageStore {
   Result<std::vector<UsageMinute>> per_minute(const UsageQuery& query) override;
   Result<std::vector<UsageFailure>> failures(const UsageQuery& query, int limit) override;
   Result<UsageFold> fold_before(std::int64_t cutoff_ms) override;
+  Result<std::int64_t> drop_daily_before(std::int64_t cutoff_ms) override;
 
  private:
   Database& db_;
