@@ -73,16 +73,16 @@ int run_coordinator(const CoordinatorConfig& config) {
                             {config.max_jobs_held, config.max_pending_jobs_per_consumer, config.job_result_ttl});
   api::JobsHandler jobs(completions, job_records);
   api::KeysHandler keys(auth, store);
-  api::WalletHandler wallet(auth, store);
-  api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
-  api::NodesHandler nodes_api(auth, store, registry);
+  api::WalletHandler wallet(store);
+  api::PricingHandler pricing_api(store, pricing, tiers, registry);
+  api::NodesHandler nodes_api(store, registry);
   api::AccountsApi accounts(auth, store, hub);
-  api::ExecHandler exec(auth, {config, registry, metrics, usage, store, pricing});
-  api::AuditHandler audit(auth, store);
-  api::UsageHandler usage_api(auth, store);
+  api::ExecHandler exec({config, registry, metrics, usage, store, pricing});
+  api::AuditHandler audit(store);
+  api::UsageHandler usage_api(store);
   api::MeHandler me(auth, store);
   api::SessionHandler session_api(auth, store, config.secure_cookies);
-  api::OverviewHandler overview(auth, store, registry);
+  api::OverviewHandler overview(store, registry);
   UsageRetention retention(clock, std::chrono::days(config.usage_retention_days));
 
   const WebAssets web = WebAssets::load(config.web_dir);

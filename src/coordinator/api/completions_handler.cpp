@@ -7,23 +7,14 @@ namespace {
 constexpr std::string_view kTierPrefix = "tier:";
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exchange& exchange,
+net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exchange& exchange, Principal& caller,
                                                                         protocol::JobKind kind) {
-  auto principal = co_await authorize(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
-  auto admitted = admit(*principal, exchange.request.body(), kind, false);
+  auto admitted = admit(caller, exchange.request.body(), kind, false);
   if (!admitted) co_return net::make_error_response(admitted.error());
 
-  JobRelay relay(relay_deps(), exchange, std::move(*principal), std::move(admitted->request),
+  JobRelay relay(relay_deps(), exchange, std::move(caller), std::move(admitted->request),
                  std::move(admitted->placement));
   co_return co_await relay.run();
-}
-
-net::awaitable<std::expected<Principal, ApiError>> CompletionsHandler::authorize(const net::Request& request) {
-  auto principal = co_await deps_.auth.authenticate(request);
-  if (principal && !principal->has_scope("inference"))
-    co_return std::unexpected(ApiError::forbidden("this API key lacks the 'inference' scope"));
-  co_return principal;
 }
 
 std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(const Principal& caller,

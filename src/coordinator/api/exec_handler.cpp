@@ -4,18 +4,14 @@
 
 namespace potluck::coordinator::api {
 
-net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& exchange) {
-  auto principal = co_await auth_.authenticate(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
-  if (!principal->has_scope("exec"))
-    co_return net::make_error_response(ApiError::forbidden("this API key lacks the 'exec' scope"));
+net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& exchange, Principal& caller) {
 
   auto request = protocol::parse_exec_request(exchange.request.body());
   if (!request) co_return net::make_error_response(ApiError::bad_request(request.error()));
   if (!protocol::is_known_language(request->language))
     co_return net::make_error_response(ApiError::bad_request(
         "unknown language (known: python3, node, bash, c, c++)", "unknown_language"));
-  auto cluster = choose_cluster(*principal, request->cluster);
+  auto cluster = choose_cluster(caller, request->cluster);
   if (!cluster) co_return net::make_error_response(cluster.error());
   Placement placement = Placement::exec(request->language, std::move(*cluster));
   if (!deps_.registry.online(placement)) {
@@ -25,7 +21,7 @@ net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& 
         deps_.config.retry_after_s));
   }
 
-  ExecRelay relay(deps_, exchange, std::move(*principal), std::move(*request), std::move(placement));
+  ExecRelay relay(deps_, exchange, std::move(caller), std::move(*request), std::move(placement));
   co_return co_await relay.run();
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// POST /v1/exec: authenticate (scope `exec`), validate, decide where the job
+// POST /v1/exec (the router checks the `exec` scope): validate, decide where the job
 // may run (as completions do: the request's "cluster", else the key's bound
 // cluster, else the public pool; a cluster only for its members), check that
 // a node there runs the language, then relay the job (ExecRelay), which holds
@@ -12,12 +12,12 @@ namespace potluck::coordinator::api {
 
 class ExecHandler {
  public:
-  ExecHandler(KeyAuthenticator& auth, ExecRelay::Deps deps) : auth_(auth), deps_(deps) {}
+  explicit ExecHandler(ExecRelay::Deps deps) : deps_(deps) {}
 
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange);
+  // `caller` holds the exec scope (the router checked it).
+  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, Principal& caller);
 
  private:
-  KeyAuthenticator& auth_;
   ExecRelay::Deps deps_;
 };
 

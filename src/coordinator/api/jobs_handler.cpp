@@ -20,19 +20,17 @@ net::awaitable<void> run_job(std::shared_ptr<JobRelay> relay) {
 
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& exchange) {
-  auto principal = co_await completions_.authorize(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
+net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& exchange, Principal& caller) {
   auto request = parse_job_request(exchange.request.body());
   if (!request) co_return net::make_error_response(request.error());
-  auto admitted = completions_.admit(*principal, request->payload, request->kind, true);
+  auto admitted = completions_.admit(caller, request->payload, request->kind, true);
   if (!admitted) co_return net::make_error_response(admitted.error());
-  if (auto refused = jobs_.refuse_new(principal->user_id)) co_return net::make_error_response(*refused);
+  if (auto refused = jobs_.refuse_new(caller.user_id)) co_return net::make_error_response(*refused);
 
   const std::string model = admitted->request.model;
-  auto record = jobs_.create({make_id("job_", 20), principal->user_id, request->kind, model, request->priority});
+  auto record = jobs_.create({make_id("job_", 20), caller.user_id, request->kind, model, request->priority});
   JobRelay::Detached detached{record->identity().id, std::move(request->payload), request->priority, record};
-  auto relay = std::make_shared<JobRelay>(completions_.relay_deps(), std::move(detached), std::move(*principal),
+  auto relay = std::make_shared<JobRelay>(completions_.relay_deps(), std::move(detached), std::move(caller),
                                           std::move(admitted->request), std::move(admitted->placement));
   record->attach(relay);
   auto refused = co_await relay->reserve();
@@ -47,10 +45,9 @@ net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& 
   co_return json_response(http::status::accepted, record->to_json());
 }
 
-net::awaitable<std::optional<net::Response>> JobsHandler::one(net::Exchange& exchange, const std::string& id) {
-  auto principal = co_await completions_.authorize(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
-  auto record = jobs_.find(id, principal->user_id);
+net::awaitable<std::optional<net::Response>> JobsHandler::one(net::Exchange& exchange, const Principal& caller,
+                                                              const std::string& id) {
+  auto record = jobs_.find(id, caller.user_id);
   if (!record)
     co_return net::make_error_response(
         ApiError::not_found("no job '" + id.substr(0, 64) + "' (finished jobs are kept for a while only)",

@@ -14,9 +14,11 @@ class JobsHandler {
  public:
   JobsHandler(CompletionsHandler& completions, JobStore& jobs) : completions_(completions), jobs_(jobs) {}
 
-  net::awaitable<std::optional<net::Response>> submit(net::Exchange& exchange);
+  // `caller` holds the inference scope (the router checked it).
+  net::awaitable<std::optional<net::Response>> submit(net::Exchange& exchange, Principal& caller);
   // GET or DELETE on one job; `id` is the path after /v1/jobs/.
-  net::awaitable<std::optional<net::Response>> one(net::Exchange& exchange, const std::string& id);
+  net::awaitable<std::optional<net::Response>> one(net::Exchange& exchange, const Principal& caller,
+                                                   const std::string& id);
 
  private:
   CompletionsHandler& completions_;
