@@ -14,6 +14,8 @@ function(potluck_layering_probe name library header verdict)
   target_link_libraries(layering_${name} PRIVATE ${library})
   add_test(NAME layering.${name}
            COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target layering_${name})
+  # One build of the tree at a time: ctest -j would start several.
+  set_tests_properties(layering.${name} PROPERTIES RESOURCE_LOCK build_tree)
   if(verdict STREQUAL "REFUSED")
     string(REGEX REPLACE "([.+])" "\\\\\\1" _escaped "${header}")
     set_tests_properties(layering.${name} PROPERTIES PASS_REGULAR_EXPRESSION "${_escaped}: No such file")
