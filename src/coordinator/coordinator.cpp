@@ -71,18 +71,18 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::CompletionsHandler completions({config, auth, registry, metrics, usage, store, pricing, tiers, queue});
   api::JobStore job_records(io.get_executor(),
                             {config.max_jobs_held, config.max_pending_jobs_per_consumer, config.job_result_ttl});
-  api::ExecHandler exec(auth, completions.job_deps());
-  api::JobsHandler jobs(auth, completions, exec, job_records);
+  api::ExecHandler exec(completions.job_deps());
+  api::JobsHandler jobs(completions, exec, job_records);
   api::KeysHandler keys(auth, store);
-  api::WalletHandler wallet(auth, store);
-  api::PricingHandler pricing_api(auth, store, pricing, tiers, registry);
-  api::NodesHandler nodes_api(auth, store, registry);
+  api::WalletHandler wallet(store);
+  api::PricingHandler pricing_api(store, pricing, tiers, registry);
+  api::NodesHandler nodes_api(store, registry);
   api::AccountsApi accounts(auth, store, hub);
-  api::AuditHandler audit(auth, store);
-  api::UsageHandler usage_api(auth, store);
+  api::AuditHandler audit(store);
+  api::UsageHandler usage_api(store);
   api::MeHandler me(auth, store, hub);
   api::SessionHandler session_api(auth, store, config.secure_cookies);
-  api::OverviewHandler overview(auth, store, registry);
+  api::OverviewHandler overview(store, registry);
   UsageRetention retention(clock, {std::chrono::days(config.usage_retention_days),
                                   std::chrono::days(config.aggregate_retention_days),
                                   std::chrono::days(config.node_record_retention_days)});

@@ -1,6 +1,7 @@
 #include "coordinator/router.h"
 
-#include "coordinator/api/models_handler.h"
+#include "coordinator/api/access.h"
+#include "coordinator/route_table.h"
 
 namespace potluck::coordinator {
 namespace http = boost::beast::http;
@@ -11,15 +12,42 @@ net::Response not_found(std::string_view path) {
       "no route for '" + std::string(path.substr(0, 200)) + "'", "unknown_url"));
 }
 
-net::Response method_not_allowed() {
-  return net::make_error_response(
+net::Response method_not_allowed(std::string_view path) {
+  auto response = net::make_error_response(
       {405, "invalid_request_error", "method_not_allowed", "method not allowed on this path"});
+  response.set(http::field::allow, allowed_methods(routes(), path));
+  return response;
 }
 
 // Everything under these belongs to the API; the rest of the GET paths are
 // the dashboard's.
 bool is_api_path(std::string_view path) {
   return path.starts_with("/v1/") || path.starts_with("/api/") || path == "/v1" || path == "/api";
+}
+
+// Nodes are limited by their token and connection caps, not by rate.
+bool rate_limited_per_ip(std::string_view path) {
+  return (path.starts_with("/v1/") || path.starts_with("/api/")) && path != "/v1/nodes/connect";
+}
+
+std::optional<net::Response> refuse_scope(const Principal& caller, std::string_view scope) {
+  if (caller.has_scope(scope)) return std::nullopt;
+  return net::make_error_response(ApiError::forbidden("this API key lacks the '" + std::string(scope) + "' scope"));
+}
+
+// The route's declared access, from the request's headers only: the caller,
+// or the answer that refuses it. Routes that need no Principal get an empty one.
+net::awaitable<std::expected<Principal, net::Response>> authorize(KeyAuthenticator& auth, Access access,
+                                                                  const net::Request& request) {
+  if (!needs_principal(access)) co_return Principal{};
+  auto caller = co_await auth.authenticate(request);
+  if (!caller) co_return std::unexpected(net::make_error_response(caller.error()));
+  std::optional<net::Response> refused;
+  if (access == Access::scope_inference) refused = refuse_scope(*caller, "inference");
+  if (access == Access::scope_exec) refused = refuse_scope(*caller, "exec");
+  if (access == Access::admin) refused = api::refuse_unless_admin(*caller);
+  if (refused) co_return std::unexpected(std::move(*refused));
+  co_return std::move(*caller);
 }
 
 }  // namespace
@@ -30,7 +58,7 @@ net::Handler make_router(Services s) {
     std::string_view path = target.substr(0, target.find('?'));
     auto method = ex.request.method();
 
-    // Public: liveness and metrics.
+    // Public, any method: liveness and metrics.
     if (path == "/healthz") co_return net::make_response(http::status::ok, R"({"status":"ok"})");
     if (path == "/metrics") {
       co_return net::make_response(http::status::ok,
@@ -42,98 +70,19 @@ net::Handler make_router(Services s) {
       if (auto page = s.web.serve(path)) co_return std::move(*page);
       co_return not_found(path);
     }
-
-    // Nodes are limited by their token and connection caps, not by rate.
-    if ((path.starts_with("/v1/") || path.starts_with("/api/")) && path != "/v1/nodes/connect") {
+    if (rate_limited_per_ip(path)) {
       if (const int wait_s = s.per_ip.take(ex.client_ip))
         co_return net::make_error_response(
             ApiError::rate_limited("too many requests from this address; slow down", wait_s));
     }
-    // Consumers with an API key holding the inference scope.
-    if (path == "/v1/chat/completions" || path == "/v1/completions") {
-      if (method != http::verb::post) co_return method_not_allowed();
-      co_return co_await s.completions.handle(
-          ex, path == "/v1/chat/completions" ? protocol::JobKind::chat : protocol::JobKind::completion);
-    }
-    // Consumers with an API key holding the inference scope; a job only for its submitter.
-    if (path == "/v1/jobs") {
-      if (method != http::verb::post) co_return method_not_allowed();
-      co_return co_await s.jobs.submit(ex);
-    }
-    if (path.starts_with("/v1/jobs/")) {
-      if (method != http::verb::get && method != http::verb::delete_) co_return method_not_allowed();
-      const std::string id(path.substr(9));
-      co_return co_await s.jobs.one(ex, id);
-    }
-    // Consumers with an API key holding the exec scope.
-    if (path == "/v1/exec") {
-      if (method != http::verb::post) co_return method_not_allowed();
-      co_return co_await s.exec.handle(ex);
-    }
-    // Any valid API key.
-    if (path == "/v1/models") {
-      if (method != http::verb::get) co_return method_not_allowed();
-      co_return co_await api::list_models(ex, s.auth, s.registry);
-    }
-    // Nodes, with a node token.
-    if (path == "/v1/nodes/connect") {
-      if (method != http::verb::get) co_return method_not_allowed();
-      co_return co_await s.hub.connect(ex);
-    }
-    // Any valid API key, on its own user's keys.
-    if (path == "/api/keys" || path.starts_with("/api/keys/")) {
-      // Computed outside the co_await: g++ 12 evaluates both arms of a
-      // conditional operator inside a co_await expression.
-      std::string_view rest = path.size() > 10 ? path.substr(10) : std::string_view{};
-      co_return co_await s.keys.handle(ex, rest);
-    }
-    // Any valid API key: the caller's own wallet. Admins: grants.
-    if (path == "/api/wallet") {
-      if (method != http::verb::get) co_return method_not_allowed();
-      co_return co_await s.wallet.wallet(ex);
-    }
-    if (path == "/api/admin/grants") {
-      if (method != http::verb::post) co_return method_not_allowed();
-      co_return co_await s.wallet.grant(ex);
-    }
-    // Reading: any valid key. Changing: admins.
-    if (path == "/api/pricing") co_return co_await s.pricing.pricing(ex);
-    if (path == "/api/tiers" || path.starts_with("/api/tiers/")) {
-      const std::string_view rest = path.substr(10);
-      co_return co_await s.pricing.tiers(ex, rest);
-    }
-    // Any valid key; what each caller sees is filtered by the handler.
-    if (path == "/api/nodes") {
-      if (method != http::verb::get) co_return method_not_allowed();
-      co_return co_await s.nodes.list(ex);
-    }
-    if (path.starts_with("/api/nodes/") && path.ends_with("/trust")) {
-      const std::string node_id(path.substr(11, path.size() - 11 - 6));
-      co_return co_await s.pricing.node_trust(ex, node_id);
-    }
-    // An admin; a cluster's owner for that cluster's rows (see AuditHandler).
-    if (path == "/api/audit" || path == "/api/audit/verify") {
-      if (method != http::verb::get) co_return method_not_allowed();
-      co_return co_await s.audit.handle(ex, path);
-    }
-    // Anyone (signing in with a key); the signed-in session (reading, signing out).
-    if (path == "/api/session") co_return co_await s.session.handle(ex);
-    // Any valid API key: its own usage, the nodes and models it may see; an admin: everyone's.
-    if (path == "/api/overview") {
-      if (method != http::verb::get) co_return method_not_allowed();
-      co_return co_await s.overview.handle(ex);
-    }
-    // Any valid API key, on its own usage; an admin on anyone's.
-    if (path == "/api/usage" || path == "/api/usage.csv") {
-      if (method != http::verb::get) co_return method_not_allowed();
-      co_return co_await s.usage.handle(ex, path);
-    }
-    // Any valid API key, on its own account.
-    if (path == "/api/me/export" || (path == "/api/me" && method == http::verb::delete_))
-      co_return co_await s.me.handle(ex, path);
-    // Sign-up (an invite code), users, clusters, node tokens: see accounts_api.h.
-    if (api::AccountsApi::serves(path)) co_return co_await s.accounts.handle(ex, path);
-    co_return not_found(path);
+
+    RouteCall call;
+    const RouteLookup found = find_route(routes(), method, path, call.captures);
+    if (!found.route) co_return found.path_known ? method_not_allowed(path) : not_found(path);
+    auto caller = co_await authorize(s.auth, found.route->access, ex.request);
+    if (!caller) co_return std::move(caller.error());
+    call.principal = std::move(*caller);
+    co_return co_await found.route->handler(s, ex, call);
   };
 }
 

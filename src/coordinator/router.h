@@ -1,5 +1,6 @@
 #pragma once
-// Maps method + path to handlers. Every route states who may call it.
+// The coordinator's HTTP entry: health, metrics, the dashboard's files, the
+// per-IP rate limit, then the route table (route_table.h, routes.cpp).
 #include "coordinator/api/audit_handler.h"
 #include "coordinator/api/accounts_api.h"
 #include "coordinator/api/completions_handler.h"

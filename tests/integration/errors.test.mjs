@@ -146,6 +146,21 @@ describe('404 and 405', () => {
     const r = await coord.get('/v1/chat/completions', key);
     expectErrorEnvelope(assert, r, 405);
   }));
+
+  test('a wrong method is answered from the route table, before credentials, with Allow', h.wrap(async () => {
+    const r = await coord.request('PATCH', '/v1/jobs/job_x');
+    expectErrorEnvelope(assert, r, 405);
+    assert.equal(r.headers.get('allow'), 'GET, DELETE');
+  }));
+
+  test('an unknown path is 404 before credentials', h.wrap(async () => {
+    expectErrorEnvelope(assert, await coord.get('/api/keys/k/extra'), 404);
+    expectErrorEnvelope(assert, await coord.get('/api/keys/'), 404);
+  }));
+
+  test('a known path without credentials is 401', h.wrap(async () => {
+    expectErrorEnvelope(assert, await coord.get('/api/keys'), 401);
+  }));
 });
 
 describe('413 body too large', () => {

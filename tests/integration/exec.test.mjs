@@ -139,6 +139,28 @@ describe('the API', () => {
     expectErrorEnvelope(assert, await coord.post('/v1/exec', { language: 'python3', source: 'print(1)' }), 401);
   }));
 
+  test('an exec job can be asynchronous: POST /v1/jobs with kind exec, its result read later', h.wrap(async () => {
+    const submitted = await coord.post('/v1/jobs', {
+      kind: 'exec', keep_result: true,
+      payload: { language: 'bash', source: 'read x; echo "got $x"; exit 3', stdin: 'it\n' },
+    }, key);
+    assert.equal(submitted.status, 202, submitted.text);
+    assert.equal(submitted.json.model, 'exec:bash');
+    const done = await waitFor(async () => {
+      const r = await coord.get(`/v1/jobs/${submitted.json.id}`, key);
+      return r.json.state === 'completed' ? r.json : null;
+    }, { what: 'the exec job to complete' });
+    assert.equal(done.result.stdout, 'got it\n');
+    assert.equal(done.result.exit_code, 3);
+    // The kind's scope decides, and exec jobs name no model.
+    const made = await coord.post('/api/keys', { name: 'inference only', scopes: 'inference' }, key);
+    const refused = await coord.post('/v1/jobs', { kind: 'exec', payload: { language: 'bash', source: 'true' } },
+      made.json.key);
+    expectErrorEnvelope(assert, refused, 403);
+    const named = await coord.post('/v1/jobs', { kind: 'exec', model: 'm', payload: { language: 'bash', source: 'true' } }, key);
+    expectErrorEnvelope(assert, named, 400);
+  }));
+
   test('each exec job leaves one usage event: language, CPU time, exit status', h.wrap(async () => {
     const last = await coord.settle();
     const r = await py('import sys\nx = sum(range(10**6))\nsys.exit(4)');

@@ -277,6 +277,41 @@ describe('exec in clusters', () => {
 });
 
 describe('jobs cut off before their result', () => {
+  test('a consumer who hangs up pays for the CPU time its program used', h.wrap(async () => {
+    const memberAccount = `user:${await userId(memberEmail)}`;
+    const last = await coord.settle();
+    // Measurable CPU before "started", then a loop that would run to the limit.
+    const source = `${BUSY.replace('echo done', 'echo started')}; while :; do :; done`;
+    const abort = new AbortController();
+    const res = await coord.fetch('/v1/exec', {
+      method: 'POST',
+      signal: abort.signal,
+      headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'bash', source, timeout_ms: 2000, stream: true }),
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body.getReader();
+    let seen = '';
+    while (!seen.includes('started')) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, 'the stream ended before the program started');
+      seen += new TextDecoder().decode(value);
+    }
+    abort.abort();
+    const event = await waitFor(async () => {
+      await coord.settle();
+      const [e] = await coord.usageEvents(`id > ${last}`);
+      return e;
+    }, { what: 'the usage event of the abandoned job' });
+    assert.equal(event.status, 'cancelled');
+    assert.equal(event.error_code, 'client_disconnected');
+    assert.ok(event.cpu_ms > 0, `cpu_ms ${event.cpu_ms}: the node's acknowledgement reported no CPU time`);
+    assert.ok(event.cost > 0, 'the abandoned job was run for free');
+    assert.equal(await coord.ledgerSum(`job_id = '${event.job_id}'`), 0);
+    assert.ok(await coord.ledgerSum(`account = '${memberAccount}'`) >= 0);
+    assert.deepEqual(await coord.openEscrows(), []);
+  }));
+
   // Last: it kills the public node.
   test('a job whose node is lost pays nothing and its hold comes back in full', h.wrap(async () => {
     const memberAccount = `user:${await userId(memberEmail)}`;

@@ -1,28 +1,24 @@
 #pragma once
-// The account and cluster endpoints under /api: sign-up, users, /api/me,
-// platform invites, clusters and node tokens. Each handler's header states
-// who may call each of its endpoints (users_handler.h, clusters_handler.h,
-// node_tokens_handler.h). Everything but /api/signup needs a valid API key.
+// The account and cluster handlers under /api: sign-up, users, /api/me,
+// platform invites, clusters and node tokens, built together because the
+// clusters handler serves its node tokens through the node-tokens handler.
+// Each handler's header states who may call each of its endpoints
+// (users_handler.h, clusters_handler.h, node_tokens_handler.h); the routes
+// are in coordinator/routes.cpp.
 #include "coordinator/api/clusters_handler.h"
 #include "coordinator/api/node_tokens_handler.h"
 #include "coordinator/api/users_handler.h"
 
 namespace potluck::coordinator::api {
 
-class AccountsApi {
- public:
+struct AccountsApi {
   AccountsApi(KeyAuthenticator& auth, StoreExecutor& store, NodeHub& hub)
-      : auth_(auth), users_(store), node_tokens_(store, hub), clusters_(auth, store, hub, node_tokens_) {}
+      : executor(store), users(store), node_tokens(store, hub), clusters(auth, store, hub, node_tokens) {}
 
-  // Whether `path` is one of these endpoints.
-  static bool serves(std::string_view path);
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, std::string_view path);
-
- private:
-  KeyAuthenticator& auth_;
-  UsersHandler users_;
-  NodeTokensHandler node_tokens_;
-  ClustersHandler clusters_;
+  StoreExecutor& executor;  // the platform invites go straight to invite_endpoints.h
+  UsersHandler users;
+  NodeTokensHandler node_tokens;
+  ClustersHandler clusters;
 };
 
 }  // namespace potluck::coordinator::api

@@ -4,7 +4,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 namespace potluck::coordinator::api {
+namespace {
+
+// "node token" -> "node_token_not_found".
+std::string not_found_code(std::string_view what) {
+  std::string code;
+  for (const char c : what) code += c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return code + "_not_found";
+}
+
+}  // namespace
 
 net::Response json_response(net::http::status status, const boost::json::value& body) {
   return net::make_response(status, boost::json::serialize(body));
@@ -20,7 +32,7 @@ net::Response store_error_response(const store::StoreError& error, std::string_v
   using Kind = store::StoreError::Kind;
   switch (error.kind) {
     case Kind::not_found:
-      return net::make_error_response(ApiError::not_found("no such " + std::string(what)));
+      return net::make_error_response(ApiError::not_found("no such " + std::string(what), not_found_code(what)));
     case Kind::conflict:
       return net::make_error_response(ApiError::conflict(error.message));
     case Kind::invalid:
@@ -32,7 +44,7 @@ net::Response store_error_response(const store::StoreError& error, std::string_v
     case Kind::io:
       break;
   }
-  spdlog::error("store call failed: {}", error.message);
+  spdlog::error("store call ({}) failed: {}", what, error.message);
   return net::make_error_response(ApiError::internal("storage error"));
 }
 

@@ -1,7 +1,7 @@
 #include "coordinator/api/audit_handler.h"
 
+#include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_params.h"
-#include "coordinator/api/store_failure.h"
 
 #include <boost/json.hpp>
 
@@ -47,17 +47,10 @@ store::Result<Verdict> check_chain(store::Store& s) {
 
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> AuditHandler::handle(net::Exchange& exchange,
-                                                                  std::string_view path) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  if (path == "/api/audit/verify") co_return co_await verify(*caller);
-  auto params = query_params(exchange.request);
-  if (!params) co_return net::make_error_response(params.error());
-  co_return co_await list(*caller, *params);
-}
-
-net::awaitable<net::Response> AuditHandler::list(const Principal& caller, const QueryParams& params) {
+net::awaitable<net::Response> AuditHandler::list(net::Exchange& exchange, const Principal& caller) {
+  auto parsed = query_params(exchange.request);
+  if (!parsed) co_return net::make_error_response(parsed.error());
+  const QueryParams& params = *parsed;
   auto after = integer_param(params, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
   if (!after) co_return net::make_error_response(after.error());
   auto limit = integer_param(params, "limit", kDefaultLimit, 1, kMaxLimit);
@@ -75,7 +68,7 @@ net::awaitable<net::Response> AuditHandler::list(const Principal& caller, const 
   store::AuditQuery query{cluster_id, *after, static_cast<int>(*limit) + 1};
   auto read = [&query](store::Store& s) { return s.audit().list(query); };
   auto rows = co_await store_.call(read);
-  if (!rows) co_return store_failure("audit list", rows.error());
+  if (!rows) co_return store_error_response(rows.error(), "audit row");
   bool has_more = rows->size() > static_cast<std::size_t>(*limit);
   if (has_more) rows->pop_back();
   json::array data;
@@ -98,11 +91,7 @@ net::awaitable<std::optional<net::Response>> AuditHandler::refuse_cluster(const 
     return false;
   };
   auto owner = co_await store_.call(lookup);
-  if (!owner) {
-    if (owner.error().kind == store::StoreError::Kind::not_found)
-      co_return net::make_error_response(ApiError::not_found("no such cluster", "cluster_not_found"));
-    co_return store_failure("audit cluster lookup", owner.error());
-  }
+  if (!owner) co_return store_error_response(owner.error(), "cluster");
   if (!*owner)
     co_return net::make_error_response(
         ApiError::forbidden("only the cluster's owner or an admin may read its audit log"));
@@ -114,7 +103,7 @@ net::awaitable<net::Response> AuditHandler::verify(const Principal& caller) {
     co_return net::make_error_response(ApiError::forbidden("only an admin may verify the audit log"));
   auto check = [](store::Store& s) { return check_chain(s); };
   auto verdict = co_await store_.call(check);
-  if (!verdict) co_return store_failure("audit verify", verdict.error());
+  if (!verdict) co_return store_error_response(verdict.error(), "audit row");
   const auto& c = verdict->check;
   json::object out{{"ok", c.first_broken_seq == 0}, {"rows", c.rows}};
   out["first_broken_seq"] = c.first_broken_seq == 0 ? json::value(nullptr) : json::value(c.first_broken_seq);

@@ -18,18 +18,15 @@ namespace potluck::coordinator::api {
 
 class AuditHandler {
  public:
-  AuditHandler(KeyAuthenticator& auth, StoreExecutor& store) : auth_(auth), store_(store) {}
+  explicit AuditHandler(StoreExecutor& store) : store_(store) {}
 
-  // GET only (the router checks the method). `path` is /api/audit or /api/audit/verify.
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, std::string_view path);
+  net::awaitable<net::Response> list(net::Exchange& exchange, const Principal& caller);
+  net::awaitable<net::Response> verify(const Principal& caller);
 
  private:
-  net::awaitable<net::Response> list(const Principal& caller, const QueryParams& params);
-  net::awaitable<net::Response> verify(const Principal& caller);
   // nullopt when the caller may read the cluster's rows, else the refusal.
   net::awaitable<std::optional<net::Response>> refuse_cluster(const Principal& caller, const std::string& cluster_id);
 
-  KeyAuthenticator& auth_;
   StoreExecutor& store_;
 };
 

@@ -40,21 +40,6 @@ store::Result<ClusterView> read_cluster(store::Store& s, const std::string& clus
 
 }  // namespace
 
-net::awaitable<net::Response> ClustersHandler::handle(net::Exchange& exchange, const Principal& caller,
-                                                      std::span<const std::string> rest) {
-  auto method = exchange.request.method();
-  if (rest.empty()) {
-    if (method == http::verb::post) co_return co_await create(caller, exchange.request.body());
-    if (method == http::verb::get) co_return co_await list(caller);
-    co_return method_not_allowed();
-  }
-  if (rest.size() == 1 && rest[0] == "join") {
-    if (method != http::verb::post) co_return method_not_allowed();
-    co_return co_await join(caller, exchange.request.body());
-  }
-  co_return co_await one(exchange, caller, rest);
-}
-
 net::awaitable<net::Response> ClustersHandler::create(const Principal& caller, const std::string& body_text) {
   auto body = read_object(body_text);
   if (!body) co_return net::make_error_response(body.error());
@@ -95,42 +80,25 @@ net::awaitable<net::Response> ClustersHandler::join(const Principal& caller, con
   co_return json_response(http::status::ok, membership_json(*joined));
 }
 
-net::awaitable<net::Response> ClustersHandler::one(net::Exchange& exchange, const Principal& caller,
-                                                   std::span<const std::string> rest) {
-  const std::string& cluster_id = rest[0];
+net::awaitable<std::expected<store::Membership, net::Response>> ClustersHandler::admit(
+    const Principal& caller, const std::string& cluster_id, bool owner_only) {
   auto membership = co_await member_of(store_, cluster_id, caller);
-  if (!membership) co_return std::move(membership.error());
-  auto method = exchange.request.method();
-  const std::string_view sub = rest.size() > 1 ? std::string_view(rest[1]) : std::string_view();
-  if (rest.size() == 1 && method == http::verb::get) co_return co_await show(*membership);
-  if (sub == "leave" && rest.size() == 2) {
-    if (method != http::verb::post) co_return method_not_allowed();
-    co_return co_await leave(caller, cluster_id);
+  if (!membership) co_return std::move(membership);
+  if (owner_only) {
+    if (auto refused = refuse_unless_owner(*membership)) co_return std::unexpected(std::move(*refused));
   }
-  // Everything else is the owner's.
-  if (auto refused = refuse_unless_owner(*membership)) co_return std::move(*refused);
-  if (rest.size() == 1) {
-    if (method != http::verb::delete_) co_return method_not_allowed();
-    co_return co_await delete_cluster(caller, cluster_id);
-  }
-  if (sub == "members" && rest.size() == 3) {
-    if (method != http::verb::delete_) co_return method_not_allowed();
-    co_return co_await remove_member(caller, cluster_id, rest[2]);
-  }
-  if (sub == "invites") co_return co_await handle_invites(exchange, store_, caller, cluster_id, rest.subspan(2));
-  if (sub == "node-tokens") {
-    const store::NodeTokenScope scope{caller.user_id, cluster_id};
-    co_return co_await node_tokens_.handle(exchange, caller, scope, rest.subspan(2));
-  }
-  co_return net::make_error_response(ApiError::not_found("no such cluster resource"));
+  co_return membership;
 }
 
-net::awaitable<net::Response> ClustersHandler::show(const store::Membership& membership) {
-  auto read = [&membership](store::Store& s) { return read_cluster(s, membership.cluster_id); };
+net::awaitable<net::Response> ClustersHandler::show(const Principal& caller, const std::string& cluster_id) {
+  auto membership = co_await admit(caller, cluster_id, false);
+  if (!membership) co_return std::move(membership.error());
+  const store::Membership& member = *membership;
+  auto read = [&member](store::Store& s) { return read_cluster(s, member.cluster_id); };
   auto view = co_await store_.call(read);
   if (!view) co_return store_error_response(view.error(), "cluster");
   auto out = cluster_json(view->cluster);
-  out["role"] = membership.role;
+  out["role"] = member.role;
   json::array members;
   for (const auto& m : view->members) members.push_back(member_json(m));
   out["members"] = std::move(members);
@@ -139,6 +107,8 @@ net::awaitable<net::Response> ClustersHandler::show(const store::Membership& mem
 
 net::awaitable<net::Response> ClustersHandler::delete_cluster(const Principal& caller,
                                                               const std::string& cluster_id) {
+  auto membership = co_await admit(caller, cluster_id, true);
+  if (!membership) co_return std::move(membership.error());
   const std::int64_t now = unix_now_ms();
   auto erase = [&caller, &cluster_id, now](store::Store& s) {
     return s.clusters().delete_cluster(caller.user_id, cluster_id, now);
@@ -163,6 +133,8 @@ net::awaitable<net::Response> ClustersHandler::delete_cluster(const Principal& c
 }
 
 net::awaitable<net::Response> ClustersHandler::leave(const Principal& caller, const std::string& cluster_id) {
+  auto membership = co_await admit(caller, cluster_id, false);
+  if (!membership) co_return std::move(membership.error());
   auto leave_cluster = [&caller, &cluster_id](store::Store& s) { return s.clusters().leave(cluster_id, caller.user_id); };
   auto left = co_await store_.call(leave_cluster);
   if (!left) co_return store_error_response(left.error(), "cluster");
@@ -173,6 +145,8 @@ net::awaitable<net::Response> ClustersHandler::leave(const Principal& caller, co
 
 net::awaitable<net::Response> ClustersHandler::remove_member(const Principal& caller, const std::string& cluster_id,
                                                              const std::string& user_id) {
+  auto membership = co_await admit(caller, cluster_id, true);
+  if (!membership) co_return std::move(membership.error());
   auto remove = [&caller, &cluster_id, &user_id](store::Store& s) {
     return s.clusters().remove_member(caller.user_id, cluster_id, user_id);
   };
@@ -181,6 +155,41 @@ net::awaitable<net::Response> ClustersHandler::remove_member(const Principal& ca
   auth_.invalidate_user(user_id);
   spdlog::info("user {} removed user {} from cluster {}", caller.user_id, user_id, cluster_id);
   co_return json_response(http::status::ok, {{"id", cluster_id}, {"removed", user_id}});
+}
+
+net::awaitable<net::Response> ClustersHandler::invites(net::Exchange& exchange, const Principal& caller,
+                                                       const std::string& cluster_id) {
+  auto membership = co_await admit(caller, cluster_id, true);
+  if (!membership) co_return std::move(membership.error());
+  if (exchange.request.method() == http::verb::post)
+    co_return co_await create_invite(store_, caller, cluster_id, exchange.request.body());
+  co_return co_await list_invites(store_, cluster_id);
+}
+
+net::awaitable<net::Response> ClustersHandler::revoke_invite(const Principal& caller, const std::string& cluster_id,
+                                                             const std::string& invite_id) {
+  auto membership = co_await admit(caller, cluster_id, true);
+  if (!membership) co_return std::move(membership.error());
+  co_return co_await api::revoke_invite(store_, caller, cluster_id, invite_id);
+}
+
+net::awaitable<net::Response> ClustersHandler::node_tokens(net::Exchange& exchange, const Principal& caller,
+                                                           const std::string& cluster_id) {
+  auto membership = co_await admit(caller, cluster_id, true);
+  if (!membership) co_return std::move(membership.error());
+  const store::NodeTokenScope scope{caller.user_id, cluster_id};
+  if (exchange.request.method() == http::verb::post)
+    co_return co_await node_tokens_.create(caller, scope, exchange.request.body());
+  co_return co_await node_tokens_.list(scope);
+}
+
+net::awaitable<net::Response> ClustersHandler::revoke_node_token(const Principal& caller,
+                                                                 const std::string& cluster_id,
+                                                                 const std::string& token_id) {
+  auto membership = co_await admit(caller, cluster_id, true);
+  if (!membership) co_return std::move(membership.error());
+  const store::NodeTokenScope scope{caller.user_id, cluster_id};
+  co_return co_await node_tokens_.revoke(caller, scope, token_id);
 }
 
 }  // namespace potluck::coordinator::api

@@ -32,8 +32,6 @@
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
 
-#include <span>
-
 namespace potluck::coordinator::api {
 
 class ClustersHandler {
@@ -41,22 +39,31 @@ class ClustersHandler {
   ClustersHandler(KeyAuthenticator& auth, StoreExecutor& store, NodeHub& hub, NodeTokensHandler& node_tokens)
       : auth_(auth), store_(store), hub_(hub), node_tokens_(node_tokens) {}
 
-  // `rest`: the path segments after "/api/clusters".
-  net::awaitable<net::Response> handle(net::Exchange& exchange, const Principal& caller,
-                                       std::span<const std::string> rest);
-
- private:
   net::awaitable<net::Response> create(const Principal& caller, const std::string& body);
   net::awaitable<net::Response> list(const Principal& caller);
   net::awaitable<net::Response> join(const Principal& caller, const std::string& body);
-  // Everything under /api/clusters/{id}.
-  net::awaitable<net::Response> one(net::Exchange& exchange, const Principal& caller,
-                                    std::span<const std::string> rest);
-  net::awaitable<net::Response> show(const store::Membership& membership);
+  // Members.
+  net::awaitable<net::Response> show(const Principal& caller, const std::string& cluster_id);
   net::awaitable<net::Response> delete_cluster(const Principal& caller, const std::string& cluster_id);
   net::awaitable<net::Response> leave(const Principal& caller, const std::string& cluster_id);
+  // The owner. `invites` and `node_tokens`: GET lists, POST creates.
   net::awaitable<net::Response> remove_member(const Principal& caller, const std::string& cluster_id,
                                               const std::string& user_id);
+  net::awaitable<net::Response> invites(net::Exchange& exchange, const Principal& caller,
+                                        const std::string& cluster_id);
+  net::awaitable<net::Response> revoke_invite(const Principal& caller, const std::string& cluster_id,
+                                              const std::string& invite_id);
+  net::awaitable<net::Response> node_tokens(net::Exchange& exchange, const Principal& caller,
+                                            const std::string& cluster_id);
+  net::awaitable<net::Response> revoke_node_token(const Principal& caller, const std::string& cluster_id,
+                                                  const std::string& token_id);
+
+ private:
+  // The caller's membership, or the refusal: 404 to non-members (and for
+  // unknown ids), 403 to a member when `owner_only`.
+  net::awaitable<std::expected<store::Membership, net::Response>> admit(const Principal& caller,
+                                                                        const std::string& cluster_id,
+                                                                        bool owner_only);
 
   KeyAuthenticator& auth_;
   StoreExecutor& store_;

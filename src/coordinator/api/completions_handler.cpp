@@ -12,17 +12,15 @@ namespace {
 constexpr std::string_view kTierPrefix = "tier:";
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exchange& exchange,
+net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exchange& exchange, Principal& caller,
                                                                         protocol::JobKind kind) {
-  auto principal = co_await authorize(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
-  auto admitted = admit(*principal, exchange.request.body(), kind, false);
+  auto admitted = admit(caller, exchange.request.body(), kind, false);
   if (!admitted) co_return net::make_error_response(admitted.error());
 
   const CompletionRequest& request = admitted->request;
   const CompletionPolicy policy(kind, request.max_tokens, deps_.config.max_tokens_cap, request.stream);
   ResponseFormat format(kind, new_response_id(kind), unix_now_ms() / 1000, request.model);
-  JobRun::Spec spec{{}, std::move(*principal), std::move(admitted->placement), exchange.request.body()};
+  JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), exchange.request.body()};
   if (request.stream) {
     OpenAiStreamSink sink(exchange, std::move(format), request.include_usage);
     auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
@@ -32,13 +30,6 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
   CollectSink sink(exchange, collector);
   auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
   co_return answer;
-}
-
-net::awaitable<std::expected<Principal, ApiError>> CompletionsHandler::authorize(const net::Request& request) {
-  auto principal = co_await deps_.auth.authenticate(request);
-  if (principal && !principal->has_scope("inference"))
-    co_return std::unexpected(ApiError::forbidden("this API key lacks the 'inference' scope"));
-  co_return principal;
 }
 
 std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(const Principal& caller,

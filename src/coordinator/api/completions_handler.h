@@ -27,10 +27,9 @@ class CompletionsHandler {
   };
   explicit CompletionsHandler(Deps deps) : deps_(deps) {}
 
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, protocol::JobKind kind);
-
-  // The caller, if their key may run inference (401, 403 otherwise).
-  net::awaitable<std::expected<Principal, ApiError>> authorize(const net::Request& request);
+  // `caller` holds the inference scope (the router checked it).
+  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, Principal& caller,
+                                                      protocol::JobKind kind);
   struct Admitted {
     CompletionRequest request;
     Placement placement;

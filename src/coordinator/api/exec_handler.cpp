@@ -8,14 +8,12 @@
 
 namespace potluck::coordinator::api {
 
-net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& exchange) {
-  auto principal = co_await authorize(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
-  auto admitted = admit(*principal, exchange.request.body(), false);
+net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& exchange, Principal& caller) {
+  auto admitted = admit(caller, exchange.request.body(), false);
   if (!admitted) co_return net::make_error_response(admitted.error());
 
   const ExecPolicy policy(admitted->request.language, admitted->request.timeout_ms);
-  JobRun::Spec spec{{}, std::move(*principal), std::move(admitted->placement), exchange.request.body()};
+  JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), exchange.request.body()};
   if (admitted->request.stream) {
     ExecStreamSink sink(exchange);
     auto answer = co_await run_for_connection(deps_, policy, sink, spec);
@@ -25,13 +23,6 @@ net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& 
   CollectSink sink(exchange, collector);
   auto answer = co_await run_for_connection(deps_, policy, sink, spec);
   co_return answer;
-}
-
-net::awaitable<std::expected<Principal, ApiError>> ExecHandler::authorize(const net::Request& request) {
-  auto principal = co_await auth_.authenticate(request);
-  if (principal && !principal->has_scope("exec"))
-    co_return std::unexpected(ApiError::forbidden("this API key lacks the 'exec' scope"));
-  co_return principal;
 }
 
 std::expected<ExecHandler::Admitted, ApiError> ExecHandler::admit(const Principal& caller, std::string_view body,

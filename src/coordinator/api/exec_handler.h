@@ -1,10 +1,11 @@
 #pragma once
-// POST /v1/exec: authenticate (scope `exec`), validate, decide where the job
-// may run (as completions do: the request's "cluster", else the key's bound
-// cluster, else the public pool; a cluster only for its members), check that
-// a node there runs the language, then run the job (JobRun with ExecPolicy),
-// which waits in the dispatch line like completions, holds and settles its
-// cost. Asynchronous exec jobs (JobsHandler) go through the same checks.
+// POST /v1/exec (the router checks the `exec` scope): validate, decide where
+// the job may run (as completions do: the request's "cluster", else the
+// key's bound cluster, else the public pool; a cluster only for its
+// members), check that a node there runs the language, then run the job
+// (JobRun with ExecPolicy), which waits in the dispatch line like
+// completions, holds and settles its cost. Asynchronous exec jobs
+// (JobsHandler) go through the same checks.
 #include "coordinator/auth.h"
 #include "coordinator/jobs/job_run.h"
 #include "net/http_server.h"
@@ -14,12 +15,11 @@ namespace potluck::coordinator::api {
 
 class ExecHandler {
  public:
-  ExecHandler(KeyAuthenticator& auth, JobRun::Deps deps) : auth_(auth), deps_(deps) {}
+  explicit ExecHandler(JobRun::Deps deps) : deps_(deps) {}
 
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange);
+  // `caller` holds the exec scope (the router checked it).
+  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, Principal& caller);
 
-  // The caller, if their key may run code (401, 403 otherwise).
-  net::awaitable<std::expected<Principal, ApiError>> authorize(const net::Request& request);
   struct Admitted {
     protocol::ExecRequest request;
     Placement placement;
@@ -31,7 +31,6 @@ class ExecHandler {
   const JobRun::Deps& job_deps() const { return deps_; }
 
  private:
-  KeyAuthenticator& auth_;
   JobRun::Deps deps_;
 };
 

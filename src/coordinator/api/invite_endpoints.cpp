@@ -69,16 +69,4 @@ net::awaitable<net::Response> revoke_invite(StoreExecutor& store, const Principa
   co_return json_response(http::status::ok, invite_json(*invite, now));
 }
 
-net::awaitable<net::Response> handle_invites(net::Exchange& exchange, StoreExecutor& store, const Principal& caller,
-                                             const std::string& cluster_id, std::span<const std::string> rest) {
-  auto method = exchange.request.method();
-  if (rest.empty() && method == http::verb::post)
-    co_return co_await create_invite(store, caller, cluster_id, exchange.request.body());
-  if (rest.empty() && method == http::verb::get) co_return co_await list_invites(store, cluster_id);
-  if (rest.size() == 1 && method == http::verb::delete_)
-    co_return co_await revoke_invite(store, caller, cluster_id, rest[0]);
-  if (rest.size() > 1) co_return net::make_error_response(ApiError::not_found("no such invite"));
-  co_return method_not_allowed();
-}
-
 }  // namespace potluck::coordinator::api

@@ -11,8 +11,6 @@
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
 
-#include <span>
-
 namespace potluck::coordinator::api {
 
 net::awaitable<net::Response> create_invite(StoreExecutor& store, const Principal& caller,
@@ -20,10 +18,5 @@ net::awaitable<net::Response> create_invite(StoreExecutor& store, const Principa
 net::awaitable<net::Response> list_invites(StoreExecutor& store, const std::string& cluster_id);
 net::awaitable<net::Response> revoke_invite(StoreExecutor& store, const Principal& caller,
                                             const std::string& cluster_id, const std::string& invite_id);
-
-// POST creates, GET lists, DELETE /{invite_id} revokes; `rest` is the path
-// after ".../invites".
-net::awaitable<net::Response> handle_invites(net::Exchange& exchange, StoreExecutor& store, const Principal& caller,
-                                             const std::string& cluster_id, std::span<const std::string> rest);
 
 }  // namespace potluck::coordinator::api

@@ -19,45 +19,41 @@ net::awaitable<void> run_job(std::shared_ptr<AsyncJob> job) { co_await job->run.
 
 }  // namespace
 
-net::awaitable<std::expected<JobsHandler::Prepared, ApiError>> JobsHandler::prepare(const net::Request& http,
-                                                                                    const JobRequest& job) {
+// The kind's scope (the router checked only that the key is valid), then the
+// synchronous endpoint's checks.
+std::expected<JobsHandler::Prepared, ApiError> JobsHandler::prepare(const Principal& caller,
+                                                                    const JobRequest& job) const {
   const std::size_t max_result = completions_.job_deps().config.max_result_bytes;
   if (job.kind == protocol::JobKind::exec) {
-    auto principal = co_await exec_.authorize(http);
-    if (!principal) co_return std::unexpected(principal.error());
-    auto admitted = exec_.admit(*principal, job.payload, true);
-    if (!admitted) co_return std::unexpected(admitted.error());
+    if (!caller.has_scope("exec")) return std::unexpected(ApiError::forbidden("this API key lacks the 'exec' scope"));
+    auto admitted = exec_.admit(caller, job.payload, true);
+    if (!admitted) return std::unexpected(admitted.error());
     auto policy = std::make_unique<ExecPolicy>(admitted->request.language, admitted->request.timeout_ms);
-    co_return Prepared{std::move(*principal), std::move(admitted->placement), std::move(policy),
-                       std::make_unique<ExecCollector>(max_result), "exec:" + admitted->request.language};
+    return Prepared{std::move(admitted->placement), std::move(policy), std::make_unique<ExecCollector>(max_result),
+                    "exec:" + admitted->request.language};
   }
-  auto principal = co_await completions_.authorize(http);
-  if (!principal) co_return std::unexpected(principal.error());
-  auto admitted = completions_.admit(*principal, job.payload, job.kind, true);
-  if (!admitted) co_return std::unexpected(admitted.error());
+  if (!caller.has_scope("inference"))
+    return std::unexpected(ApiError::forbidden("this API key lacks the 'inference' scope"));
+  auto admitted = completions_.admit(caller, job.payload, job.kind, true);
+  if (!admitted) return std::unexpected(admitted.error());
   const CompletionRequest& request = admitted->request;
   auto policy = std::make_unique<CompletionPolicy>(job.kind, request.max_tokens,
                                                    completions_.job_deps().config.max_tokens_cap, false);
   ResponseFormat format(job.kind, new_response_id(job.kind), unix_now_ms() / 1000, request.model);
-  co_return Prepared{std::move(*principal), std::move(admitted->placement), std::move(policy),
-                     std::make_unique<OpenAiCollector>(max_result, std::move(format)), request.model};
+  return Prepared{std::move(admitted->placement), std::move(policy),
+                  std::make_unique<OpenAiCollector>(max_result, std::move(format)), request.model};
 }
 
-net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& exchange) {
+net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& exchange, Principal& caller) {
   auto request = parse_job_request(exchange.request.body());
-  if (!request) {
-    // Who is asking comes first: a stranger learns nothing about the body.
-    auto caller = co_await auth_.authenticate(exchange.request);
-    if (!caller) co_return net::make_error_response(caller.error());
-    co_return net::make_error_response(request.error());
-  }
-  auto prepared = co_await prepare(exchange.request, *request);
+  if (!request) co_return net::make_error_response(request.error());
+  auto prepared = prepare(caller, *request);
   if (!prepared) co_return net::make_error_response(prepared.error());
-  if (auto refused = jobs_.refuse_new(prepared->principal.user_id)) co_return net::make_error_response(*refused);
+  if (auto refused = jobs_.refuse_new(caller.user_id)) co_return net::make_error_response(*refused);
 
-  auto record = jobs_.create({make_id("job_", 20), prepared->principal.user_id, request->kind,
+  auto record = jobs_.create({make_id("job_", 20), caller.user_id, request->kind,
                               std::move(prepared->model), request->priority, request->keep_result});
-  JobRun::Spec spec{record->identity().id, std::move(prepared->principal), std::move(prepared->placement), {},
+  JobRun::Spec spec{record->identity().id, std::move(caller), std::move(prepared->placement), {},
                     request->priority};
   auto job = std::make_shared<AsyncJob>(std::move(request->payload), std::move(prepared->policy),
                                         std::move(prepared->collector), record, completions_.job_deps(),
@@ -75,10 +71,9 @@ net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& 
   co_return json_response(http::status::accepted, record->to_json());
 }
 
-net::awaitable<std::optional<net::Response>> JobsHandler::one(net::Exchange& exchange, const std::string& id) {
-  auto principal = co_await auth_.authenticate(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
-  auto record = jobs_.find(id, principal->user_id);
+net::awaitable<std::optional<net::Response>> JobsHandler::one(net::Exchange& exchange, const Principal& caller,
+                                                              const std::string& id) {
+  auto record = jobs_.find(id, caller.user_id);
   if (!record)
     co_return net::make_error_response(
         ApiError::not_found("no job '" + id.substr(0, 64) + "' (finished jobs are kept for a while only)",

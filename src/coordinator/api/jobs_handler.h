@@ -15,25 +15,25 @@ namespace potluck::coordinator::api {
 
 class JobsHandler {
  public:
-  JobsHandler(KeyAuthenticator& auth, CompletionsHandler& completions, ExecHandler& exec, JobStore& jobs)
-      : auth_(auth), completions_(completions), exec_(exec), jobs_(jobs) {}
+  JobsHandler(CompletionsHandler& completions, ExecHandler& exec, JobStore& jobs)
+      : completions_(completions), exec_(exec), jobs_(jobs) {}
 
-  net::awaitable<std::optional<net::Response>> submit(net::Exchange& exchange);
+  // `caller` holds a valid key; the kind's scope is checked here.
+  net::awaitable<std::optional<net::Response>> submit(net::Exchange& exchange, Principal& caller);
   // GET or DELETE on one job; `id` is the path after /v1/jobs/.
-  net::awaitable<std::optional<net::Response>> one(net::Exchange& exchange, const std::string& id);
+  net::awaitable<std::optional<net::Response>> one(net::Exchange& exchange, const Principal& caller,
+                                                   const std::string& id);
 
  private:
   // The kind's checks and its policy and collector, or the refusal.
   struct Prepared {
-    Principal principal;
     Placement placement;
     std::unique_ptr<JobPolicy> policy;
     std::unique_ptr<ResultCollector> collector;
     std::string model;  // as asked, for the record
   };
-  net::awaitable<std::expected<Prepared, ApiError>> prepare(const net::Request& http, const JobRequest& job);
+  std::expected<Prepared, ApiError> prepare(const Principal& caller, const JobRequest& job) const;
 
-  KeyAuthenticator& auth_;
   CompletionsHandler& completions_;
   ExecHandler& exec_;
   JobStore& jobs_;

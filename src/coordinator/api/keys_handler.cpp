@@ -3,6 +3,7 @@
 #include "coordinator/accounts.h"
 #include "coordinator/api/access.h"
 #include "coordinator/api/account_json.h"
+#include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_body.h"
 
 #include <boost/json.hpp>
@@ -23,27 +24,7 @@ json::object key_json(const store::ApiKey& key) {
           {"revoked_at", optional_time(key.revoked_at)}};
 }
 
-net::Response store_failure(const store::StoreError& error) {
-  spdlog::error("key store call failed: {}", error.message);
-  return net::make_error_response(ApiError::internal("storage error"));
-}
-
 }  // namespace
-
-net::awaitable<std::optional<net::Response>> KeysHandler::handle(net::Exchange& exchange,
-                                                                 std::string_view rest) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  auto method = exchange.request.method();
-  if (rest.empty() && method == http::verb::post) co_return co_await create(*caller, exchange.request.body());
-  if (rest.empty() && method == http::verb::get) co_return co_await list(*caller);
-  if (!rest.empty() && rest.find('/') == std::string_view::npos && method == http::verb::delete_) {
-    const std::string key_id(rest);
-    co_return co_await revoke(*caller, key_id);
-  }
-  co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed",
-                                      "method not allowed on this path"});
-}
 
 net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const std::string& body) {
   auto obj = read_object(body);
@@ -76,7 +57,7 @@ net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const
     return issue_api_key(s, caller.user_id, *name, *scopes, *cluster);
   };
   auto issued = co_await store_.call(issue);
-  if (!issued) co_return store_failure(issued.error());
+  if (!issued) co_return store_error_response(issued.error(), "API key");
   spdlog::info("user {} created api key {}", caller.user_id, issued->id);
   json::object out{{"id", issued->id}, {"key", issued->secret}, {"name", *name}, {"scopes", *scopes},
                    {"cluster", optional_text(*cluster)}};
@@ -86,7 +67,7 @@ net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const
 net::awaitable<net::Response> KeysHandler::list(const Principal& caller) {
   auto list_keys = [&caller](store::Store& s) { return s.list_api_keys(caller.user_id); };
   auto keys = co_await store_.call(list_keys);
-  if (!keys) co_return store_failure(keys.error());
+  if (!keys) co_return store_error_response(keys.error(), "API key");
   json::array data;
   for (const auto& key : *keys) data.push_back(key_json(key));
   co_return net::make_response(http::status::ok,
@@ -101,11 +82,7 @@ net::awaitable<net::Response> KeysHandler::revoke(const Principal& caller, const
     return s.revoke_api_key(caller.user_id, key_id, now);
   };
   auto key = co_await store_.call(revoke_key);
-  if (!key) {
-    if (key.error().kind == store::StoreError::Kind::not_found)
-      co_return net::make_error_response(ApiError::not_found("no such API key", "key_not_found"));
-    co_return store_failure(key.error());
-  }
+  if (!key) co_return store_error_response(key.error(), "API key");
   auth_.invalidate(key_id);
   spdlog::info("user {} revoked api key {}", caller.user_id, key_id);
   co_return net::make_response(http::status::ok, json::serialize(key_json(*key)));

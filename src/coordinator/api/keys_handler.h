@@ -17,12 +17,11 @@ class KeysHandler {
  public:
   KeysHandler(KeyAuthenticator& auth, StoreExecutor& store) : auth_(auth), store_(store) {}
 
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, std::string_view rest);
-
- private:
   net::awaitable<net::Response> create(const Principal& caller, const std::string& body);
   net::awaitable<net::Response> list(const Principal& caller);
   net::awaitable<net::Response> revoke(const Principal& caller, const std::string& key_id);
+
+ private:
 
   KeyAuthenticator& auth_;
   StoreExecutor& store_;

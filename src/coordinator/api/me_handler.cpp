@@ -1,7 +1,7 @@
 #include "coordinator/api/me_handler.h"
 
 #include "common/clock.h"
-#include "coordinator/api/store_failure.h"
+#include "coordinator/api/api_responses.h"
 #include "store/personal_data.h"
 
 #include <boost/json.hpp>
@@ -10,23 +10,11 @@
 namespace potluck::coordinator::api {
 namespace json = boost::json;
 namespace http = boost::beast::http;
-using Kind = store::StoreError::Kind;
-
-net::awaitable<std::optional<net::Response>> MeHandler::handle(net::Exchange& exchange,
-                                                               std::string_view path) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  auto method = exchange.request.method();
-  if (path == "/api/me/export" && method == http::verb::get) co_return co_await export_data(*caller);
-  if (path == "/api/me" && method == http::verb::delete_) co_return co_await delete_account(*caller);
-  co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed",
-                                      "method not allowed on this path"});
-}
 
 net::awaitable<net::Response> MeHandler::export_data(const Principal& caller) {
   auto gather = [&caller](store::Store& s) { return s.personal_data().export_user(caller.user_id); };
   auto document = co_await store_.call(gather);
-  if (!document) co_return store_failure("data export", document.error());
+  if (!document) co_return store_error_response(document.error(), "user");
   spdlog::info("user {} exported their data ({} bytes)", caller.user_id, document->size());
   auto response = net::make_response(http::status::ok, std::move(*document));
   response.set(http::field::content_disposition,
@@ -38,13 +26,7 @@ net::awaitable<net::Response> MeHandler::delete_account(const Principal& caller)
   const std::int64_t now = unix_now_ms();
   auto erase = [&caller, now](store::Store& s) { return s.personal_data().erase_user(caller.user_id, now); };
   auto erased = co_await store_.call(erase);
-  if (!erased) {
-    if (erased.error().kind == Kind::conflict)
-      co_return net::make_error_response(ApiError::conflict(erased.error().message));
-    if (erased.error().kind == Kind::not_found)
-      co_return net::make_error_response(ApiError::not_found("no such user", "user_not_found"));
-    co_return store_failure("account deletion", erased.error());
-  }
+  if (!erased) co_return store_error_response(erased.error(), "user");
   // Cached keys would otherwise keep working until their cache entry expires.
   for (const auto& key_id : erased->key_ids) auth_.invalidate(key_id);
   // Revoked tokens refuse the next connect; the ones connected now go at once.

@@ -24,12 +24,10 @@ class MeHandler {
  public:
   MeHandler(KeyAuthenticator& auth, StoreExecutor& store, NodeHub& hub) : auth_(auth), store_(store), hub_(hub) {}
 
-  // `path` is /api/me or /api/me/export.
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, std::string_view path);
-
- private:
   net::awaitable<net::Response> export_data(const Principal& caller);
   net::awaitable<net::Response> delete_account(const Principal& caller);
+
+ private:
 
   KeyAuthenticator& auth_;
   StoreExecutor& store_;

@@ -11,19 +11,16 @@ std::vector<Registry::ModelEntry> visible_models(const Registry& registry, const
   return registry.models(visible);
 }
 
-net::awaitable<std::optional<net::Response>> list_models(net::Exchange& exchange,
-                                                         KeyAuthenticator& auth, Registry& registry) {
-  auto principal = co_await auth.authenticate(exchange.request);
-  if (!principal) co_return net::make_error_response(principal.error());
+net::Response list_models(const Principal& caller, const Registry& registry) {
   auto created = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
   boost::json::array data;
-  for (const auto& model : visible_models(registry, *principal))
+  for (const auto& model : visible_models(registry, caller))
     data.push_back(boost::json::object{
         {"id", model.id}, {"object", "model"}, {"created", created}, {"owned_by", model.owned_by}});
   boost::json::object body{{"object", "list"}, {"data", std::move(data)}};
-  co_return net::make_response(boost::beast::http::status::ok, boost::json::serialize(body));
+  return net::make_response(boost::beast::http::status::ok, boost::json::serialize(body));
 }
 
 }  // namespace potluck::coordinator::api

@@ -10,7 +10,6 @@ namespace potluck::coordinator::api {
 // those of the caller's own clusters, never another cluster's.
 std::vector<Registry::ModelEntry> visible_models(const Registry& registry, const Principal& caller);
 
-net::awaitable<std::optional<net::Response>> list_models(net::Exchange& exchange,
-                                                         KeyAuthenticator& auth, Registry& registry);
+net::Response list_models(const Principal& caller, const Registry& registry);
 
 }  // namespace potluck::coordinator::api

@@ -11,17 +11,6 @@
 namespace potluck::coordinator::api {
 namespace http = boost::beast::http;
 
-net::awaitable<net::Response> NodeTokensHandler::handle(net::Exchange& exchange, const Principal& caller,
-                                                        const store::NodeTokenScope& scope,
-                                                        std::span<const std::string> rest) {
-  auto method = exchange.request.method();
-  if (rest.empty() && method == http::verb::post) co_return co_await create(caller, scope, exchange.request.body());
-  if (rest.empty() && method == http::verb::get) co_return co_await list(scope);
-  if (rest.size() == 1 && method == http::verb::delete_) co_return co_await revoke(caller, scope, rest[0]);
-  if (rest.size() > 1) co_return net::make_error_response(ApiError::not_found("no such node token"));
-  co_return method_not_allowed();
-}
-
 net::awaitable<net::Response> NodeTokensHandler::create(const Principal& caller,
                                                         const store::NodeTokenScope& scope,
                                                         const std::string& body) {

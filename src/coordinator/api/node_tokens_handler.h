@@ -15,25 +15,19 @@
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
 
-#include <span>
-
 namespace potluck::coordinator::api {
 
 class NodeTokensHandler {
  public:
   NodeTokensHandler(StoreExecutor& store, NodeHub& hub) : store_(store), hub_(hub) {}
 
-  // `rest`: the path segments after ".../node-tokens".
-  net::awaitable<net::Response> handle(net::Exchange& exchange, const Principal& caller,
-                                       const store::NodeTokenScope& scope, std::span<const std::string> rest);
-
- private:
   net::awaitable<net::Response> create(const Principal& caller, const store::NodeTokenScope& scope,
                                        const std::string& body);
   net::awaitable<net::Response> list(const store::NodeTokenScope& scope);
   net::awaitable<net::Response> revoke(const Principal& caller, const store::NodeTokenScope& scope,
                                        const std::string& token_id);
 
+ private:
   StoreExecutor& store_;
   NodeHub& hub_;
 };

@@ -12,13 +12,11 @@ namespace potluck::coordinator::api {
 
 class NodesHandler {
  public:
-  NodesHandler(KeyAuthenticator& auth, StoreExecutor& store, Registry& registry)
-      : auth_(auth), store_(store), registry_(registry) {}
+  NodesHandler(StoreExecutor& store, Registry& registry) : store_(store), registry_(registry) {}
 
-  net::awaitable<std::optional<net::Response>> list(net::Exchange& exchange);
+  net::awaitable<std::optional<net::Response>> list(const Principal& caller);
 
  private:
-  KeyAuthenticator& auth_;
   StoreExecutor& store_;
   Registry& registry_;
 };

@@ -50,10 +50,8 @@ json::array failures_json(const std::vector<store::UsageFailure>& failures) {
 
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> OverviewHandler::handle(net::Exchange& exchange) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  const std::string user_id = caller->is_admin() ? std::string() : caller->user_id;
+net::awaitable<std::optional<net::Response>> OverviewHandler::handle(const Principal& caller) {
+  const std::string user_id = caller.is_admin() ? std::string() : caller.user_id;
   const std::int64_t now_ms = unix_now_ms();
   const std::int64_t first_minute_s = now_ms / 60'000 * 60 - (kMinutes - 1) * 60;
   const store::UsageQuery minutes_query{user_id, first_minute_s * 1000, now_ms + 1};
@@ -69,11 +67,11 @@ net::awaitable<std::optional<net::Response>> OverviewHandler::handle(net::Exchan
   if (!usage) co_return store_error_response(usage.error(), "usage");
 
   const auto nodes = registry_.all();
-  const auto online = std::count_if(nodes.begin(), nodes.end(), [&caller = *caller](const auto& link) {
+  const auto online = std::count_if(nodes.begin(), nodes.end(), [&caller = caller](const auto& link) {
     return may_see_node(caller, link->owner_id(), link->cluster_id());
   });
   json::array models;
-  for (const auto& model : visible_models(registry_, *caller)) models.push_back(json::string(model.id));
+  for (const auto& model : visible_models(registry_, caller)) models.push_back(json::string(model.id));
   co_return json_response(http::status::ok, json::object{{"nodes_online", online},
                                                          {"models", std::move(models)},
                                                          {"per_minute", minutes_json(usage->minutes, first_minute_s)},

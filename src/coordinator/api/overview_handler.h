@@ -18,14 +18,11 @@ namespace potluck::coordinator::api {
 
 class OverviewHandler {
  public:
-  OverviewHandler(KeyAuthenticator& auth, StoreExecutor& store, Registry& registry)
-      : auth_(auth), store_(store), registry_(registry) {}
+  OverviewHandler(StoreExecutor& store, Registry& registry) : store_(store), registry_(registry) {}
 
-  // GET only (the router checks the method).
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange);
+  net::awaitable<std::optional<net::Response>> handle(const Principal& caller);
 
  private:
-  KeyAuthenticator& auth_;
   StoreExecutor& store_;
   Registry& registry_;
 };

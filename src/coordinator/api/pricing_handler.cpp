@@ -1,7 +1,6 @@
 #include "coordinator/api/pricing_handler.h"
 
 #include "common/credits.h"
-#include "coordinator/api/access.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_body.h"
 
@@ -83,16 +82,24 @@ std::expected<store::Tier, ApiError> parse_tier(const std::string& name, const j
   return tier;
 }
 
+std::optional<net::Response> refuse_invalid_name(const std::string& name) {
+  if (valid_name(name)) return std::nullopt;
+  return net::make_error_response(
+      ApiError::bad_request("a tier name is 1 to 32 characters of a-z, 0-9, '-' and '_'", "invalid_name"));
+}
+
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> PricingHandler::pricing(net::Exchange& exchange) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  const auto method = exchange.request.method();
-  if (method == http::verb::get) co_return json_response(http::status::ok, pricing_json(pricing_));
-  if (method != http::verb::put)
-    co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use GET or PUT"});
-  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
+net::Response PricingHandler::pricing() const { return json_response(http::status::ok, pricing_json(pricing_)); }
+
+net::Response PricingHandler::tiers() const {
+  json::array data;
+  for (const auto& tier : tiers_.list()) data.push_back(tier_json(tier));
+  return json_response(http::status::ok, json::object{{"object", "list"}, {"data", std::move(data)}});
+}
+
+net::awaitable<std::optional<net::Response>> PricingHandler::set_pricing(net::Exchange& exchange,
+                                                                         const Principal& caller) {
   auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
 
@@ -117,7 +124,7 @@ net::awaitable<std::optional<net::Response>> PricingHandler::pricing(net::Exchan
   }
   if (auto valid = next.validate(); !valid)
     co_return net::make_error_response(ApiError::bad_request(valid.error(), "invalid_pricing"));
-  const std::string actor = caller->user_id;
+  const std::string actor = caller.user_id;
   auto save = [&next, &actor](store::Store& s) { return next.save(s, actor); };
   auto saved = co_await store_.call(save);
   if (!saved) co_return store_error_response(saved.error(), "pricing", 400);
@@ -125,29 +132,9 @@ net::awaitable<std::optional<net::Response>> PricingHandler::pricing(net::Exchan
   co_return json_response(http::status::ok, pricing_json(pricing_));
 }
 
-net::awaitable<std::optional<net::Response>> PricingHandler::tiers(net::Exchange& exchange, std::string_view rest) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  const auto method = exchange.request.method();
-  if (rest.empty()) {
-    if (method != http::verb::get)
-      co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use GET"});
-    json::array data;
-    for (const auto& tier : tiers_.list()) data.push_back(tier_json(tier));
-    co_return json_response(http::status::ok, json::object{{"object", "list"}, {"data", std::move(data)}});
-  }
-  const std::string name(rest.substr(1));
-  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
-  if (!valid_name(name))
-    co_return net::make_error_response(ApiError::bad_request(
-        "a tier name is 1 to 32 characters of a-z, 0-9, '-' and '_'", "invalid_name"));
-  if (method == http::verb::put) co_return co_await put_tier(*caller, name, exchange.request.body());
-  if (method == http::verb::delete_) co_return co_await delete_tier(*caller, name);
-  co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use PUT or DELETE"});
-}
-
 net::awaitable<net::Response> PricingHandler::put_tier(const Principal& caller, const std::string& name,
                                                        const std::string& body_text) {
+  if (auto invalid = refuse_invalid_name(name)) co_return std::move(*invalid);
   auto body = read_object(body_text);
   if (!body) co_return net::make_error_response(body.error());
   auto tier = parse_tier(name, *body);
@@ -160,6 +147,7 @@ net::awaitable<net::Response> PricingHandler::put_tier(const Principal& caller, 
 }
 
 net::awaitable<net::Response> PricingHandler::delete_tier(const Principal& caller, const std::string& name) {
+  if (auto invalid = refuse_invalid_name(name)) co_return std::move(*invalid);
   auto erase = [&caller, &name](store::Store& s) { return s.delete_tier(caller.user_id, name); };
   auto erased = co_await store_.call(erase);
   if (!erased) co_return store_error_response(erased.error(), "tier", 400);
@@ -168,12 +156,8 @@ net::awaitable<net::Response> PricingHandler::delete_tier(const Principal& calle
 }
 
 net::awaitable<std::optional<net::Response>> PricingHandler::node_trust(net::Exchange& exchange,
+                                                                        const Principal& caller,
                                                                         const std::string& node_id) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  if (exchange.request.method() != http::verb::put)
-    co_return net::make_error_response({405, "invalid_request_error", "method_not_allowed", "use PUT"});
-  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
   auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
   const auto* trust = body->if_contains("trust");
@@ -181,7 +165,7 @@ net::awaitable<std::optional<net::Response>> PricingHandler::node_trust(net::Exc
     co_return net::make_error_response(
         ApiError::bad_request("'trust' must be community or verified", "invalid_trust"));
   const std::string level(trust->get_string());
-  const std::string actor = caller->user_id;
+  const std::string actor = caller.user_id;
   auto set = [&actor, &node_id, &level](store::Store& s) { return s.set_node_trust(actor, node_id, level); };
   auto saved = co_await store_.call(set);
   if (!saved) co_return store_error_response(saved.error(), "node", 400);

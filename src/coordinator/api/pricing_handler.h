@@ -18,21 +18,19 @@ namespace potluck::coordinator::api {
 
 class PricingHandler {
  public:
-  PricingHandler(KeyAuthenticator& auth, StoreExecutor& store, PricingPolicy& pricing, TierCatalog& tiers,
-                 Registry& registry)
-      : auth_(auth), store_(store), pricing_(pricing), tiers_(tiers), registry_(registry) {}
+  PricingHandler(StoreExecutor& store, PricingPolicy& pricing, TierCatalog& tiers, Registry& registry)
+      : store_(store), pricing_(pricing), tiers_(tiers), registry_(registry) {}
 
-  net::awaitable<std::optional<net::Response>> pricing(net::Exchange& exchange);
-  // `name` is the rest of the path after /api/tiers (empty or "/<name>").
-  net::awaitable<std::optional<net::Response>> tiers(net::Exchange& exchange, std::string_view rest);
-  net::awaitable<std::optional<net::Response>> node_trust(net::Exchange& exchange, const std::string& node_id);
+  net::Response pricing() const;
+  net::Response tiers() const;
+  // The rest change settings: `caller` is an admin (the router checked it).
+  net::awaitable<std::optional<net::Response>> set_pricing(net::Exchange& exchange, const Principal& caller);
+  net::awaitable<net::Response> put_tier(const Principal& caller, const std::string& name, const std::string& body);
+  net::awaitable<net::Response> delete_tier(const Principal& caller, const std::string& name);
+  net::awaitable<std::optional<net::Response>> node_trust(net::Exchange& exchange, const Principal& caller,
+                                                          const std::string& node_id);
 
  private:
-  net::awaitable<net::Response> put_tier(const Principal& caller, const std::string& name,
-                                         const std::string& body);
-  net::awaitable<net::Response> delete_tier(const Principal& caller, const std::string& name);
-
-  KeyAuthenticator& auth_;
   StoreExecutor& store_;
   PricingPolicy& pricing_;
   TierCatalog& tiers_;

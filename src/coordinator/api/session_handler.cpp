@@ -21,23 +21,13 @@ bool is_json(const net::Request& request) {
 
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> SessionHandler::handle(net::Exchange& exchange) {
-  const auto method = exchange.request.method();
-  if (method == http::verb::post) {
-    // A cross-site form cannot send JSON without the browser asking first
-    // (CORS), so another site cannot sign a visitor in under its own key.
-    if (!is_json(exchange.request))
-      co_return net::make_error_response({415, "invalid_request_error", "unsupported_media_type",
-                                          "send the key as JSON (Content-Type: application/json)"});
-    co_return co_await sign_in(exchange.request.body());
-  }
-  if (method == http::verb::get) co_return co_await current(exchange.request);
-  if (method == http::verb::delete_) co_return co_await sign_out(exchange.request);
-  co_return method_not_allowed();
-}
-
-net::awaitable<net::Response> SessionHandler::sign_in(const std::string& body) {
-  auto object = read_object(body);
+net::awaitable<net::Response> SessionHandler::sign_in(const net::Request& request) {
+  // A cross-site form cannot send JSON without the browser asking first
+  // (CORS), so another site cannot sign a visitor in under its own key.
+  if (!is_json(request))
+    co_return net::make_error_response({415, "invalid_request_error", "unsupported_media_type",
+                                        "send the key as JSON (Content-Type: application/json)"});
+  auto object = read_object(request.body());
   if (!object) co_return net::make_error_response(object.error());
   auto key = read_text(*object, "key", {.required = true, .max_length = 200});
   if (!key) co_return net::make_error_response(key.error());

@@ -20,12 +20,13 @@ class SessionHandler {
   SessionHandler(KeyAuthenticator& auth, StoreExecutor& store, bool secure_cookies)
       : auth_(auth), store_(store), secure_cookies_(secure_cookies) {}
 
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange);
-
- private:
-  net::awaitable<net::Response> sign_in(const std::string& body);
+  // Signing in: the key in the JSON body is the credential.
+  net::awaitable<net::Response> sign_in(const net::Request& request);
+  // Reading and ending the session: its cookie (and CSRF token) only.
   net::awaitable<net::Response> current(const net::Request& request);
   net::awaitable<net::Response> sign_out(const net::Request& request);
+
+ private:
   // The answer of POST and GET, with the user's record read from the store.
   net::awaitable<net::Response> session_answer(const Principal& principal, const std::string& csrf_token,
                                                std::int64_t expires_ms);

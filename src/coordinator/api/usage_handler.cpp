@@ -1,9 +1,9 @@
 #include "coordinator/api/usage_handler.h"
 
 #include "common/utc_time.h"
+#include "coordinator/api/api_responses.h"
 #include "coordinator/api/csv.h"
 #include "coordinator/api/request_params.h"
-#include "coordinator/api/store_failure.h"
 
 #include <boost/json.hpp>
 
@@ -81,22 +81,20 @@ std::expected<store::UsageQuery, ApiError> usage_query(const Principal& caller, 
   return store::UsageQuery{*owner, *from, *to};
 }
 
-net::awaitable<std::optional<net::Response>> UsageHandler::handle(net::Exchange& exchange,
-                                                                  std::string_view path) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
+net::awaitable<std::optional<net::Response>> UsageHandler::report(net::Exchange& exchange, const Principal& caller,
+                                                                  Format format) {
   auto params = query_params(exchange.request);
   if (!params) co_return net::make_error_response(params.error());
-  auto query = usage_query(*caller, *params);
+  auto query = usage_query(caller, *params);
   if (!query) co_return net::make_error_response(query.error());
-  if (path == "/api/usage.csv") co_return co_await csv(*query);
+  if (format == Format::csv) co_return co_await csv(*query);
   co_return co_await summary(*query);
 }
 
 net::awaitable<net::Response> UsageHandler::summary(const store::UsageQuery& query) {
   auto read = [&query](store::Store& s) { return s.usage().summary(query); };
   auto days = co_await store_.call(read);
-  if (!days) co_return store_failure("usage summary", days.error());
+  if (!days) co_return store_error_response(days.error(), "usage");
   json::array data;
   store::UsageDaySummary total;
   for (const auto& d : *days) {
@@ -118,7 +116,7 @@ net::awaitable<net::Response> UsageHandler::summary(const store::UsageQuery& que
 net::awaitable<net::Response> UsageHandler::csv(const store::UsageQuery& query) {
   auto read = [&query](store::Store& s) { return s.usage().events(query); };
   auto events = co_await store_.call(read);
-  if (!events) co_return store_failure("usage csv", events.error());
+  if (!events) co_return store_error_response(events.error(), "usage");
   CsvWriter out;
   for (const auto& e : *events) write_event(out, e);
   auto response = net::make_response(http::status::ok, std::string(kCsvHeader) + out.take(),

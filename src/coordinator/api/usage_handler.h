@@ -19,16 +19,16 @@ namespace potluck::coordinator::api {
 
 class UsageHandler {
  public:
-  UsageHandler(KeyAuthenticator& auth, StoreExecutor& store) : auth_(auth), store_(store) {}
+  explicit UsageHandler(StoreExecutor& store) : store_(store) {}
 
-  // GET only (the router checks the method). `path` is /api/usage or /api/usage.csv.
-  net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, std::string_view path);
+  enum class Format { json, csv };  // /api/usage, /api/usage.csv
+  net::awaitable<std::optional<net::Response>> report(net::Exchange& exchange, const Principal& caller,
+                                                      Format format);
 
  private:
   net::awaitable<net::Response> summary(const store::UsageQuery& query);
   net::awaitable<net::Response> csv(const store::UsageQuery& query);
 
-  KeyAuthenticator& auth_;
   StoreExecutor& store_;
 };
 

@@ -2,10 +2,8 @@
 
 #include "common/clock.h"
 #include "coordinator/accounts.h"
-#include "coordinator/api/access.h"
 #include "coordinator/api/account_json.h"
 #include "coordinator/api/api_responses.h"
-#include "coordinator/api/invite_endpoints.h"
 #include "coordinator/api/request_body.h"
 #include "crypto/secret_token.h"
 
@@ -57,7 +55,6 @@ store::Result<Me> read_me(store::Store& s, const Principal& caller) {
 }  // namespace
 
 net::awaitable<net::Response> UsersHandler::signup(net::Exchange& exchange) {
-  if (exchange.request.method() != http::verb::post) co_return method_not_allowed();
   auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
   auto code = read_text(*body, "invite", {true, 200});
@@ -73,25 +70,6 @@ net::awaitable<net::Response> UsersHandler::signup(net::Exchange& exchange) {
   if (!account) co_return store_error_response(account.error(), "invite code", 400);
   spdlog::info("user {} signed up with invite {}", account->user.id, claim.invite_id);
   co_return json_response(http::status::created, account_json(*account));
-}
-
-net::awaitable<net::Response> UsersHandler::handle(net::Exchange& exchange, const Principal& caller,
-                                                   std::string_view resource, std::span<const std::string> rest) {
-  auto method = exchange.request.method();
-  if (resource == "me") {
-    if (!rest.empty()) co_return net::make_error_response(ApiError::not_found("no such resource"));
-    if (method != http::verb::get) co_return method_not_allowed();
-    co_return co_await me(caller);
-  }
-  if (auto refused = refuse_unless_admin(caller)) co_return std::move(*refused);
-  if (resource == "invites") {
-    const std::string platform;  // platform invites belong to no cluster
-    co_return co_await handle_invites(exchange, store_, caller, platform, rest);
-  }
-  if (!rest.empty()) co_return net::make_error_response(ApiError::not_found("no such user resource"));
-  if (method == http::verb::post) co_return co_await create_user(caller, exchange.request.body());
-  if (method == http::verb::get) co_return co_await list_users();
-  co_return method_not_allowed();
 }
 
 net::awaitable<net::Response> UsersHandler::create_user(const Principal& caller, const std::string& body_text) {

@@ -18,8 +18,6 @@
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
 
-#include <span>
-
 namespace potluck::coordinator::api {
 
 class UsersHandler {
@@ -28,14 +26,12 @@ class UsersHandler {
 
   // Unauthenticated: the invite code is the credential.
   net::awaitable<net::Response> signup(net::Exchange& exchange);
-  // `resource`: "users", "me" or "invites"; `rest`: the path after it.
-  net::awaitable<net::Response> handle(net::Exchange& exchange, const Principal& caller,
-                                       std::string_view resource, std::span<const std::string> rest);
-
- private:
+  // `caller` is an admin (the router checked it).
   net::awaitable<net::Response> create_user(const Principal& caller, const std::string& body);
   net::awaitable<net::Response> list_users();
   net::awaitable<net::Response> me(const Principal& caller);
+
+ private:
 
   StoreExecutor& store_;
 };

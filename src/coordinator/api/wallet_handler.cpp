@@ -2,7 +2,6 @@
 
 #include "common/credits.h"
 #include "common/strings.h"
-#include "coordinator/api/access.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_body.h"
 #include "coordinator/api/request_params.h"
@@ -29,10 +28,8 @@ struct Wallet {
 
 }  // namespace
 
-net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange& exchange) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  const std::string account = store::user_account(caller->user_id);
+net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange& exchange, const Principal& caller) {
+  const std::string account = store::user_account(caller.user_id);
   auto params = query_params(exchange.request);
   if (!params) co_return net::make_error_response(params.error());
   auto limit_param = integer_param(*params, "limit", 50, 1, 500);
@@ -59,10 +56,7 @@ net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange
   co_return json_response(http::status::ok, body);
 }
 
-net::awaitable<std::optional<net::Response>> WalletHandler::grant(net::Exchange& exchange) {
-  auto caller = co_await auth_.authenticate(exchange.request);
-  if (!caller) co_return net::make_error_response(caller.error());
-  if (auto refused = refuse_unless_admin(*caller)) co_return std::move(*refused);
+net::awaitable<std::optional<net::Response>> WalletHandler::grant(net::Exchange& exchange, const Principal& caller) {
   auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
 
@@ -82,7 +76,7 @@ net::awaitable<std::optional<net::Response>> WalletHandler::grant(net::Exchange&
   if (*amount == 0) co_return net::make_error_response(ApiError::bad_request("'amount' must be more than zero", "invalid_amount"));
 
   const std::string who(user->get_string());
-  const std::string actor = caller->user_id;
+  const std::string actor = caller.user_id;
   auto grant = [&who, &actor, micro = *amount](store::Store& s) -> store::Result<std::pair<std::string, std::string>> {
     auto found = who.find('@') == std::string::npos ? s.find_user(who) : s.find_user_by_email(who);
     if (!found) return std::unexpected(found.error());

@@ -13,13 +13,13 @@ namespace potluck::coordinator::api {
 
 class WalletHandler {
  public:
-  WalletHandler(KeyAuthenticator& auth, StoreExecutor& store) : auth_(auth), store_(store) {}
+  explicit WalletHandler(StoreExecutor& store) : store_(store) {}
 
-  net::awaitable<std::optional<net::Response>> wallet(net::Exchange& exchange);
-  net::awaitable<std::optional<net::Response>> grant(net::Exchange& exchange);
+  net::awaitable<std::optional<net::Response>> wallet(net::Exchange& exchange, const Principal& caller);
+  // `caller` is an admin (the router checked it).
+  net::awaitable<std::optional<net::Response>> grant(net::Exchange& exchange, const Principal& caller);
 
  private:
-  KeyAuthenticator& auth_;
   StoreExecutor& store_;
 };
 
