@@ -205,7 +205,7 @@ std::string encode(const Done& d) {
 }
 
 std::string encode(const Error& e) {
-  json::object o{{"type", "error"}, {"id", e.id}, {"code", e.code},
+  json::object o{{"type", "error"}, {"id", e.id}, {"code", to_string(e.code)},
                  {"message", e.message}, {"retryable", e.retryable}};
   if (e.status) o["status"] = e.status;
   return json::serialize(o);
@@ -263,8 +263,8 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
     return finish(r, std::move(j));
   }
   if (type == "error") {
-    Error e{r.string("id"), r.string("code"), r.string("message", false), r.boolean("retryable"),
-            static_cast<int>(r.integer("status", false))};
+    Error e{r.string("id"), error_code_from(r.string("code")).value_or(ErrorCode::node_error),
+            r.string("message", false), r.boolean("retryable"), static_cast<int>(r.integer("status", false))};
     return finish(r, std::move(e));
   }
   if (type == "cancel") return finish(r, Cancel{r.string("id")});

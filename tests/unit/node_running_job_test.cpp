@@ -72,7 +72,7 @@ TEST(NodeRunningJob, ChunksAreNumberedAndEndWithDone) {
 TEST(NodeRunningJob, UpstreamFailureBeforeAnyChunkIsRetryable) {
   Harness h;
   ScriptedBackend backend;
-  backend.error = node::BackendError{"upstream_error", "upstream answered 503", 503, true};
+  backend.error = node::BackendError{protocol::ErrorCode::upstream_error, "upstream answered 503", 503, true};
   h.start(backend);
   h.io.run();
   ASSERT_EQ(h.frames.size(), 1u);
@@ -86,7 +86,7 @@ TEST(NodeRunningJob, FailureAfterAChunkIsNotRetryable) {
   Harness h;
   ScriptedBackend backend;
   backend.chunks = 1;
-  backend.error = node::BackendError{"upstream_error", "upstream stream broke", 0, true};
+  backend.error = node::BackendError{protocol::ErrorCode::upstream_error, "upstream stream broke", 0, true};
   h.start(backend);
   h.io.run();
   ASSERT_EQ(h.frames.size(), 2u);
