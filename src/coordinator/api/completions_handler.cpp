@@ -21,7 +21,7 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
 
 net::awaitable<std::expected<Principal, ApiError>> CompletionsHandler::authorize(const net::Request& request) {
   auto principal = co_await deps_.auth.authenticate(request);
-  if (principal && !principal->has_scope("inference"))
+  if (principal && !principal->has_scope(store::Scope::inference))
     co_return std::unexpected(ApiError::forbidden("this API key lacks the 'inference' scope"));
   co_return principal;
 }
@@ -39,7 +39,8 @@ std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(
         "max_tokens_too_large"));
   auto placement = target(caller, *request);
   if (!placement) return std::unexpected(placement.error());
-  if (auto refused = offline(*placement, *request, may_wait)) return std::unexpected(*refused);
+  if (auto reachable = check_reachable(*placement, *request, may_wait); !reachable)
+    return std::unexpected(reachable.error());
   return Admitted{std::move(*request), std::move(*placement)};
 }
 
@@ -73,20 +74,21 @@ std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& c
 
 // A model no node serves now is worth waiting for (503, or a job's claim
 // timeout) only if it is a tier or a public model some node offered before.
-std::optional<ApiError> CompletionsHandler::offline(const Placement& placement, const CompletionRequest& request,
-                                                    bool may_wait) const {
-  if (deps_.registry.online(placement)) return std::nullopt;
+std::expected<void, ApiError> CompletionsHandler::check_reachable(const Placement& placement,
+                                                                  const CompletionRequest& request,
+                                                                  bool may_wait) const {
+  if (deps_.registry.online(placement)) return {};
   const bool known = placement.tier || (!placement.in_cluster() && deps_.registry.known(request.model));
-  if (known && may_wait) return std::nullopt;
+  if (known && may_wait) return {};
   if (placement.tier)
-    return ApiError::unavailable("no node that fits " + placement.label() + " is online; try again later",
-                                 deps_.config.retry_after_s);
+    return std::unexpected(ApiError::unavailable("no node that fits " + placement.label() + " is online; try again later",
+                                 deps_.config.retry_after_s));
   if (known)
-    return ApiError::unavailable("no node serving model '" + request.model + "' is online; try again later",
-                                 deps_.config.retry_after_s);
+    return std::unexpected(ApiError::unavailable(
+        "no node serving model '" + request.model + "' is online; try again later", deps_.config.retry_after_s));
   const std::string where = placement.in_cluster() ? " in this cluster" : "";
-  return ApiError::not_found(
-      "The model '" + request.model + "' does not exist or no node" + where + " serves it", "model_not_found");
+  return std::unexpected(ApiError::not_found(
+      "The model '" + request.model + "' does not exist or no node" + where + " serves it", "model_not_found"));
 }
 
 }  // namespace potluck::coordinator::api

@@ -27,7 +27,8 @@ net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& 
   if (!request) co_return net::make_error_response(request.error());
   auto admitted = completions_.admit(*principal, request->payload, request->kind, true);
   if (!admitted) co_return net::make_error_response(admitted.error());
-  if (auto refused = jobs_.refuse_new(principal->user_id)) co_return net::make_error_response(*refused);
+  if (auto allowed = jobs_.may_submit(principal->user_id); !allowed)
+    co_return net::make_error_response(allowed.error());
 
   const std::string model = admitted->request.model;
   auto record = jobs_.create({make_id("job_", 20), principal->user_id, request->kind, model, request->priority});
