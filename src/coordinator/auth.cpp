@@ -13,17 +13,7 @@
 
 namespace potluck::coordinator {
 
-// On every request: compares words in place instead of splitting the list.
-bool Principal::has_scope(std::string_view scope) const {
-  std::string_view rest = scopes;
-  while (!rest.empty()) {
-    auto space = rest.find(' ');
-    if (rest.substr(0, space) == scope) return true;
-    if (space == std::string_view::npos) break;
-    rest.remove_prefix(space + 1);
-  }
-  return false;
-}
+bool Principal::has_scope(store::Scope scope) const { return store::list_has_scope(scopes, scope); }
 
 namespace {
 

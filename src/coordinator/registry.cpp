@@ -4,8 +4,6 @@
 
 namespace potluck::coordinator {
 
-int trust_rank(std::string_view trust) { return trust == "verified" ? 1 : 0; }
-
 void Registry::remember_offers(const NodeLink& link) {
   if (link.cluster_id().empty())
     for (const auto& m : link.models()) known_models_.insert(m.id);
@@ -42,7 +40,7 @@ Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
     return node.runs(placement.language) ? Fit{&node, nullptr, {}, pricing_.clamp_exec(node.hello().exec_price)}
                                          : Fit{};
   const auto& tier = placement.tier;
-  if (tier && trust_rank(node.trust()) < trust_rank(tier->min_trust)) return {};
+  if (tier && node.trust() < tier->min_trust) return {};  // Trust lists the levels lowest first
   for (const auto& offer : node.models()) {
     const protocol::Price price = pricing_.clamp(offer.price);
     if (!tier) {

@@ -32,7 +32,7 @@ class StoreClustersTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  std::string make_user(const std::string& email) { return store_->create_user("", email, "member")->id; }
+  std::string make_user(const std::string& email) { return store_->create_user("", email, potluck::store::Role::member)->id; }
 
   // An invite minted like the coordinator does, with chosen terms.
   struct Code {
@@ -166,7 +166,7 @@ TEST_F(StoreClustersTest, SignupWithAClusterInviteCreatesUserKeyAndMembership) {
   auto signed_up = store_->signup(claim(code), "new@example.test", first);
   ASSERT_TRUE(signed_up) << signed_up.error().message;
   EXPECT_EQ(signed_up->cluster_id, cluster_.id);
-  EXPECT_EQ(signed_up->user.role, "member");
+  EXPECT_EQ(signed_up->user.role, store::Role::member);
   auto stored_key = store_->find_api_key(first.id);
   ASSERT_TRUE(stored_key);
   EXPECT_EQ(stored_key->user_id, signed_up->user.id);

@@ -9,8 +9,8 @@ bool may_see_node(const Principal& caller, const std::string& owner_id, const st
 }
 
 std::optional<net::Response> refuse_unless_admin(const Principal& caller) {
-  if (caller.role != "admin") return net::make_error_response(ApiError::forbidden("only admins may do this"));
-  if (!caller.has_scope("admin"))
+  if (caller.role != store::Role::admin) return net::make_error_response(ApiError::forbidden("only admins may do this"));
+  if (!caller.has_scope(store::Scope::admin))
     return net::make_error_response(ApiError::forbidden("this API key lacks the 'admin' scope"));
   return std::nullopt;
 }

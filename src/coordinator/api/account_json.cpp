@@ -28,7 +28,7 @@ json::value optional_text(const std::string& text) {
 json::object user_json(const store::User& user) {
   return {{"id", user.id},
           {"email", user.email},
-          {"role", user.role},
+          {"role", to_string(user.role)},
           {"created_at", user.created_at / 1000},
           {"deleted_at", optional_time(user.deleted_at)}};
 }

@@ -7,7 +7,7 @@ namespace potluck::coordinator::api {
 net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& exchange) {
   auto principal = co_await auth_.authenticate(exchange.request);
   if (!principal) co_return net::make_error_response(principal.error());
-  if (!principal->has_scope("exec"))
+  if (!principal->has_scope(store::Scope::exec))
     co_return net::make_error_response(ApiError::forbidden("this API key lacks the 'exec' scope"));
 
   auto request = protocol::parse_exec_request(exchange.request.body());

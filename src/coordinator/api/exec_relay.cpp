@@ -15,11 +15,11 @@ namespace {
 constexpr std::size_t kMaxCollectedBytes = 32 * 1024 * 1024;
 
 ApiError consumer_error(const protocol::Error& error) {
-  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
-  if (error.code == "bad_request") return ApiError::bad_request("the node refused the request as malformed");
+  if (error.code == protocol::ErrorCode::timeout) return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == protocol::ErrorCode::bad_request) return ApiError::bad_request("the node refused the request as malformed");
   if (error.retryable)
     return ApiError{503, "server_error", "no_capacity", "no node could run the program; try again later", 2};
-  return ApiError{502, "server_error", error.code.empty() ? "node_error" : error.code,
+  return ApiError{502, "server_error", std::string(protocol::to_string(error.code)),
                   "the node failed to run the program"};
 }
 
@@ -63,7 +63,7 @@ net::awaitable<std::optional<net::Response>> ExecRelay::run() {
     auto event = co_await job_->events.pop_until(deadline);
     if (!event) {
       const ApiError error = ApiError::timeout("the job did not finish within its deadline");
-      co_await fail(error, "timeout", "timeout");
+      co_await fail(error, store::UsageStatus::timeout, protocol::ErrorCode::timeout);
       break;
     }
     const bool more = co_await on_event(*event);
@@ -122,7 +122,7 @@ net::awaitable<bool> ExecRelay::on_event(JobEvent& event) {
   }
   client_gone_ = true;
   end_job(true);
-  record("cancelled", "client_disconnected");
+  record(store::UsageStatus::cancelled, store::RelayFailure::client_disconnected);
   co_return false;
 }
 
@@ -135,8 +135,8 @@ net::awaitable<bool> ExecRelay::on_output(const protocol::Chunk& chunk) {
   if (!request_.stream) {
     auto& into = piece->stream == "stdout" ? stdout_ : stderr_;
     if (stdout_.size() + stderr_.size() + piece->data.size() > kMaxCollectedBytes) {
-      co_await fail(ApiError{502, "server_error", "node_error", "the node sent more output than allowed"}, "error",
-                    "output_too_large");
+      co_await fail(ApiError{502, "server_error", "node_error", "the node sent more output than allowed"},
+                    store::UsageStatus::error, store::RelayFailure::output_too_large);
       co_return false;
     }
     into += piece->data;
@@ -156,7 +156,7 @@ net::awaitable<bool> ExecRelay::flush() {
     if (ec) {
       client_gone_ = true;
       end_job(true);
-      record("cancelled", "client_disconnected");
+      record(store::UsageStatus::cancelled, store::RelayFailure::client_disconnected);
       co_return false;
     }
   }
@@ -166,7 +166,8 @@ net::awaitable<bool> ExecRelay::flush() {
   if (!ec) co_return true;
   client_gone_ = true;
   end_job(true);
-  record("cancelled", ec == boost::beast::error::timeout ? "client_too_slow" : "client_disconnected");
+  record(store::UsageStatus::cancelled, ec == boost::beast::error::timeout ? store::RelayFailure::client_too_slow
+                                                                           : store::RelayFailure::client_disconnected);
   exchange_.keep_alive = false;
   co_return false;
 }
@@ -174,10 +175,11 @@ net::awaitable<bool> ExecRelay::flush() {
 net::awaitable<bool> ExecRelay::on_done(const protocol::Done& done) {
   end_job(false);
   if (!done.exec) {
-    co_await fail(ApiError{502, "server_error", "node_error", "the node sent no result"}, "error", "no_result");
+    co_await fail(ApiError{502, "server_error", "node_error", "the node sent no result"}, store::UsageStatus::error,
+                  store::RelayFailure::no_result);
     co_return false;
   }
-  record("ok", "", &*done.exec);
+  record(store::UsageStatus::ok, std::nullopt, &*done.exec);
   json::object answer;
   if (!request_.stream) {
     answer["stdout"] = stdout_;
@@ -201,15 +203,16 @@ net::awaitable<bool> ExecRelay::on_error(const protocol::Error& error) {
     co_return true;
   }
   const ApiError answer = consumer_error(error);
-  const std::string_view status = error.code == "timeout" ? "timeout" : "error";
-  const std::string_view code = error.code.empty() ? std::string_view("node_error") : error.code;
-  co_await fail(answer, status, code);
+  const store::UsageStatus status =
+      error.code == protocol::ErrorCode::timeout ? store::UsageStatus::timeout : store::UsageStatus::error;
+  co_await fail(answer, status, error.code);
   co_return false;
 }
 
-net::awaitable<void> ExecRelay::fail(const ApiError& error, std::string_view status, std::string_view code) {
+net::awaitable<void> ExecRelay::fail(const ApiError& error, const store::UsageStatus& status,
+                                     const store::FailureCode& code) {
   end_job(true);
-  record(std::string(status), std::string(code));
+  record(status, code);
   if (!sse_.started() && out_.empty()) {
     response_ = net::make_error_response(error);
     co_return;
@@ -231,7 +234,8 @@ void ExecRelay::end_job(bool cancel_on_node) {
   node_ = nullptr;
 }
 
-void ExecRelay::record(std::string status, std::string error_code, const protocol::ExecResult* result) {
+void ExecRelay::record(store::UsageStatus status, std::optional<store::FailureCode> error_code,
+                       const protocol::ExecResult* result) {
   if (recorded_) return;
   recorded_ = true;
   store::UsageEvent event;
@@ -245,8 +249,8 @@ void ExecRelay::record(std::string status, std::string error_code, const protoco
   event.cluster_id = placement_.cluster_id;
   event.latency_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count();
-  event.status = std::move(status);
-  event.error_code = std::move(error_code);
+  event.status = status;
+  event.error_code = error_code;
   if (result) {
     // Priced by the CPU time used, capped at the hold: several processes
     // may each use up to the CPU limit. A job without a result costs nothing.

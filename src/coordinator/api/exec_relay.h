@@ -48,11 +48,12 @@ class ExecRelay {
   net::awaitable<bool> on_output(const protocol::Chunk& chunk);
   net::awaitable<bool> on_done(const protocol::Done& done);
   net::awaitable<bool> on_error(const protocol::Error& error);
-  net::awaitable<void> fail(const ApiError& error, std::string_view status, std::string_view code);
+  net::awaitable<void> fail(const ApiError& error, const store::UsageStatus& status, const store::FailureCode& code);
   net::awaitable<bool> flush();
   net::awaitable<void> finish_stream();
   void end_job(bool cancel_on_node);
-  void record(std::string status, std::string error_code, const protocol::ExecResult* result = nullptr);
+  void record(store::UsageStatus status, std::optional<store::FailureCode> error_code,
+              const protocol::ExecResult* result = nullptr);
 
   Deps deps_;
   net::Exchange& exchange_;

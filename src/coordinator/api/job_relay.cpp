@@ -33,10 +33,11 @@ ApiError consumer_error(const protocol::Error& error) {
     if (error.status == 429) e.type = "rate_limit_error";
     return e;
   }
-  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
-  if (error.code == "busy" || error.code == "draining" || error.code == "node_disconnected")
+  using protocol::ErrorCode;
+  if (error.code == ErrorCode::timeout) return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == ErrorCode::busy || error.code == ErrorCode::draining || error.code == ErrorCode::node_disconnected)
     return ApiError{503, "server_error", "no_capacity", "no node could take the job; try again later", 2};
-  return ApiError{502, "server_error", error.code.empty() ? "upstream_error" : error.code,
+  return ApiError{502, "server_error", std::string(protocol::to_string(error.code)),
                   "the model server failed to answer"};
 }
 
@@ -118,10 +119,10 @@ net::awaitable<std::optional<net::Response>> JobRelay::run_reserved() {
       continue;
     }
     if (!event) {
-      const protocol::Error timed_out{job_->id, "timeout", "deadline passed", false};
+      const protocol::Error timed_out{job_->id, protocol::ErrorCode::timeout, "deadline passed", false};
       report_health(&timed_out);
       const ApiError error = ApiError::timeout("the job did not finish within its deadline");
-      co_await fail(error, "timeout", "timeout");
+      co_await fail(error, store::UsageStatus::timeout, protocol::ErrorCode::timeout);
       break;
     }
     const bool more = co_await on_event(*event);
@@ -153,9 +154,9 @@ void JobRelay::tell_observer(const std::optional<ApiError>& no_slot) {
   if (!observer_) return;
   JobEnding ending;
   if (no_slot) failure_ = no_slot;
-  if (recorded_status_ == "ok") ending.how = JobEnding::How::completed;
+  if (recorded_status_ == store::UsageStatus::ok) ending.how = JobEnding::How::completed;
   else if (cancelled_) ending.how = JobEnding::How::cancelled;
-  else if (recorded_status_ == "timeout" || (failure_ && failure_->code == "claim_timeout"))
+  else if (recorded_status_ == store::UsageStatus::timeout || (failure_ && failure_->code == "claim_timeout"))
     ending.how = JobEnding::How::timed_out;
   if (ending.how == JobEnding::How::completed && response_) ending.result = response_->body();
   if (ending.how != JobEnding::How::completed && failure_) ending.error = &*failure_;
@@ -268,7 +269,8 @@ net::awaitable<bool> JobRelay::on_event(JobEvent& event) {
   client_gone_ = true;
   end_job(true);
   if (cancelled_) failure_ = cancelled_by_owner();
-  record("cancelled", cancelled_ ? "cancelled" : "client_disconnected");
+  record(store::UsageStatus::cancelled, cancelled_ ? store::FailureCode(protocol::ErrorCode::cancelled)
+                                                   : store::FailureCode(store::RelayFailure::client_disconnected));
   co_return false;
 }
 
@@ -306,7 +308,7 @@ net::awaitable<bool> JobRelay::flush() {
     if (ec) {
       client_gone_ = true;
       end_job(true);
-      record("cancelled", "client_disconnected");
+      record(store::UsageStatus::cancelled, store::RelayFailure::client_disconnected);
       co_return false;
     }
   }
@@ -320,7 +322,8 @@ net::awaitable<bool> JobRelay::flush() {
   if (ec) {
     client_gone_ = true;
     end_job(true);
-    record("cancelled", ec == boost::beast::error::timeout ? "client_too_slow" : "client_disconnected");
+    record(store::UsageStatus::cancelled, ec == boost::beast::error::timeout ? store::RelayFailure::client_too_slow
+                                                                             : store::RelayFailure::client_disconnected);
     exchange_->keep_alive = false;
     co_return false;
   }
@@ -335,7 +338,7 @@ net::awaitable<bool> JobRelay::on_done(const protocol::Done& done) {
   end_job(false);
   deps_.metrics.prompt_tokens += usage_.prompt_tokens;
   deps_.metrics.completion_tokens += usage_.completion_tokens;
-  record("ok", "");
+  record(store::UsageStatus::ok, std::nullopt);
   if (!request_.stream) {
     response_ = net::make_response(boost::beast::http::status::ok, format_.complete_response(usage_));
     co_return false;
@@ -352,24 +355,24 @@ net::awaitable<bool> JobRelay::on_error(const protocol::Error& error) {
   bool nothing_sent = chunks_ == 0;
   if (nothing_sent && error.retryable && attempts_ <= deps_.config.max_retries) {
     spdlog::info("job {}: node {} failed before the first chunk ({}), retrying", job_->id,
-                 job_->node_id, error.code);
+                 job_->node_id, protocol::to_string(error.code));
     if (dispatch()) {
       ++deps_.metrics.retries;
       co_return true;
     }
   }
   const ApiError answer = consumer_error(error);
-  const std::string_view status = error.code == "timeout" ? "timeout" : "error";
-  const std::string_view code = error.code.empty() ? std::string_view("upstream_error") : error.code;
-  co_await fail(answer, status, code);
+  const store::UsageStatus status =
+      error.code == protocol::ErrorCode::timeout ? store::UsageStatus::timeout : store::UsageStatus::error;
+  co_await fail(answer, status, error.code);
   co_return false;
 }
 
-net::awaitable<void> JobRelay::fail(const ApiError& error, std::string_view status,
-                                    std::string_view code) {
+net::awaitable<void> JobRelay::fail(const ApiError& error, const store::UsageStatus& status,
+                                    const store::FailureCode& code) {
   end_job(true);
   failure_ = error;
-  record(std::string(status), std::string(code));
+  record(status, code);
   if (!stream_started() && out_.empty()) {
     response_ = net::make_error_response(error);
     co_return;
@@ -410,12 +413,13 @@ void JobRelay::report_health(const protocol::Error* error) {
     node->health().on_success(ttft, latency, now);
     return;
   }
-  const bool consumers_fault = (error->status >= 400 && error->status < 500) || error->code == "cancelled" ||
-                               error->code == "consumer_too_slow" || error->code == "bad_request";
+  using protocol::ErrorCode;
+  const bool consumers_fault = (error->status >= 400 && error->status < 500) || error->code == ErrorCode::cancelled ||
+                               error->code == ErrorCode::consumer_too_slow || error->code == ErrorCode::bad_request;
   if (!consumers_fault) node->health().on_failure(now);
 }
 
-void JobRelay::record(std::string status, std::string error_code) {
+void JobRelay::record(store::UsageStatus status, std::optional<store::FailureCode> error_code) {
   if (recorded_) return;
   recorded_ = true;
   recorded_status_ = status;
@@ -440,8 +444,8 @@ void JobRelay::record(std::string status, std::string error_code) {
   event.usage_mismatch = metered.mismatch;
   event.ttft_ms = chunks_ ? ms_between(started_, first_chunk_) : -1;
   event.latency_ms = ms_between(started_, now);
-  event.status = std::move(status);
-  event.error_code = std::move(error_code);
+  event.status = status;
+  event.error_code = error_code;
   if (metered.mismatch)
     spdlog::warn("job {}: node {} reported more tokens than it relayed; billed at the relayed bound",
                  job_->id, job_->node_id);

@@ -100,11 +100,11 @@ class JobRelay {
   net::awaitable<bool> on_chunk(const protocol::Chunk& chunk);
   net::awaitable<bool> on_done(const protocol::Done& done);
   net::awaitable<bool> on_error(const protocol::Error& error);
-  net::awaitable<void> fail(const ApiError& error, std::string_view status, std::string_view code);
+  net::awaitable<void> fail(const ApiError& error, const store::UsageStatus& status, const store::FailureCode& code);
   net::awaitable<bool> flush();
   net::awaitable<void> finish_stream();  // flush, then end the chunked body
   void end_job(bool cancel_on_node);
-  void record(std::string status, std::string error_code);
+  void record(store::UsageStatus status, std::optional<store::FailureCode> error_code);
   bool stream_started() const { return sse_ && sse_->started(); }
   void tell_observer(const std::optional<ApiError>& no_slot);
 
@@ -118,7 +118,7 @@ class JobRelay {
   std::shared_ptr<DispatchQueue::Ticket> ticket_;  // while waiting in line
   bool cancelled_ = false;
   std::optional<ApiError> failure_;   // why the job did not complete
-  std::string recorded_status_;       // the usage event's status
+  std::optional<store::UsageStatus> recorded_status_;  // the usage event's status, once recorded
   Principal principal_;
   CompletionRequest request_;
   Placement placement_;
