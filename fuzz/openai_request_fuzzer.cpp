@@ -28,13 +28,17 @@ void check_error(const potluck::ApiError& error, std::string_view body) {
 }
 
 void check(std::string_view body, JobKind kind) {
-  auto parsed = parse_completion_request(body, kind);
+  constexpr std::int64_t kCap = 4096;
+  auto parsed = parse_completion_request(body, kind, kCap);
   if (!parsed) return check_error(parsed.error(), body);
   FUZZ_CHECK(parsed->kind == kind);
   FUZZ_CHECK(!parsed->model.empty());
-  // 0 means "not given"; a negative budget would defeat the max_tokens cap
-  // and the credit pre-authorisation built on it.
-  FUZZ_CHECK(parsed->max_tokens >= 0);
+  // The hold is built on these: never above the cap, never negative or none.
+  FUZZ_CHECK(parsed->max_tokens >= 1 && parsed->max_tokens <= kCap);
+  FUZZ_CHECK(parsed->choices >= 1 && parsed->choices <= potluck::coordinator::api::kMaxChoices);
+  // What the node gets says the same bound.
+  auto sent = boost::json::parse(parsed->payload(body));
+  FUZZ_CHECK(sent.as_object().at("max_tokens").as_int64() == parsed->max_tokens);
 }
 
 }  // namespace

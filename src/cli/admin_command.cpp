@@ -28,19 +28,19 @@ int fail(const std::string& message, int code = 1) {
 store::Result<store::User> user_for(store::Store& store, const AdminOptions& o, bool create) {
   auto user = store.find_user_by_email(o.email);
   if (user || !create || user.error().kind != store::StoreError::Kind::not_found) return user;
-  return store.create_user("", o.email, o.admin ? "admin" : "member");
+  return store.create_user("", o.email, o.admin ? store::Role::admin : store::Role::member);
 }
 
 int create_user(const AdminOptions& o) {
   auto store = store::sqlite::SqliteStore::open(o.data_dir);
-  auto account = coordinator::create_account(*store, "", o.email, o.admin ? "admin" : "member",
+  auto account = coordinator::create_account(*store, "", o.email, o.admin ? store::Role::admin : store::Role::member,
                                              o.name.empty() ? "first key" : o.name);
   if (!account) {
     if (account.error().kind == store::StoreError::Kind::conflict)
       return fail("a user with email '" + o.email + "' already exists (use `admin create-key`)", 3);
     return fail(account.error().message);
   }
-  std::cout << "created user " << account->user.id << " (" << account->user.role << ") with key "
+  std::cout << "created user " << account->user.id << " (" << to_string(account->user.role) << ") with key "
             << account->key.id << "\n";
   std::cout << account->key.secret << std::endl;
   return 0;

@@ -31,19 +31,21 @@ std::expected<std::string, std::string> normalise_scopes(std::string_view scopes
   std::vector<std::string> wanted = split(text, ' ');
   if (wanted.empty()) return std::string(kDefaultScopes);
   std::string out;
-  for (std::string_view known : {"inference", "exec", "admin"}) {
-    if (std::find(wanted.begin(), wanted.end(), known) == wanted.end()) continue;
+  std::string known;
+  for (store::Scope scope : store::all_scopes()) {
+    const std::string_view name = to_string(scope);
+    known += (known.empty() ? "" : ", ") + std::string(name);
+    if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) continue;
     if (!out.empty()) out += ' ';
-    out += known;
+    out += name;
   }
   for (const auto& w : wanted)
-    if (w != "inference" && w != "exec" && w != "admin")
-      return std::unexpected("unknown scope '" + w + "' (known: inference, exec, admin)");
+    if (!store::scope_from(w)) return std::unexpected("unknown scope '" + w + "' (known: " + known + ")");
   return out;
 }
 
-std::string first_key_scopes(std::string_view role) {
-  return std::string(role == "admin" ? kAllScopes : kDefaultScopes);
+std::string first_key_scopes(store::Role role) {
+  return std::string(role == store::Role::admin ? kAllScopes : kDefaultScopes);
 }
 
 store::Result<IssuedSecret> issue_api_key(store::Store& store, const std::string& user_id,
@@ -64,7 +66,7 @@ store::Result<IssuedSecret> issue_node_token(store::Store& store, const std::str
 }
 
 store::Result<NewAccount> create_account(store::Store& store, const std::string& actor_id,
-                                         const std::string& email, const std::string& role,
+                                         const std::string& email, store::Role role,
                                          const std::string& key_name) {
   auto scopes = first_key_scopes(role);
   auto key = mint_api_key("", key_name, scopes, "");
@@ -75,7 +77,7 @@ store::Result<NewAccount> create_account(store::Store& store, const std::string&
 
 store::Result<NewAccount> sign_up(store::Store& store, const store::InviteClaim& claim,
                                   const std::string& email) {
-  auto scopes = first_key_scopes("member");
+  auto scopes = first_key_scopes(store::Role::member);
   auto key = mint_api_key("", "first key", scopes, "");
   auto signed_up = store.signup(claim, email, key.record);
   if (!signed_up) return std::unexpected(signed_up.error());

@@ -18,7 +18,7 @@ struct IssuedSecret {
 // Validates a space- or comma-separated scope list; returns it normalised.
 std::expected<std::string, std::string> normalise_scopes(std::string_view scopes);
 // The scopes of a user's first key: every scope for admins.
-std::string first_key_scopes(std::string_view role);
+std::string first_key_scopes(store::Role role);
 
 // `cluster_id` set: the key's jobs go to that cluster by default (the caller
 // checks membership).
@@ -38,7 +38,7 @@ struct NewAccount {
 };
 // By an admin (or offline, with an empty actor).
 store::Result<NewAccount> create_account(store::Store& store, const std::string& actor_id,
-                                         const std::string& email, const std::string& role,
+                                         const std::string& email, store::Role role,
                                          const std::string& key_name);
 // Invite-only sign-up as a member; see Store::signup for the errors.
 store::Result<NewAccount> sign_up(store::Store& store, const store::InviteClaim& claim,

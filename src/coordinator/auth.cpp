@@ -13,17 +13,7 @@
 
 namespace potluck::coordinator {
 
-// On every request: compares words in place instead of splitting the list.
-bool Principal::has_scope(std::string_view scope) const {
-  std::string_view rest = scopes;
-  while (!rest.empty()) {
-    auto space = rest.find(' ');
-    if (rest.substr(0, space) == scope) return true;
-    if (space == std::string_view::npos) break;
-    rest.remove_prefix(space + 1);
-  }
-  return false;
-}
+bool Principal::has_scope(store::Scope scope) const { return store::list_has_scope(scopes, scope); }
 
 namespace {
 
@@ -46,7 +36,7 @@ bool Principal::member_of(std::string_view cluster_id) const {
 
 bool Principal::owner_of(std::string_view cluster_id) const {
   return std::any_of(clusters.begin(), clusters.end(), [cluster_id](const store::Membership& m) {
-    return m.cluster_id == cluster_id && m.role == "owner";
+    return m.cluster_id == cluster_id && m.role == store::ClusterRole::owner;
   });
 }
 

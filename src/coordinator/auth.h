@@ -25,15 +25,15 @@ namespace potluck::coordinator {
 struct Principal {
   std::string user_id;
   std::string key_id;
-  std::string role;    // admin | member
-  std::string scopes;  // space-separated
+  store::Role role = store::Role::member;
+  std::string scopes;  // as stored: space-separated store::Scope texts
   std::string key_cluster;                   // the cluster the key is bound to, if any
   std::vector<store::Membership> clusters;   // the user's clusters
 
-  bool has_scope(std::string_view scope) const;
+  bool has_scope(store::Scope scope) const;
   // An administrator acting as one: the admin role AND a key with the admin
   // scope (an admin's everyday key without it acts as a member).
-  bool is_admin() const { return role == "admin" && has_scope("admin"); }
+  bool is_admin() const { return role == store::Role::admin && has_scope(store::Scope::admin); }
   bool member_of(std::string_view cluster_id) const;
   bool owner_of(std::string_view cluster_id) const;
 };

@@ -6,9 +6,9 @@
 
 namespace potluck::coordinator {
 
-net::awaitable<std::optional<ApiError>> CreditHold::take(const std::string& user_id, const std::string& job_id,
+net::awaitable<std::expected<void, ApiError>> CreditHold::take(const std::string& user_id, const std::string& job_id,
                                                          std::int64_t amount, const std::string_view& basis) {
-  if (amount == 0) co_return std::nullopt;
+  if (amount == 0) co_return std::expected<void, ApiError>{};
   const std::string payer = store::user_account(user_id);
   auto hold = [&payer, &job_id, amount](store::Store& s) { return s.ledger().hold(payer, job_id, amount); };
   auto held = co_await store_.call(hold);
@@ -16,14 +16,14 @@ net::awaitable<std::optional<ApiError>> CreditHold::take(const std::string& user
     payer_ = payer;
     job_id_ = job_id;
     held_ = amount;
-    co_return std::nullopt;
+    co_return std::expected<void, ApiError>{};
   }
   if (held.error().kind == store::StoreError::Kind::insufficient)
-    co_return ApiError::payment_required(
+    co_return std::unexpected(ApiError::payment_required(
         "not enough credits: this request may cost up to " + format_credits(amount) + " credits (" +
-        std::string(basis) + ") and that much is held until it finishes; see GET /api/wallet");
+        std::string(basis) + ") and that much is held until it finishes; see GET /api/wallet"));
   spdlog::error("job {}: could not hold credits: {}", job_id, held.error().message);
-  co_return ApiError::internal("could not reserve credits for the job");
+  co_return std::unexpected(ApiError::internal("could not reserve credits for the job"));
 }
 
 net::awaitable<void> CreditHold::release() {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +26,7 @@ class CreditHold {
   // Moves `amount` from the user's wallet into the job's escrow (nothing when
   // 0). `basis` says how the worst case was reckoned, for the 402's message.
   // Coroutine parameters are references (g++ 12, see job_relay.h).
-  net::awaitable<std::optional<ApiError>> take(const std::string& user_id, const std::string& job_id,
+  net::awaitable<std::expected<void, ApiError>> take(const std::string& user_id, const std::string& job_id,
                                                std::int64_t amount, const std::string_view& basis);
   // Gives the whole hold back: for a job that ends without a usage event.
   net::awaitable<void> release();

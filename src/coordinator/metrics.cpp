@@ -31,11 +31,9 @@ std::string Metrics::render(std::size_t open_connections, std::size_t nodes_onli
   metric(out, "potluck_jobs_in_flight", "gauge", "Jobs dispatched and not yet finished.");
   sample(out, "potluck_jobs_in_flight", jobs_in_flight);
   metric(out, "potluck_jobs_total", "counter", "Jobs finished, by final status.");
-  for (std::string_view status : {"ok", "error", "cancelled", "timeout"}) {
-    auto it = jobs_by_status.find(std::string(status));
-    sample(out, "potluck_jobs_total", it == jobs_by_status.end() ? 0 : it->second,
-           "{status=\"" + std::string(status) + "\"}");
-  }
+  for (store::UsageStatus status : store::all_usage_statuses())
+    sample(out, "potluck_jobs_total", jobs_by_status[static_cast<std::size_t>(status)],
+           "{status=\"" + std::string(to_string(status)) + "\"}");
   metric(out, "potluck_tokens_total", "counter", "Tokens relayed, as reported by nodes.");
   sample(out, "potluck_tokens_total", prompt_tokens, "{direction=\"prompt\"}");
   sample(out, "potluck_tokens_total", completion_tokens, "{direction=\"completion\"}");

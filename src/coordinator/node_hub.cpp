@@ -41,13 +41,13 @@ net::awaitable<std::expected<NodeEnrolment, ApiError>> NodeHub::check_token(
   co_return NodeEnrolment{record->id, record->owner_id, record->cluster_id};
 }
 
-net::awaitable<std::string> NodeHub::recorded_trust(const std::string& node_id) {
+net::awaitable<store::Trust> NodeHub::recorded_trust(const std::string& node_id) {
   auto find = [&node_id](store::Store& s) { return s.find_node(node_id); };
   auto record = co_await store_.call(find);
-  if (!record) co_return "community";
+  if (!record) co_return store::Trust::community;
   const bool earned = config_.verify_after_jobs > 0 && record->jobs_ok >= config_.verify_after_jobs &&
                       record->usage_mismatches == 0;
-  co_return earned ? "verified" : record->trust;
+  co_return earned ? store::Trust::verified : record->trust;
 }
 
 net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exchange) {
@@ -93,8 +93,8 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
     co_return std::nullopt;
   }
 
-  std::string trust = co_await recorded_trust(hello->node_id);
-  owner->trust = std::move(trust);
+  const store::Trust trust = co_await recorded_trust(hello->node_id);
+  owner->trust = trust;
   auto link = std::make_shared<WsNodeLink>(channel, std::move(*hello), std::move(*owner),
                                          config_.max_stream_buffer_bytes, config_.health);
   if (auto previous = registry_.add(link)) {
@@ -111,7 +111,7 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   spdlog::info("node {} ({}) online: {} models, max_jobs {}, {}, trust {}, session {}", link->id(),
                link->hello().name, link->models().size(), link->hello().max_jobs,
                link->cluster_id().empty() ? "public pool" : "cluster " + link->cluster_id(),
-               link->trust(), session);
+               to_string(link->trust()), session);
   record_node(*link);
   co_await serve(link);
   co_return std::nullopt;

@@ -30,7 +30,7 @@ class NodeHub {
  private:
   net::awaitable<std::expected<NodeEnrolment, ApiError>> check_token(const net::Request& request);
   // The trust level on record: set by an admin, or earned by a clean record.
-  net::awaitable<std::string> recorded_trust(const std::string& node_id);
+  net::awaitable<store::Trust> recorded_trust(const std::string& node_id);
   net::awaitable<void> serve(const std::shared_ptr<WsNodeLink>& link);
   // A message holds one frame or a batch. Both return false when a frame is
   // malformed or unexpected and the link must close.

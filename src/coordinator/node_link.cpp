@@ -47,7 +47,7 @@ bool NodeLink::deliver(const std::string& job_id, JobEvent event) {
       // The consumer cannot keep up: stop the job rather than buffer without bound.
       jobs_.erase(it);
       send(protocol::encode(protocol::Cancel{job_id}));
-      job->push(protocol::Error{job_id, "consumer_too_slow", "the client did not read its stream", false});
+      job->push(protocol::Error{job_id, protocol::ErrorCode::consumer_too_slow, "the client did not read its stream", false});
       return true;
     }
   }
@@ -68,7 +68,7 @@ void NodeLink::fail_all() {
   jobs_.clear();
   for (auto& [id, weak] : jobs)
     if (auto job = weak.lock())
-      job->push(protocol::Error{id, "node_disconnected", "the node went away", true});
+      job->push(protocol::Error{id, protocol::ErrorCode::node_disconnected, "the node went away", true});
 }
 
 }  // namespace potluck::coordinator

@@ -9,6 +9,7 @@
 #include "coordinator/node_health.h"
 #include "net/ws_channel.h"
 #include "protocol/frames.h"
+#include "store/access_levels.h"
 
 #include <memory>
 #include <string>
@@ -22,7 +23,7 @@ struct NodeEnrolment {
   std::string token_id;
   std::string owner_id;    // the provider paid for its work; empty: the platform
   std::string cluster_id;  // set: serves only this cluster; empty: the public pool
-  std::string trust = "community";  // community | verified
+  store::Trust trust = store::Trust::community;
 };
 
 class NodeLink {
@@ -38,8 +39,8 @@ class NodeLink {
   const std::string& token_id() const { return enrolment_.token_id; }
   const std::string& owner_id() const { return enrolment_.owner_id; }
   const std::string& cluster_id() const { return enrolment_.cluster_id; }
-  const std::string& trust() const { return enrolment_.trust; }
-  void set_trust(std::string trust) { enrolment_.trust = std::move(trust); }
+  store::Trust trust() const { return enrolment_.trust; }
+  void set_trust(store::Trust trust) { enrolment_.trust = trust; }
 
   bool serves(const std::string& model) const { return model_ids_.contains(model); }
   bool runs(std::string_view language) const;  // offers exec in this language

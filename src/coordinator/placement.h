@@ -40,7 +40,5 @@ struct Candidate {
   explicit operator bool() const { return node != nullptr; }
 };
 
-// community < verified.
-int trust_rank(std::string_view trust);
 
 }  // namespace potluck::coordinator

@@ -44,6 +44,11 @@ std::int64_t PricingPolicy::clamp_exec(std::int64_t asked) const {
   return std::clamp(asked, exec_min_price, exec_max_price);
 }
 
+protocol::Price PricingPolicy::highest_allowed(const std::optional<store::Tier>& tier) const {
+  if (!tier) return {max_price, max_price};
+  return clamp({tier->max_price_in, tier->max_price_out});
+}
+
 PricingPolicy PricingPolicy::load(store::Store& store) {
   PricingPolicy policy;
   policy.min_price = setting_or(store, kMinKey, policy.min_price);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 
 namespace potluck::coordinator {
@@ -22,6 +23,9 @@ struct PricingPolicy {
 
   protocol::Price clamp(protocol::Price asked) const;
   std::int64_t clamp_exec(std::int64_t asked) const;
+  // The highest price a node may be paid per million tokens: the tier's
+  // band when a tier is named, within the bounds.
+  protocol::Price highest_allowed(const std::optional<store::Tier>& tier) const;
   std::int64_t fee_of(std::int64_t cost) const { return cost * fee_percent / 100; }
 
   // Read from the store's settings (defaults where unset) / written back.

@@ -4,8 +4,6 @@
 
 namespace potluck::coordinator {
 
-int trust_rank(std::string_view trust) { return trust == "verified" ? 1 : 0; }
-
 void Registry::remember_offers(const NodeLink& link) {
   if (link.cluster_id().empty())
     for (const auto& m : link.models()) known_models_.insert(m.id);
@@ -42,7 +40,7 @@ Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
     return node.runs(placement.language) ? Fit{&node, nullptr, {}, pricing_.clamp_exec(node.hello().exec_price)}
                                          : Fit{};
   const auto& tier = placement.tier;
-  if (tier && trust_rank(node.trust()) < trust_rank(tier->min_trust)) return {};
+  if (tier && node.trust() < tier->min_trust) return {};  // Trust lists the levels lowest first
   for (const auto& offer : node.models()) {
     const protocol::Price price = pricing_.clamp(offer.price);
     if (!tier) {
@@ -165,20 +163,21 @@ bool Registry::online(const Placement& placement) const {
   return find_fit(placement, [](const Fit&) { return true; });
 }
 
-protocol::Price Registry::max_price(const Placement& placement) const {
-  protocol::Price highest;
+std::optional<protocol::Price> Registry::max_price(const Placement& placement) const {
+  std::optional<protocol::Price> highest;
   find_fit(placement, [&highest](const Fit& found) {
-    highest.input = std::max(highest.input, found.price.input);
-    highest.output = std::max(highest.output, found.price.output);
+    if (!highest) highest = found.price;
+    highest->input = std::max(highest->input, found.price.input);
+    highest->output = std::max(highest->output, found.price.output);
     return false;
   });
   return highest;
 }
 
-std::int64_t Registry::max_cpu_price(const Placement& placement) const {
-  std::int64_t highest = 0;
+std::optional<std::int64_t> Registry::max_cpu_price(const Placement& placement) const {
+  std::optional<std::int64_t> highest;
   find_fit(placement, [&highest](const Fit& found) {
-    highest = std::max(highest, found.cpu_price);
+    highest = std::max(highest.value_or(0), found.cpu_price);
     return false;
   });
   return highest;

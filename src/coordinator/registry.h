@@ -36,10 +36,11 @@ class Registry {
 
   // A node that fits is online now (busy or not).
   bool online(const Placement& placement) const;
-  // The highest price among the nodes that fit: what a job's hold is based on.
-  protocol::Price max_price(const Placement& placement) const;
+  // The highest price among the nodes that fit, none when no node fits: what
+  // a job's hold is based on.
+  std::optional<protocol::Price> max_price(const Placement& placement) const;
   // The same for exec placements: per CPU second.
-  std::int64_t max_cpu_price(const Placement& placement) const;
+  std::optional<std::int64_t> max_cpu_price(const Placement& placement) const;
 
   // Ever offered by a public node (since start, or recorded in the store).
   bool known(const std::string& model) const { return known_models_.contains(model); }

@@ -21,10 +21,10 @@ net::awaitable<void> UsageRecorder::flush() {
 }
 
 void record_job_end(Metrics& metrics, UsageRecorder& usage, store::UsageEvent event, std::uint64_t chunks) {
-  ++metrics.jobs_by_status[event.status];
-  if (event.status != "ok")
-    spdlog::info("job {} on node {} ended {} ({}) after {} chunks", event.job_id, event.node_id, event.status,
-                 event.error_code, chunks);
+  metrics.job_ended(event.status);
+  if (event.status != store::UsageStatus::ok)
+    spdlog::info("job {} on node {} ended {} ({}) after {} chunks", event.job_id, event.node_id,
+                 to_string(event.status), to_string(event.error_code), chunks);
   usage.record(std::move(event));
 }
 

@@ -57,7 +57,7 @@ net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender&
     // Exceptions are bugs; the job still ends with a frame, and the message
     // is not logged because it might quote what was being parsed.
     spdlog::error("job {} failed inside the node", job_.id);
-    result = std::unexpected(BackendError{"node_error", "the node failed to run the job", 0, true});
+    result = std::unexpected(BackendError{protocol::ErrorCode::node_error, "the node failed to run the job", 0, true});
   }
   deadline_.cancel();
   finish(send, result);
@@ -101,15 +101,15 @@ void RunningJob::finish(const FrameSender& send, const BackendResult& result) {
       spdlog::debug("job {} dropped: connection lost after {} chunks", job_.id, seq_);
       return;
     case StopReason::cancelled:
-      error.code = "cancelled";
+      error.code = protocol::ErrorCode::cancelled;
       error.message = "job cancelled";
       break;
     case StopReason::timeout:
-      error.code = "timeout";
+      error.code = protocol::ErrorCode::timeout;
       error.message = "job deadline passed";
       break;
     case StopReason::shutdown:
-      error.code = "draining";
+      error.code = protocol::ErrorCode::draining;
       error.message = "node shut down before the job finished";
       error.retryable = nothing_sent;
       break;
@@ -128,7 +128,7 @@ void RunningJob::finish(const FrameSender& send, const BackendResult& result) {
       break;
   }
   send(protocol::encode(error));
-  spdlog::debug("job {} ended with {} (status {}, retryable {}) after {} chunks, {} ms", job_.id, error.code,
+  spdlog::debug("job {} ended with {} (status {}, retryable {}) after {} chunks, {} ms", job_.id, protocol::to_string(error.code),
                 error.status, error.retryable, seq_, total_ms);
 }
 

@@ -206,26 +206,26 @@ void Session::on_frame(protocol::Frame& frame) {
   // Other known frames (a repeated welcome, node-side types) carry nothing for us.
 }
 
-void Session::refuse(const protocol::Job& job, std::string code, std::string message, bool retryable,
+void Session::refuse(const protocol::Job& job, protocol::ErrorCode code, std::string message, bool retryable,
                      int status) {
-  spdlog::debug("job {} refused: {}", job.id, code);
-  send(protocol::encode(protocol::Error{job.id, std::move(code), std::move(message), retryable, status}));
+  spdlog::debug("job {} refused: {}", job.id, protocol::to_string(code));
+  send(protocol::encode(protocol::Error{job.id, code, std::move(message), retryable, status}));
 }
 
 void Session::start_job(protocol::Job job) {
-  if (draining_) return refuse(job, "draining", "node is shutting down", true);
+  if (draining_) return refuse(job, protocol::ErrorCode::draining, "node is shutting down", true);
   if (jobs_.contains(job.id)) {
     // A second job with a live id would tangle two streams; the first one wins.
     spdlog::warn("job {} is already running; duplicate ignored", job.id);
     return;
   }
   if (static_cast<int>(jobs_.size()) >= settings_.max_jobs)
-    return refuse(job, "busy", "node is at its job limit", true);
+    return refuse(job, protocol::ErrorCode::busy, "node is at its job limit", true);
   const bool is_exec = job.kind == protocol::JobKind::exec;
-  if (is_exec && !exec_) return refuse(job, "exec_unavailable", "this node does not run code", true);
+  if (is_exec && !exec_) return refuse(job, protocol::ErrorCode::exec_unavailable, "this node does not run code", true);
   if (!is_exec && !job.model.empty() && std::none_of(models_.begin(), models_.end(),
                                          [&](const auto& m) { return m.id == job.model; }))
-    return refuse(job, "model_unavailable", "model not served by this node", true, 404);
+    return refuse(job, protocol::ErrorCode::model_unavailable, "model not served by this node", true, 404);
 
   spdlog::debug("job {} started: {} {} ({} bytes, deadline {} ms)", job.id, protocol::to_string(job.kind),
                 job.model, job.payload.size(), job.deadline_ms);

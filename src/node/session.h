@@ -73,7 +73,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void stop_all_jobs(StopReason why);
   void send(std::string frame);
   void send_status(bool with_models);
-  void refuse(const protocol::Job& job, std::string code, std::string message, bool retryable, int status = 0);
+  void refuse(const protocol::Job& job, protocol::ErrorCode code, std::string message, bool retryable, int status = 0);
   void end();
 
   net::asio::any_io_executor executor_;

@@ -207,7 +207,7 @@ std::string encode(const Done& d) {
 }
 
 std::string encode(const Error& e) {
-  json::object o{{"type", "error"}, {"id", e.id}, {"code", e.code},
+  json::object o{{"type", "error"}, {"id", e.id}, {"code", to_string(e.code)},
                  {"message", e.message}, {"retryable", e.retryable}};
   if (e.status) o["status"] = e.status;
   // Clamped so that whatever the node measured, the frame still decodes.
@@ -267,8 +267,8 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
     return finish(r, std::move(j));
   }
   if (type == "error") {
-    Error e{r.string("id"), r.string("code"), r.string("message", false), r.boolean("retryable"),
-            static_cast<int>(r.integer("status", false))};
+    Error e{r.string("id"), error_code_from_node(r.string("code")),
+            r.string("message", false), r.boolean("retryable"), static_cast<int>(r.integer("status", false))};
     if (auto* cpu = r.obj.if_contains("cpu_ms"); cpu && !cpu->is_null()) {
       e.cpu_ms = r.integer("cpu_ms");
       if (*e.cpu_ms < 0 || *e.cpu_ms > kMaxStoppedCpuMs) r.fail("cpu_ms", "must be between 0 and 24 h in ms");

@@ -4,6 +4,7 @@
 // deltas stay raw JSON text so the hot path never rebuilds them. A message
 // may also carry a batch, a JSON array of frames, once both ends said they
 // accept batches (hello/welcome "batches": true).
+#include "protocol/error_code.h"
 #include "protocol/exec.h"
 
 #include <cstdint>
@@ -94,7 +95,7 @@ inline constexpr std::int64_t kMaxStoppedCpuMs = 24LL * 60 * 60 * 1000;
 
 struct Error {
   std::string id;
-  std::string code;     // upstream_error, upstream_unreachable, bad_request, timeout, cancelled, ...
+  ErrorCode code = ErrorCode::node_error;  // decoded: a code this version does not know is node_error
   std::string message;  // never carries request or response text
   bool retryable = false;
   int status = 0;       // HTTP status the upstream answered, if any

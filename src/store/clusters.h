@@ -1,5 +1,6 @@
 #pragma once
 // Private clusters: members, owners, invite codes (stored hashed).
+#include "store/access_levels.h"
 #include "store/result.h"
 
 #include <cstdint>
@@ -19,12 +20,12 @@ struct Cluster {
 struct Membership {
   std::string cluster_id;
   std::string cluster_name;
-  std::string role;  // owner | member
+  ClusterRole role = ClusterRole::member;
 };
 
 struct Member {
   std::string user_id;
-  std::string role;  // owner | member
+  ClusterRole role = ClusterRole::member;
   std::int64_t joined_at = 0;
 };
 

@@ -6,7 +6,9 @@
 #include "store/audit.h"
 #include "store/clusters.h"
 #include "store/ledger.h"
+#include "store/access_levels.h"
 #include "store/result.h"
+#include "store/usage_outcome.h"
 
 #include <cstdint>
 #include <optional>
@@ -23,7 +25,7 @@ class PersonalDataStore;
 struct User {
   std::string id;
   std::string email;
-  std::string role;  // "admin" | "member"
+  Role role = Role::member;
   std::int64_t created_at = 0;
   std::int64_t deleted_at = 0;  // 0 = active
 };
@@ -33,7 +35,7 @@ struct ApiKey {
   std::string user_id;
   std::string name;
   std::string sha256;
-  std::string scopes;  // space-separated: inference exec admin
+  std::string scopes;  // space-separated Scope texts, in Scope order
   std::int64_t created_at = 0;
   std::int64_t last_used_at = 0;  // 0 = never
   std::int64_t revoked_at = 0;    // 0 = active
@@ -62,7 +64,7 @@ struct NodeRecord {
   std::int64_t seen_at = 0;
   std::string cluster_id;
   // Kept by the coordinator, not written by upsert_node:
-  std::string trust = "community";  // community | verified
+  Trust trust = Trust::community;
   std::int64_t jobs_ok = 0;
   std::int64_t usage_mismatches = 0;  // usage reports that disagreed with the relay
 };
@@ -79,8 +81,8 @@ struct UsageEvent {
   std::int64_t completion_tokens = 0;
   std::int64_t ttft_ms = -1;  // -1 = no token arrived
   std::int64_t latency_ms = 0;
-  std::string status;      // ok | error | cancelled | timeout
-  std::string error_code;  // empty when ok
+  UsageStatus status = UsageStatus::ok;
+  std::optional<FailureCode> error_code;  // none when ok
   std::string cluster_id;  // the cluster the job ran in; empty: public pool
   std::string tier;        // when the request named a tier
   std::string language;    // exec jobs
@@ -107,7 +109,7 @@ struct Signup {
 struct Tier {
   std::string name;
   std::vector<std::string> models;
-  std::string min_trust = "community";
+  Trust min_trust = Trust::community;
   std::int64_t max_price_in = 0;   // micro-credits per million input tokens
   std::int64_t max_price_out = 0;  // micro-credits per million output tokens
 };
@@ -123,15 +125,14 @@ class Store {
   virtual PersonalDataStore& personal_data() = 0;
 
   // Audited as user.created (actor: who created it; empty for offline admin).
-  virtual Result<User> create_user(const std::string& actor_id, const std::string& email,
-                                   const std::string& role) = 0;
+  virtual Result<User> create_user(const std::string& actor_id, const std::string& email, Role role) = 0;
   virtual Result<User> find_user(const std::string& id) = 0;
   virtual Result<User> find_user_by_email(const std::string& email) = 0;
   virtual Result<std::vector<User>> list_users() = 0;
   // The user and their first key (its user_id is filled in) in one
   // transaction. conflict: the email is taken.
   virtual Result<User> create_user_with_key(const std::string& actor_id, const std::string& email,
-                                            const std::string& role, ApiKey first_key) = 0;
+                                            Role role, ApiKey first_key) = 0;
   // Invite-only sign-up, one transaction: one use of the invite, the user
   // (member), membership of the invite's cluster if it has one, the first key.
   // Errors as ClusterStore::join, plus conflict: the email is taken.
@@ -164,8 +165,7 @@ class Store {
   virtual Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,
                                                          const std::vector<std::string>& connected) = 0;
   // An admin sets a node's trust level; audited as node.trust_set.
-  virtual Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id,
-                                      const std::string& trust) = 0;
+  virtual Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id, Trust trust) = 0;
 
   // All events, with their settlements and node counters, in one transaction.
   virtual Result<void> insert_usage(const std::vector<UsageEvent>& events) = 0;

@@ -45,7 +45,7 @@ struct UsageMinute {
 struct UsageFailure {
   std::int64_t ts_ms = 0;
   std::string model;
-  std::string error_code;
+  std::optional<FailureCode> error_code;
   std::string node_id;
 };
 

@@ -159,8 +159,16 @@ describe('claiming and priority', () => {
     assert.equal((await slow).status, 200);
 
     // No node online: the model was served before, so the job waits for one.
+    // It holds what the dearest node allowed could charge (the admin's
+    // maximum price): a wallet of 0 cannot pay for it (issue 14).
     await node.stop();
     await coord.waitForModel(key, MODEL, { present: false });
+    const broke = await coord.post('/v1/jobs', chatJob('nobody home'), key);
+    expectErrorEnvelope(assert, broke, 402, { code: 'insufficient_credits' });
+    assert.match(broke.json.error.message, /highest price allowed/);
+    const email = (await coord.get('/api/me', key)).json.user.email;
+    const granted = await coord.post('/api/admin/grants', { user: email, amount: '100' }, key);
+    assert.equal(granted.status, 201, granted.text);
     const orphan = await submit(coord, key, chatJob('nobody home'));
     const unclaimed = await untilFinished(coord, key, orphan.id);
     assert.equal(unclaimed.state, 'timed_out', JSON.stringify(unclaimed));

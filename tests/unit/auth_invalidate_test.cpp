@@ -39,7 +39,7 @@ class AuthInvalidateTest : public ::testing::Test {
     coordinator::IssuedSecret key;
   };
   Issued issue(const std::string& email) {
-    auto account = coordinator::create_account(*raw_, "", email, "member", "k");
+    auto account = coordinator::create_account(*raw_, "", email, store::Role::member, "k");
     return {account->user.id, account->key};
   }
 

@@ -1,5 +1,7 @@
 #include "protocol/frames.h"
 
+#include <boost/json.hpp>
+
 #include <gtest/gtest.h>
 
 using namespace potluck::protocol;
@@ -56,7 +58,7 @@ TEST(Frames, ChunkDoneErrorCancelStatusRoundTrip) {
   EXPECT_EQ(d.usage.prompt_tokens, 3);
   EXPECT_EQ(d.usage.completion_tokens, 5);
   EXPECT_EQ(d.ttft_ms, 12);
-  auto e = round_trip(Error{"j", "upstream_error", "upstream answered 500", true, 500});
+  auto e = round_trip(Error{"j", ErrorCode::upstream_error, "upstream answered 500", true, 500});
   EXPECT_TRUE(e.retryable);
   EXPECT_EQ(e.status, 500);
   EXPECT_EQ(round_trip(Cancel{"j"}).id, "j");
@@ -69,16 +71,16 @@ TEST(Frames, ChunkDoneErrorCancelStatusRoundTrip) {
 }
 
 TEST(Frames, ErrorCarriesTheCpuOfAStoppedExecJob) {
-  EXPECT_FALSE(round_trip(Error{"j", "cancelled", "job cancelled"}).cpu_ms);
-  EXPECT_EQ(encode(Error{"j", "cancelled", "job cancelled"}).find("cpu_ms"), std::string::npos);
-  auto e = round_trip(Error{"j", "cancelled", "job cancelled", false, 0, 1234});
+  EXPECT_FALSE(round_trip(Error{"j", ErrorCode::cancelled, "job cancelled"}).cpu_ms);
+  EXPECT_EQ(encode(Error{"j", ErrorCode::cancelled, "job cancelled"}).find("cpu_ms"), std::string::npos);
+  auto e = round_trip(Error{"j", ErrorCode::cancelled, "job cancelled", false, 0, 1234});
   ASSERT_TRUE(e.cpu_ms);
   EXPECT_EQ(*e.cpu_ms, 1234);
-  EXPECT_EQ(round_trip(Error{"j", "timeout", "t", false, 0, 0}).cpu_ms, 0);
-  EXPECT_EQ(round_trip(Error{"j", "timeout", "t", false, 0, kMaxStoppedCpuMs}).cpu_ms, kMaxStoppedCpuMs);
+  EXPECT_EQ(round_trip(Error{"j", ErrorCode::timeout, "t", false, 0, 0}).cpu_ms, 0);
+  EXPECT_EQ(round_trip(Error{"j", ErrorCode::timeout, "t", false, 0, kMaxStoppedCpuMs}).cpu_ms, kMaxStoppedCpuMs);
   // Whatever the node measured, what it sends decodes.
-  EXPECT_EQ(round_trip(Error{"j", "draining", "d", false, 0, kMaxStoppedCpuMs + 1}).cpu_ms, kMaxStoppedCpuMs);
-  EXPECT_EQ(round_trip(Error{"j", "draining", "d", false, 0, -5}).cpu_ms, 0);
+  EXPECT_EQ(round_trip(Error{"j", ErrorCode::draining, "d", false, 0, kMaxStoppedCpuMs + 1}).cpu_ms, kMaxStoppedCpuMs);
+  EXPECT_EQ(round_trip(Error{"j", ErrorCode::draining, "d", false, 0, -5}).cpu_ms, 0);
   auto null_cpu = decode(R"({"type":"error","id":"j","code":"cancelled","cpu_ms":null})");
   ASSERT_TRUE(null_cpu);
   EXPECT_FALSE(std::get<Error>(*null_cpu).cpu_ms);
@@ -124,6 +126,57 @@ TEST(Frames, ErrorReasonNeverEchoesValues) {
   auto frame = decode(R"({"type":"chunk","id":"j","seq":1,"delta":"SECRET-CANARY"})");
   ASSERT_FALSE(frame);
   EXPECT_EQ(frame.error().reason.find("SECRET-CANARY"), std::string::npos);
+}
+
+TEST(Frames, EveryErrorCodeRoundTrips) {
+  for (ErrorCode code : all_error_codes()) {
+    EXPECT_EQ(error_code_from(to_string(code)), code) << to_string(code);
+    // Codes only the coordinator sets read as node_error when a node sends them.
+    const ErrorCode as_decoded = code > ErrorCode::node_error ? ErrorCode::node_error : code;
+    EXPECT_EQ(round_trip(Error{"j", code, "m", false}).code, as_decoded) << to_string(code);
+    EXPECT_NE(encode(Error{"j", code}).find("\"code\":\"" + std::string(to_string(code)) + "\""), std::string::npos);
+  }
+}
+
+// A node cannot pass its own failure off as the consumer's (consumer_too_slow
+// is not held against a node's health) or as a broken link.
+TEST(Frames, CodesOnlyTheCoordinatorSetsAreNotTakenFromANode) {
+  for (const char* code : {"consumer_too_slow", "node_disconnected", "result_too_large"}) {
+    auto frame = decode(std::string(R"({"type":"error","id":"j","code":")") + code + R"(","retryable":false})");
+    ASSERT_TRUE(frame) << code;
+    EXPECT_EQ(std::get<Error>(*frame).code, ErrorCode::node_error) << code;
+  }
+  EXPECT_EQ(error_code_from_node("busy"), ErrorCode::busy);
+}
+
+// A node cannot put free text where a code goes: whatever it sends that is
+// not a known code reads as node_error, and the text is gone.
+TEST(Frames, AnUnknownOrHostileErrorCodeDecodesAsNodeError) {
+  const std::string hostile[] = {
+      "no_such_code",
+      "",
+      "TIMEOUT",
+      "timeout ",
+      std::string(100000, 'x'),
+      "upstream_error\nFAKE LOG LINE",
+      "\x1b[31mred\x1b[0m",
+      std::string("bad\0request", 11),
+  };
+  for (const auto& code : hostile) {
+    const std::string text = boost::json::serialize(
+        boost::json::object{{"type", "error"}, {"id", "j"}, {"code", code}, {"retryable", true}});
+    auto frame = decode(text);
+    ASSERT_TRUE(frame) << text.substr(0, 60);
+    const auto& error = std::get<Error>(*frame);
+    EXPECT_EQ(error.code, ErrorCode::node_error) << text.substr(0, 60);
+    EXPECT_TRUE(error.retryable);
+    EXPECT_NE(encode(error).find(R"("code":"node_error")"), std::string::npos);
+  }
+}
+
+TEST(Frames, AnErrorWithoutACodeIsMalformed) {
+  EXPECT_FALSE(decode(R"({"type":"error","id":"j","message":"m"})"));
+  EXPECT_FALSE(decode(R"({"type":"error","id":"j","code":7})"));
 }
 
 TEST(Frames, JobStreamFlagDefaultsToTrue) {

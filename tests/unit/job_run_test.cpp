@@ -45,8 +45,8 @@ class FakeNodeLink final : public NodeLink {
   void done(protocol::Usage usage = {3, 2}, std::optional<protocol::ExecResult> exec = std::nullopt) {
     deliver(jobs.back().id, protocol::Done{jobs.back().id, usage, 1, 2, exec});
   }
-  void error(std::string code, bool retryable, std::optional<std::int64_t> cpu_ms = std::nullopt) {
-    protocol::Error e{jobs.back().id, std::move(code), "failed", retryable};
+  void error(protocol::ErrorCode code, bool retryable, std::optional<std::int64_t> cpu_ms = std::nullopt) {
+    protocol::Error e{jobs.back().id, code, "failed", retryable};
     e.cpu_ms = cpu_ms;
     deliver(jobs.back().id, std::move(e));
   }
@@ -109,10 +109,10 @@ class JobRunTest : public ::testing::Test {
  protected:
   JobRunTest() {
     auto sqlite = store::sqlite::SqliteStore::open(dir_.string());
-    auto account = create_account(*sqlite, "", "payer@example.test", "member", "k");
+    auto account = create_account(*sqlite, "", "payer@example.test", store::Role::member, "k");
     payer_ = account->user.id;
     paying_user_ = payer_;
-    auto provider = create_account(*sqlite, "", "provider@example.test", "member", "k");
+    auto provider = create_account(*sqlite, "", "provider@example.test", store::Role::member, "k");
     provider_ = provider->user.id;
     EXPECT_TRUE(sqlite->ledger().grant("", payer_, 10'000'000));
     store_ = std::make_unique<StoreExecutor>(io_.get_executor(), std::move(sqlite));
@@ -151,7 +151,7 @@ class JobRunTest : public ::testing::Test {
   std::unique_ptr<Started> start(FakeSink& sink, std::unique_ptr<JobPolicy> policy, Placement placement) {
     auto started = std::make_unique<Started>();
     started->policy = std::move(policy);
-    JobRun::Spec spec{{}, Principal{paying_user_, "key", "member", "inference exec"}, std::move(placement),
+    JobRun::Spec spec{{}, Principal{paying_user_, "key", store::Role::member, "inference exec"}, std::move(placement),
                       kPayload};
     started->run = std::make_unique<JobRun>(deps(), *started->policy, sink, std::move(spec));
     asio::co_spawn(io_, [s = started.get()]() -> net::awaitable<void> {
@@ -161,7 +161,7 @@ class JobRunTest : public ::testing::Test {
     return started;
   }
   std::unique_ptr<Started> chat(FakeSink& sink) {
-    return start(sink, std::make_unique<CompletionPolicy>(protocol::JobKind::chat, 16, 1024, sink.streaming),
+    return start(sink, std::make_unique<CompletionPolicy>(protocol::JobKind::chat, 16, sink.streaming),
                  Placement{"", "m", std::nullopt, ""});
   }
   std::unique_ptr<Started> exec(FakeSink& sink) {
@@ -235,7 +235,7 @@ TEST_F(JobRunTest, CompletesAndRecordsOneUsageEvent) {
   EXPECT_EQ(sink.completed->completion_tokens, 1);
   EXPECT_EQ(sink.running_calls, 1);
   const auto& event = only_usage_event();
-  EXPECT_EQ(event.status, "ok");
+  EXPECT_EQ(event.status, store::UsageStatus::ok);
   EXPECT_EQ(event.node_id, "n1");
   EXPECT_EQ(n.in_flight(), 0);
 }
@@ -249,7 +249,7 @@ TEST_F(JobRunTest, RetriesOnAnotherNodeBeforeTheFirstChunk) {
   FakeNodeLink* first = dispatched_to(a, b);
   ASSERT_NE(first, nullptr);
   FakeNodeLink* second = first == &a ? &b : &a;
-  first->error("upstream_unreachable", true);
+  first->error(protocol::ErrorCode::upstream_unreachable, true);
   ASSERT_TRUE(until([&] { return !second->jobs.empty(); }));
   EXPECT_EQ(second->jobs.back().id, first->jobs.back().id);  // the same job, elsewhere
   second->chunk("hi");
@@ -271,13 +271,13 @@ TEST_F(JobRunTest, DoesNotRetryOnceOutputWasSent) {
   ASSERT_NE(first, nullptr);
   first->chunk("partial");
   ASSERT_TRUE(until([&] { return sink.delivered == 1; }));
-  first->error("upstream_error", true);
+  first->error(protocol::ErrorCode::upstream_error, true);
   ASSERT_TRUE(until([&] { return job->finished; }));
   EXPECT_EQ(a.jobs.size() + b.jobs.size(), 1u);
   ASSERT_TRUE(sink.error);
   EXPECT_EQ(sink.end, JobEnd::failed);
   const auto& event = only_usage_event();
-  EXPECT_EQ(event.status, "error");
+  EXPECT_EQ(event.status, store::UsageStatus::error);
   EXPECT_EQ(event.completion_tokens, 1);  // the delivered chunk, at least a token
 }
 
@@ -292,8 +292,8 @@ TEST_F(JobRunTest, ConsumerHangUpCancelsOnTheNode) {
   EXPECT_EQ(n.cancels, std::vector<std::string>{n.jobs.back().id});
   EXPECT_FALSE(sink.hangup);  // the watch was stopped
   const auto& event = only_usage_event();
-  EXPECT_EQ(event.status, "cancelled");
-  EXPECT_EQ(event.error_code, "client_disconnected");
+  EXPECT_EQ(event.status, store::UsageStatus::cancelled);
+  EXPECT_EQ(store::to_string(event.error_code), "client_disconnected");
   EXPECT_EQ(n.in_flight(), 0);
 }
 
@@ -308,7 +308,7 @@ TEST_F(JobRunTest, OwnerCancelStopsARunningJob) {
   ASSERT_TRUE(until([&] { return job->finished; }));
   EXPECT_EQ(n.cancels.size(), 1u);
   EXPECT_EQ(sink.end, JobEnd::cancelled);
-  EXPECT_EQ(only_usage_event().error_code, "cancelled");
+  EXPECT_EQ(store::to_string(only_usage_event().error_code), "cancelled");
 }
 
 TEST_F(JobRunTest, OwnerCancelWhileWaitingInLineNeverDispatches) {
@@ -337,7 +337,7 @@ TEST_F(JobRunTest, DeadlineEndsTheJobAndCancelsIt) {
   ASSERT_TRUE(sink.error);
   EXPECT_EQ(sink.error->status, 504);
   EXPECT_EQ(n.cancels.size(), 1u);
-  EXPECT_EQ(only_usage_event().status, "timeout");
+  EXPECT_EQ(only_usage_event().status, store::UsageStatus::timeout);
 }
 
 TEST_F(JobRunTest, SlowReaderIsCancelled) {
@@ -350,8 +350,8 @@ TEST_F(JobRunTest, SlowReaderIsCancelled) {
   ASSERT_TRUE(until([&] { return job->finished; }));
   EXPECT_EQ(n.cancels.size(), 1u);
   const auto& event = only_usage_event();
-  EXPECT_EQ(event.status, "cancelled");
-  EXPECT_EQ(event.error_code, "client_too_slow");
+  EXPECT_EQ(event.status, store::UsageStatus::cancelled);
+  EXPECT_EQ(store::to_string(event.error_code), "client_too_slow");
   EXPECT_EQ(event.completion_tokens, 0);  // nothing reached the consumer
 }
 
@@ -365,7 +365,7 @@ TEST_F(JobRunTest, NodeLostAfterOutputFailsTheJob) {
   n.fail_all();
   ASSERT_TRUE(until([&] { return job->finished; }));
   EXPECT_EQ(sink.end, JobEnd::failed);
-  EXPECT_EQ(only_usage_event().error_code, "node_disconnected");
+  EXPECT_EQ(store::to_string(only_usage_event().error_code), "node_disconnected");
 }
 
 TEST_F(JobRunTest, ResultPastItsSizeCapFailsAndCancels) {
@@ -380,7 +380,7 @@ TEST_F(JobRunTest, ResultPastItsSizeCapFailsAndCancels) {
   ASSERT_TRUE(sink.error);
   EXPECT_EQ(sink.error->code, "result_too_large");
   EXPECT_EQ(n.cancels.size(), 1u);
-  EXPECT_EQ(only_usage_event().error_code, "result_too_large");
+  EXPECT_EQ(store::to_string(only_usage_event().error_code), "result_too_large");
 }
 
 TEST_F(JobRunTest, SettlesExactlyOnce) {
@@ -393,7 +393,7 @@ TEST_F(JobRunTest, SettlesExactlyOnce) {
   EXPECT_LT(balance(store::user_account(payer_)), before);  // held before dispatch
   n.chunk("hello");
   n.done({3, 1});
-  n.deliver(id, protocol::Error{id, "upstream_error", "late", false});  // a late frame changes nothing
+  n.deliver(id, protocol::Error{id, protocol::ErrorCode::upstream_error, "late", false});  // a late frame changes nothing
   ASSERT_TRUE(until([&] { return job->finished; }));
   EXPECT_EQ(sink.endings, 1);
   const std::int64_t cost = only_usage_event().cost;
@@ -442,7 +442,7 @@ TEST_F(JobRunTest, AChatJobsEndWakesAnExecJobWaitingForItsSlot) {
   ASSERT_TRUE(until([&] { return n.jobs.size() == 1; }));
   auto exec_job = exec(exec_sink);  // exec jobs wait in the dispatch line too
   ASSERT_TRUE(until([&] { return queue_.waiting() == 1; }));
-  n.error("upstream_error", false);
+  n.error(protocol::ErrorCode::upstream_error, false);
   ASSERT_TRUE(until([&] { return chat_job->finished && n.jobs.size() == 2; }));
   EXPECT_EQ(n.jobs.back().kind, protocol::JobKind::exec);
   n.done({}, protocol::ExecResult{});
@@ -459,10 +459,10 @@ TEST_F(JobRunTest, ExecConsumerWhoHangsUpPaysForTheCpuTimeUsed) {
   sink.hangup();
   ASSERT_TRUE(until([&] { return n.cancels.size() == 1; }));
   EXPECT_FALSE(job->finished);  // waiting for the acknowledgement
-  n.error("cancelled", false, 1500);
+  n.error(protocol::ErrorCode::cancelled, false, 1500);
   ASSERT_TRUE(until([&] { return job->finished; }));
   const auto& event = only_usage_event();
-  EXPECT_EQ(event.status, "cancelled");
+  EXPECT_EQ(event.status, store::UsageStatus::cancelled);
   EXPECT_EQ(event.cpu_ms, 1500);
   EXPECT_EQ(event.cost, 1'500'000);
   EXPECT_EQ(n.in_flight(), 0);

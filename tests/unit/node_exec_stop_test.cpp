@@ -86,7 +86,7 @@ TEST_P(ExecStop, ACancelledProgramReportsItsCpuAndLeavesNothing) {
 
   ASSERT_TRUE(result);
   ASSERT_FALSE(*result) << "a cancelled program has no result";
-  EXPECT_EQ(result->error().code, "cancelled");
+  EXPECT_EQ(result->error().code, protocol::ErrorCode::cancelled);
   ASSERT_TRUE(result->error().cpu_ms);
   // The program printed only after its own clock passed 250 ms.
   EXPECT_GE(*result->error().cpu_ms, 250);

@@ -56,7 +56,7 @@ class MeteredBackend final : public node::Backend {
     boost::system::error_code ec;
     co_await forever.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     abort.clear();
-    co_return std::unexpected(node::BackendError{"cancelled", "job aborted", 0, false, kCpuMs});
+    co_return std::unexpected(node::BackendError{protocol::ErrorCode::cancelled, "job aborted", 0, false, kCpuMs});
   }
 };
 
@@ -96,7 +96,7 @@ TEST(NodeRunningJob, ChunksAreNumberedAndEndWithDone) {
 TEST(NodeRunningJob, UpstreamFailureBeforeAnyChunkIsRetryable) {
   Harness h;
   ScriptedBackend backend;
-  backend.error = node::BackendError{"upstream_error", "upstream answered 503", 503, true};
+  backend.error = node::BackendError{protocol::ErrorCode::upstream_error, "upstream answered 503", 503, true};
   h.start(backend);
   h.io.run();
   ASSERT_EQ(h.frames.size(), 1u);
@@ -110,7 +110,7 @@ TEST(NodeRunningJob, FailureAfterAChunkIsNotRetryable) {
   Harness h;
   ScriptedBackend backend;
   backend.chunks = 1;
-  backend.error = node::BackendError{"upstream_error", "upstream stream broke", 0, true};
+  backend.error = node::BackendError{protocol::ErrorCode::upstream_error, "upstream stream broke", 0, true};
   h.start(backend);
   h.io.run();
   ASSERT_EQ(h.frames.size(), 2u);
@@ -151,7 +151,7 @@ TEST(NodeRunningJob, EveryStopCarriesTheCpuTheBackendMeasured) {
 TEST(NodeRunningJob, FailuresAndUnmeteredStopsCarryNoCpu) {
   Harness h;
   ScriptedBackend failing;
-  failing.error = node::BackendError{"sandbox_error", "the node's sandbox failed", 0, true, 7};
+  failing.error = node::BackendError{protocol::ErrorCode::sandbox_error, "the node's sandbox failed", 0, true, 7};
   h.start(failing);
   h.io.run();
   ASSERT_EQ(h.frames.size(), 1u);

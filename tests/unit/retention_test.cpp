@@ -34,7 +34,7 @@ UsageEvent event(std::int64_t ts, std::string job, std::string user, std::string
   e.completion_tokens = tokens_out;
   e.ttft_ms = 20;
   e.latency_ms = 100;
-  e.status = std::move(status);
+  e.status = potluck::store::usage_status_from(status).value();
   e.cost = cost;
   return e;
 }

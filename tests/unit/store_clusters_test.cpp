@@ -33,7 +33,7 @@ class StoreClustersTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  std::string make_user(const std::string& email) { return store_->create_user("", email, "member")->id; }
+  std::string make_user(const std::string& email) { return store_->create_user("", email, potluck::store::Role::member)->id; }
 
   // An invite minted like the coordinator does, with chosen terms.
   struct Code {
@@ -75,11 +75,11 @@ TEST_F(StoreClustersTest, JoinSpendsOneUseAndAddsAMember) {
   ASSERT_TRUE(joined) << joined.error().message;
   EXPECT_EQ(joined->cluster_id, cluster_.id);
   EXPECT_EQ(joined->cluster_name, "team");
-  EXPECT_EQ(joined->role, "member");
+  EXPECT_EQ(joined->role, store::ClusterRole::member);
   EXPECT_EQ(uses(code), 1);
   auto members = store_->clusters().members(cluster_.id);
   ASSERT_EQ(members->size(), 2u);
-  EXPECT_EQ((*members)[0].role, "owner");
+  EXPECT_EQ((*members)[0].role, store::ClusterRole::owner);
   EXPECT_EQ((*members)[1].user_id, bob);
   EXPECT_EQ(audit_rows("invite.used"), 1);
   EXPECT_EQ(audit_rows("cluster.member_joined"), 1);
@@ -167,7 +167,7 @@ TEST_F(StoreClustersTest, SignupWithAClusterInviteCreatesUserKeyAndMembership) {
   auto signed_up = store_->signup(claim(code), "new@example.test", first);
   ASSERT_TRUE(signed_up) << signed_up.error().message;
   EXPECT_EQ(signed_up->cluster_id, cluster_.id);
-  EXPECT_EQ(signed_up->user.role, "member");
+  EXPECT_EQ(signed_up->user.role, store::Role::member);
   auto stored_key = store_->find_api_key(first.id);
   ASSERT_TRUE(stored_key);
   EXPECT_EQ(stored_key->user_id, signed_up->user.id);
@@ -292,7 +292,7 @@ TEST_F(StoreClustersTest, DeletingAClusterErasesWhatWasKeptForIt) {
   event.user_id = member;
   event.model = "m";
   event.kind = "chat";
-  event.status = "ok";
+  event.status = store::UsageStatus::ok;
   event.cluster_id = cluster_.id;
   ASSERT_TRUE(store_->insert_usage({event}));
   store_->database().exec(

@@ -16,8 +16,8 @@ class LedgerTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("potluck-ledger-" + std::to_string(std::random_device{}()));
     store_ = sqlite::SqliteStore::open(dir_.string());
-    payer_ = store_->create_user("", "payer@example.test", "member").value().id;
-    provider_ = store_->create_user("", "provider@example.test", "member").value().id;
+    payer_ = store_->create_user("", "payer@example.test", potluck::store::Role::member).value().id;
+    provider_ = store_->create_user("", "provider@example.test", potluck::store::Role::member).value().id;
   }
   void TearDown() override {
     store_.reset();
@@ -32,7 +32,7 @@ class LedgerTest : public ::testing::Test {
     e.user_id = payer_;
     e.model = "m";
     e.kind = "chat";
-    e.status = "ok";
+    e.status = UsageStatus::ok;
     e.cost = settlement.cost;
     e.settlement = settlement;
     return e;

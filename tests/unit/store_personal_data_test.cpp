@@ -17,10 +17,10 @@ using potluck::testing::TempStore;
 class PersonalData : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto made = store->create_user("", "alice@example.test", "member");
+    auto made = store->create_user("", "alice@example.test", potluck::store::Role::member);
     ASSERT_TRUE(made);
     alice = made->id;
-    auto other = store->create_user("", "bob@example.test", "member");
+    auto other = store->create_user("", "bob@example.test", potluck::store::Role::member);
     ASSERT_TRUE(other);
     bob = other->id;
     auto key = potluck::coordinator::issue_api_key(*store, alice, "alice laptop", "inference");
@@ -36,7 +36,7 @@ class PersonalData : public ::testing::Test {
     e.key_id = key_id;
     e.model = "m";
     e.kind = "chat";
-    e.status = "ok";
+    e.status = potluck::store::UsageStatus::ok;
     ASSERT_TRUE(store->insert_usage({e}));
     // One folded day of alice's and one anonymous row it will join.
     store.exec("INSERT INTO usage_daily (day, user_id, model, kind, status, jobs, prompt_tokens, "

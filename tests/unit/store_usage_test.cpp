@@ -34,7 +34,7 @@ class UsageBatchTest : public ::testing::Test {
     e.node_id = node;
     e.model = "m";
     e.kind = "chat";
-    e.status = status;
+    e.status = usage_status_from(status).value();
     e.usage_mismatch = mismatch;
     return e;
   }

@@ -11,9 +11,9 @@ namespace {
 using potluck::coordinator::Principal;
 using potluck::coordinator::api::usage_query;
 
-const Principal kMember{"usr_member", "key_m", "member", "inference exec"};
-const Principal kAdmin{"usr_admin", "key_a", "admin", "inference exec admin"};
-const Principal kAdminWithoutScope{"usr_admin", "key_b", "admin", "inference"};
+const Principal kMember{"usr_member", "key_m", potluck::store::Role::member, "inference exec"};
+const Principal kAdmin{"usr_admin", "key_a", potluck::store::Role::admin, "inference exec admin"};
+const Principal kAdminWithoutScope{"usr_admin", "key_b", potluck::store::Role::admin, "inference"};
 
 potluck::QueryParams params(std::string_view target) { return potluck::parse_query(target).value(); }
 

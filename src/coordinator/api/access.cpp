@@ -8,11 +8,15 @@ bool may_see_node(const Principal& caller, const std::string& owner_id, const st
   return caller.is_admin() || owner_id == caller.user_id || (!cluster_id.empty() && caller.member_of(cluster_id));
 }
 
-std::optional<net::Response> refuse_unless_admin(const Principal& caller) {
-  if (caller.role != "admin") return net::make_error_response(ApiError::forbidden("only admins may do this"));
-  if (!caller.has_scope("admin"))
-    return net::make_error_response(ApiError::forbidden("this API key lacks the 'admin' scope"));
-  return std::nullopt;
+std::expected<void, ApiError> require_admin(const Principal& caller) {
+  if (caller.role != store::Role::admin) return std::unexpected(ApiError::forbidden("only admins may do this"));
+  return require_scope(caller, store::Scope::admin);
+}
+
+std::expected<void, ApiError> require_scope(const Principal& caller, store::Scope scope) {
+  if (caller.has_scope(scope)) return {};
+  return std::unexpected(
+      ApiError::forbidden("this API key lacks the '" + std::string(store::to_string(scope)) + "' scope"));
 }
 
 net::awaitable<std::expected<store::Membership, net::Response>> member_of(StoreExecutor& store,
@@ -24,9 +28,9 @@ net::awaitable<std::expected<store::Membership, net::Response>> member_of(StoreE
   co_return std::move(*membership);
 }
 
-std::optional<net::Response> refuse_unless_owner(const store::Membership& membership) {
-  if (membership.role == "owner") return std::nullopt;
-  return net::make_error_response(ApiError::forbidden("only the cluster's owner may do this"));
+std::expected<void, ApiError> require_owner(const store::Membership& membership) {
+  if (membership.role == store::ClusterRole::owner) return {};
+  return std::unexpected(ApiError::forbidden("only the cluster's owner may do this"));
 }
 
 }  // namespace potluck::coordinator::api

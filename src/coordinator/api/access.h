@@ -9,7 +9,7 @@
 #include "coordinator/store_executor.h"
 #include "net/http_server.h"
 
-#include <optional>
+#include <expected>
 
 namespace potluck::coordinator::api {
 
@@ -17,8 +17,11 @@ namespace potluck::coordinator::api {
 // nodes and their clusters' nodes (GET /api/nodes, /api/overview).
 bool may_see_node(const Principal& caller, const std::string& owner_id, const std::string& cluster_id);
 
-// A 403 when the caller is not an admin using a key with the admin scope.
-std::optional<net::Response> refuse_unless_admin(const Principal& caller);
+// Admitted when the caller is an admin using a key with the admin scope; 403 otherwise.
+std::expected<void, ApiError> require_admin(const Principal& caller);
+
+// Admitted when the caller's key has the scope; 403 otherwise.
+std::expected<void, ApiError> require_scope(const Principal& caller, store::Scope scope);
 
 // The caller's membership of the cluster, or the answer to send (404 to
 // non-members and for unknown ids, 500 on storage failure).
@@ -26,7 +29,7 @@ net::awaitable<std::expected<store::Membership, net::Response>> member_of(StoreE
                                                                           const std::string& cluster_id,
                                                                           const Principal& caller);
 
-// A 403 when the membership is not the owner's.
-std::optional<net::Response> refuse_unless_owner(const store::Membership& membership);
+// Admitted when the membership is the owner's; 403 otherwise.
+std::expected<void, ApiError> require_owner(const store::Membership& membership);
 
 }  // namespace potluck::coordinator::api

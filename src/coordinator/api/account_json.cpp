@@ -28,17 +28,17 @@ json::value optional_text(const std::string& text) {
 json::object user_json(const store::User& user) {
   return {{"id", user.id},
           {"email", user.email},
-          {"role", user.role},
+          {"role", to_string(user.role)},
           {"created_at", user.created_at / 1000},
           {"deleted_at", optional_time(user.deleted_at)}};
 }
 
 json::object membership_json(const store::Membership& membership) {
-  return {{"id", membership.cluster_id}, {"name", membership.cluster_name}, {"role", membership.role}};
+  return {{"id", membership.cluster_id}, {"name", membership.cluster_name}, {"role", to_string(membership.role)}};
 }
 
 json::object member_json(const store::Member& member) {
-  return {{"user_id", member.user_id}, {"role", member.role}, {"joined_at", member.joined_at / 1000}};
+  return {{"user_id", member.user_id}, {"role", to_string(member.role)}, {"joined_at", member.joined_at / 1000}};
 }
 
 json::object cluster_json(const store::Cluster& cluster) {

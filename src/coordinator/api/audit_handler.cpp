@@ -87,7 +87,7 @@ net::awaitable<std::optional<net::Response>> AuditHandler::refuse_cluster(const 
     if (!memberships) return std::unexpected(memberships.error());
     if (cluster->owner_id == caller.user_id) return true;
     for (const auto& m : *memberships)
-      if (m.cluster_id == cluster_id && m.role == "owner") return true;
+      if (m.cluster_id == cluster_id && m.role == store::ClusterRole::owner) return true;
     return false;
   };
   auto owner = co_await store_.call(lookup);

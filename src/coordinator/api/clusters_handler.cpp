@@ -51,7 +51,7 @@ net::awaitable<net::Response> ClustersHandler::create(const Principal& caller, c
   auth_.invalidate_user(caller.user_id);
   spdlog::info("user {} created cluster {}", caller.user_id, cluster->id);
   auto out = cluster_json(*cluster);
-  out["role"] = "owner";
+  out["role"] = to_string(store::ClusterRole::owner);
   co_return json_response(http::status::created, out);
 }
 
@@ -85,7 +85,8 @@ net::awaitable<std::expected<store::Membership, net::Response>> ClustersHandler:
   auto membership = co_await member_of(store_, cluster_id, caller);
   if (!membership) co_return std::move(membership);
   if (owner_only) {
-    if (auto refused = refuse_unless_owner(*membership)) co_return std::unexpected(std::move(*refused));
+    if (auto owner = require_owner(*membership); !owner)
+      co_return std::unexpected(net::make_error_response(owner.error()));
   }
   co_return membership;
 }
@@ -98,7 +99,7 @@ net::awaitable<net::Response> ClustersHandler::show(const Principal& caller, con
   auto view = co_await store_.call(read);
   if (!view) co_return store_error_response(view.error(), "cluster");
   auto out = cluster_json(view->cluster);
-  out["role"] = member.role;
+  out["role"] = to_string(member.role);
   json::array members;
   for (const auto& m : view->members) members.push_back(member_json(m));
   out["members"] = std::move(members);

@@ -18,9 +18,9 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
   if (!admitted) co_return net::make_error_response(admitted.error());
 
   const CompletionRequest& request = admitted->request;
-  const CompletionPolicy policy(kind, request.max_tokens, deps_.config.max_tokens_cap, request.stream);
+  const CompletionPolicy policy(kind, request.held_output_tokens(), request.stream);
   ResponseFormat format(kind, new_response_id(kind), unix_now_ms() / 1000, request.model);
-  JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), exchange.request.body()};
+  JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), request.payload(exchange.request.body())};
   if (request.stream) {
     OpenAiStreamSink sink(exchange, std::move(format), request.include_usage);
     auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
@@ -36,16 +36,12 @@ std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(
                                                                                 std::string_view body,
                                                                                 protocol::JobKind kind,
                                                                                 bool may_wait) const {
-  auto request = parse_completion_request(body, kind);
+  auto request = parse_completion_request(body, kind, deps_.config.max_tokens_cap);
   if (!request) return std::unexpected(request.error());
-  if (request->max_tokens > deps_.config.max_tokens_cap)
-    return std::unexpected(ApiError::bad_request(
-        "max_tokens " + std::to_string(request->max_tokens) + " is above this coordinator's cap of " +
-            std::to_string(deps_.config.max_tokens_cap),
-        "max_tokens_too_large"));
   auto placement = target(caller, *request);
   if (!placement) return std::unexpected(placement.error());
-  if (auto refused = offline(*placement, *request, may_wait)) return std::unexpected(*refused);
+  if (auto reachable = check_reachable(*placement, *request, may_wait); !reachable)
+    return std::unexpected(reachable.error());
   return Admitted{std::move(*request), std::move(*placement)};
 }
 
@@ -79,20 +75,21 @@ std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& c
 
 // A model no node serves now is worth waiting for (503, or a job's claim
 // timeout) only if it is a tier or a public model some node offered before.
-std::optional<ApiError> CompletionsHandler::offline(const Placement& placement, const CompletionRequest& request,
-                                                    bool may_wait) const {
-  if (deps_.registry.online(placement)) return std::nullopt;
+std::expected<void, ApiError> CompletionsHandler::check_reachable(const Placement& placement,
+                                                                  const CompletionRequest& request,
+                                                                  bool may_wait) const {
+  if (deps_.registry.online(placement)) return {};
   const bool known = placement.tier || (!placement.in_cluster() && deps_.registry.known(request.model));
-  if (known && may_wait) return std::nullopt;
+  if (known && may_wait) return {};
   if (placement.tier)
-    return ApiError::unavailable("no node that fits " + placement.label() + " is online; try again later",
-                                 deps_.config.retry_after_s);
+    return std::unexpected(ApiError::unavailable("no node that fits " + placement.label() + " is online; try again later",
+                                 deps_.config.retry_after_s));
   if (known)
-    return ApiError::unavailable("no node serving model '" + request.model + "' is online; try again later",
-                                 deps_.config.retry_after_s);
+    return std::unexpected(ApiError::unavailable(
+        "no node serving model '" + request.model + "' is online; try again later", deps_.config.retry_after_s));
   const std::string where = placement.in_cluster() ? " in this cluster" : "";
-  return ApiError::not_found(
-      "The model '" + request.model + "' does not exist or no node" + where + " serves it", "model_not_found");
+  return std::unexpected(ApiError::not_found(
+      "The model '" + request.model + "' does not exist or no node" + where + " serves it", "model_not_found"));
 }
 
 }  // namespace potluck::coordinator::api

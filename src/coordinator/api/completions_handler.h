@@ -16,7 +16,6 @@ class CompletionsHandler {
  public:
   struct Deps {
     const CoordinatorConfig& config;
-    KeyAuthenticator& auth;
     Registry& registry;
     Metrics& metrics;
     UsageRecorder& usage;
@@ -43,8 +42,9 @@ class CompletionsHandler {
 
  private:
   std::expected<Placement, ApiError> target(const Principal& caller, const CompletionRequest& request) const;
-  std::optional<ApiError> offline(const Placement& placement, const CompletionRequest& request,
-                                  bool may_wait) const;
+  // Refused when no node can take the request now and it is not worth waiting for.
+  std::expected<void, ApiError> check_reachable(const Placement& placement, const CompletionRequest& request,
+                                                bool may_wait) const;
 
   Deps deps_;
 };

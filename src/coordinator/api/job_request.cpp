@@ -45,17 +45,17 @@ std::expected<bool, ApiError> keep_result_of(const json::object& obj) {
 
 // The top-level model or tier, written into the payload as its model. Exec
 // jobs name their language in the payload and take neither.
-std::optional<ApiError> set_target(const json::object& obj, protocol::JobKind kind, json::object& payload) {
+std::expected<void, ApiError> set_target(const json::object& obj, protocol::JobKind kind, json::object& payload) {
   auto model = optional_name(obj, "model");
-  if (!model) return model.error();
+  if (!model) return std::unexpected(model.error());
   auto tier = optional_name(obj, "tier");
-  if (!tier) return tier.error();
+  if (!tier) return std::unexpected(tier.error());
   if (kind == protocol::JobKind::exec && (!model->empty() || !tier->empty()))
-    return invalid("exec jobs take no 'model' or 'tier': the payload names the language", "model");
-  if (!model->empty() && !tier->empty()) return invalid("give 'model' or 'tier', not both", "model");
+    return std::unexpected(invalid("exec jobs take no 'model' or 'tier': the payload names the language", "model"));
+  if (!model->empty() && !tier->empty()) return std::unexpected(invalid("give 'model' or 'tier', not both", "model"));
   if (!model->empty()) payload["model"] = *model;
   if (!tier->empty()) payload["model"] = "tier:" + *tier;
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -82,7 +82,7 @@ std::expected<JobRequest, ApiError> parse_job_request(std::string_view body) {
   if (!payload_value || !payload_value->is_object())
     return std::unexpected(invalid("'payload' must be an object: the body of the synchronous endpoint", "payload"));
   json::object payload = payload_value->get_object();
-  if (auto refused = set_target(obj, out.kind, payload)) return std::unexpected(*refused);
+  if (auto target = set_target(obj, out.kind, payload); !target) return std::unexpected(target.error());
   payload["stream"] = false;
   payload.erase("stream_options");
   out.payload = json::serialize(payload);

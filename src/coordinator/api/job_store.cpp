@@ -113,20 +113,19 @@ json::object JobRecord::to_json() const {
 JobStore::JobStore(boost::asio::any_io_executor executor, Limits limits)
     : executor_(executor), limits_(limits), sweep_(executor) {}
 
-std::optional<ApiError> JobStore::refuse_new(const std::string& owner) {
+std::expected<void, ApiError> JobStore::may_submit(const std::string& owner) {
   drop_expired();
   if (records_.size() >= limits_.max_held)
-    return ApiError::unavailable("the coordinator holds its maximum of " + std::to_string(limits_.max_held) +
+    return std::unexpected(ApiError::unavailable("the coordinator holds its maximum of " + std::to_string(limits_.max_held) +
                                      " jobs; try again once some have expired",
-                                 static_cast<int>(std::min<std::int64_t>(limits_.result_ttl.count(), 60)));
+                                 static_cast<int>(std::min<std::int64_t>(limits_.result_ttl.count(), 60))));
   std::size_t pending = 0;
   for (const auto& [id, record] : records_)
     if (record->identity().owner == owner && !is_finished(record->state())) ++pending;
   if (pending >= limits_.max_pending_per_consumer)
-    return ApiError::rate_limited("you have " + std::to_string(pending) +
-                                      " unfinished jobs, the most allowed; wait for some to finish",
-                                  1);
-  return std::nullopt;
+    return std::unexpected(ApiError::rate_limited(
+        "you have " + std::to_string(pending) + " unfinished jobs, the most allowed; wait for some to finish", 1));
+  return {};
 }
 
 std::shared_ptr<JobRecord> JobStore::create(JobRecord::Identity identity) {

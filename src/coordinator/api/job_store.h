@@ -74,8 +74,8 @@ class JobStore {
   };
   JobStore(boost::asio::any_io_executor executor, Limits limits);
 
-  // Why this user may not submit another job now (429 or 503), if so.
-  std::optional<ApiError> refuse_new(const std::string& owner);
+  // Refused (429 or 503) when this user may not submit another job now.
+  std::expected<void, ApiError> may_submit(const std::string& owner);
   std::shared_ptr<JobRecord> create(JobRecord::Identity identity);
   void discard(const std::string& id);  // a job refused before it started (402)
   // Only the owner finds a job; for anyone else it does not exist.

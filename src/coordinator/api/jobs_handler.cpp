@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "coordinator/api/access.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/jobs/completion_policy.h"
 #include "coordinator/jobs/exec_policy.h"
@@ -25,23 +26,22 @@ std::expected<JobsHandler::Prepared, ApiError> JobsHandler::prepare(const Princi
                                                                     const JobRequest& job) const {
   const std::size_t max_result = completions_.job_deps().config.max_result_bytes;
   if (job.kind == protocol::JobKind::exec) {
-    if (!caller.has_scope("exec")) return std::unexpected(ApiError::forbidden("this API key lacks the 'exec' scope"));
+    if (auto scoped = require_scope(caller, store::Scope::exec); !scoped) return std::unexpected(scoped.error());
     auto admitted = exec_.admit(caller, job.payload, true);
     if (!admitted) return std::unexpected(admitted.error());
     auto policy = std::make_unique<ExecPolicy>(admitted->request.language, admitted->request.timeout_ms);
     return Prepared{std::move(admitted->placement), std::move(policy), std::make_unique<ExecCollector>(max_result),
                     "exec:" + admitted->request.language};
   }
-  if (!caller.has_scope("inference"))
-    return std::unexpected(ApiError::forbidden("this API key lacks the 'inference' scope"));
+  if (auto scoped = require_scope(caller, store::Scope::inference); !scoped) return std::unexpected(scoped.error());
   auto admitted = completions_.admit(caller, job.payload, job.kind, true);
   if (!admitted) return std::unexpected(admitted.error());
   const CompletionRequest& request = admitted->request;
-  auto policy = std::make_unique<CompletionPolicy>(job.kind, request.max_tokens,
-                                                   completions_.job_deps().config.max_tokens_cap, false);
+  auto policy = std::make_unique<CompletionPolicy>(job.kind, request.held_output_tokens(), false);
   ResponseFormat format(job.kind, new_response_id(job.kind), unix_now_ms() / 1000, request.model);
   return Prepared{std::move(admitted->placement), std::move(policy),
-                  std::make_unique<OpenAiCollector>(max_result, std::move(format)), request.model};
+                  std::make_unique<OpenAiCollector>(max_result, std::move(format)), request.model,
+                  std::move(admitted->request.bounded_body)};
 }
 
 net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& exchange, Principal& caller) {
@@ -49,13 +49,15 @@ net::awaitable<std::optional<net::Response>> JobsHandler::submit(net::Exchange& 
   if (!request) co_return net::make_error_response(request.error());
   auto prepared = prepare(caller, *request);
   if (!prepared) co_return net::make_error_response(prepared.error());
-  if (auto refused = jobs_.refuse_new(caller.user_id)) co_return net::make_error_response(*refused);
+  if (auto allowed = jobs_.may_submit(caller.user_id); !allowed) co_return net::make_error_response(allowed.error());
 
   auto record = jobs_.create({make_id("job_", 20), caller.user_id, request->kind,
                               std::move(prepared->model), request->priority, request->keep_result});
   JobRun::Spec spec{record->identity().id, std::move(caller), std::move(prepared->placement), {},
                     request->priority};
-  auto job = std::make_shared<AsyncJob>(std::move(request->payload), std::move(prepared->policy),
+  std::string payload =
+      prepared->bounded_body.empty() ? std::move(request->payload) : std::move(prepared->bounded_body);
+  auto job = std::make_shared<AsyncJob>(std::move(payload), std::move(prepared->policy),
                                         std::move(prepared->collector), record, completions_.job_deps(),
                                         std::move(spec));
   record->attach(std::shared_ptr<JobRun>(job, &job->run));

@@ -42,10 +42,11 @@ net::awaitable<net::Response> KeysHandler::create(const Principal& caller, const
   }
   auto scopes = normalise_scopes(scopes_text.empty() ? caller.scopes : scopes_text);
   if (!scopes) co_return net::make_error_response(ApiError::bad_request(scopes.error(), "invalid_scopes"));
-  for (const auto& scope : split(*scopes, ' '))
-    if (!caller.has_scope(scope))
-      co_return net::make_error_response(
-          ApiError::forbidden("a key cannot grant the '" + scope + "' scope it does not hold"));
+  for (store::Scope scope : store::all_scopes())
+    if (store::list_has_scope(*scopes, scope) && !caller.has_scope(scope))
+      co_return net::make_error_response(ApiError::forbidden("a key cannot grant the '" +
+                                                             std::string(to_string(scope)) +
+                                                             "' scope it does not hold"));
 
   // A key bound to a cluster: only a member may bind one (404 to others, as
   // every cluster endpoint answers outsiders).

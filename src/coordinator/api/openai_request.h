@@ -1,7 +1,9 @@
 #pragma once
 // Validation of OpenAI-style completion requests. Only the fields the
-// coordinator needs are read; the body itself is relayed to the node as-is,
-// unknown fields included.
+// coordinator needs are read; the body is relayed to the node as it came,
+// unknown fields included, except for its output bounds: the engine must not
+// write more than was held, so every field that bounds or multiplies the
+// output is checked and the bounds are set to what is held.
 #include "common/api_error.h"
 #include "protocol/frames.h"
 
@@ -11,16 +13,30 @@
 
 namespace potluck::coordinator::api {
 
+// The most answers (`n`, `best_of`) one request may ask for.
+inline constexpr std::int64_t kMaxChoices = 8;
+
 struct CompletionRequest {
   protocol::JobKind kind = protocol::JobKind::chat;
   std::string model;
   bool stream = false;
   bool include_usage = false;
-  std::int64_t max_tokens = 0;  // 0 = not given
+  std::int64_t max_tokens = 0;  // tokens one answer may have: the smallest bound asked, or the cap
+  std::int64_t choices = 1;     // answers the engine writes: n or best_of, whichever is larger
   std::string cluster;          // Potluck's own field: run in this cluster ("public": the pool)
+  std::string bounded_body;     // the body as the node gets it: its output bounds set
+
+  std::int64_t held_output_tokens() const { return max_tokens * choices; }
+  // What the node is sent (`body` only for a request not parsed here).
+  std::string_view payload(std::string_view body) const { return bounded_body.empty() ? body : bounded_body; }
 };
 
+// `max_tokens_cap`: the coordinator's cap on one answer's tokens. Output
+// bounds above it (max_tokens, max_completion_tokens, and the engines' own
+// n_predict and num_predict, also in Ollama's options) are refused, as are
+// n and best_of above kMaxChoices.
 std::expected<CompletionRequest, ApiError> parse_completion_request(std::string_view body,
-                                                                    protocol::JobKind kind);
+                                                                    protocol::JobKind kind,
+                                                                    std::int64_t max_tokens_cap);
 
 }  // namespace potluck::coordinator::api

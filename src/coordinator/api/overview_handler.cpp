@@ -44,7 +44,7 @@ json::array minutes_json(const std::vector<store::UsageMinute>& minutes, std::in
 json::array failures_json(const std::vector<store::UsageFailure>& failures) {
   json::array out;
   for (const auto& f : failures)
-    out.push_back(json::object{{"at", f.ts_ms / 1000}, {"model", f.model}, {"code", f.error_code}, {"node_id", f.node_id}});
+    out.push_back(json::object{{"at", f.ts_ms / 1000}, {"model", f.model}, {"code", to_string(f.error_code)}, {"node_id", f.node_id}});
   return out;
 }
 

@@ -29,7 +29,7 @@ json::object tier_json(const store::Tier& t) {
   for (const auto& m : t.models) models.emplace_back(m);
   return {{"name", t.name},
           {"models", std::move(models)},
-          {"min_trust", t.min_trust},
+          {"min_trust", to_string(t.min_trust)},
           {"max_price_in", format_credits(t.max_price_in)},
           {"max_price_out", format_credits(t.max_price_out)}};
 }
@@ -57,6 +57,11 @@ bool valid_name(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [&](char c) { return plain(c) || c == '-' || c == '_'; });
 }
 
+std::optional<store::Trust> trust_field(const json::value& field) {
+  if (!field.is_string()) return std::nullopt;
+  return store::trust_from(field.get_string());
+}
+
 std::expected<store::Tier, ApiError> parse_tier(const std::string& name, const json::object& body) {
   store::Tier tier;
   tier.name = name;
@@ -68,10 +73,11 @@ std::expected<store::Tier, ApiError> parse_tier(const std::string& name, const j
       return std::unexpected(ApiError::bad_request("'models' entries must be model ids", "invalid_models"));
     tier.models.emplace_back(m.get_string());
   }
-  if (const auto* trust = body.if_contains("min_trust")) {
-    if (!trust->is_string() || (trust->get_string() != "community" && trust->get_string() != "verified"))
+  if (const auto* field = body.if_contains("min_trust")) {
+    auto trust = trust_field(*field);
+    if (!trust)
       return std::unexpected(ApiError::bad_request("'min_trust' must be community or verified", "invalid_trust"));
-    tier.min_trust = trust->get_string();
+    tier.min_trust = *trust;
   }
   auto in = price_field(body, "max_price_in", kMaxMicroCredits);
   if (!in) return std::unexpected(in.error());
@@ -82,9 +88,9 @@ std::expected<store::Tier, ApiError> parse_tier(const std::string& name, const j
   return tier;
 }
 
-std::optional<net::Response> refuse_invalid_name(const std::string& name) {
-  if (valid_name(name)) return std::nullopt;
-  return net::make_error_response(
+std::expected<void, ApiError> check_name(const std::string& name) {
+  if (valid_name(name)) return {};
+  return std::unexpected(
       ApiError::bad_request("a tier name is 1 to 32 characters of a-z, 0-9, '-' and '_'", "invalid_name"));
 }
 
@@ -134,7 +140,7 @@ net::awaitable<std::optional<net::Response>> PricingHandler::set_pricing(net::Ex
 
 net::awaitable<net::Response> PricingHandler::put_tier(const Principal& caller, const std::string& name,
                                                        const std::string& body_text) {
-  if (auto invalid = refuse_invalid_name(name)) co_return std::move(*invalid);
+  if (auto named = check_name(name); !named) co_return net::make_error_response(named.error());
   auto body = read_object(body_text);
   if (!body) co_return net::make_error_response(body.error());
   auto tier = parse_tier(name, *body);
@@ -147,7 +153,7 @@ net::awaitable<net::Response> PricingHandler::put_tier(const Principal& caller, 
 }
 
 net::awaitable<net::Response> PricingHandler::delete_tier(const Principal& caller, const std::string& name) {
-  if (auto invalid = refuse_invalid_name(name)) co_return std::move(*invalid);
+  if (auto named = check_name(name); !named) co_return net::make_error_response(named.error());
   auto erase = [&caller, &name](store::Store& s) { return s.delete_tier(caller.user_id, name); };
   auto erased = co_await store_.call(erase);
   if (!erased) co_return store_error_response(erased.error(), "tier", 400);
@@ -160,17 +166,18 @@ net::awaitable<std::optional<net::Response>> PricingHandler::node_trust(net::Exc
                                                                         const std::string& node_id) {
   auto body = read_object(exchange.request.body());
   if (!body) co_return net::make_error_response(body.error());
-  const auto* trust = body->if_contains("trust");
-  if (!trust || !trust->is_string() || (trust->get_string() != "community" && trust->get_string() != "verified"))
+  const auto* field = body->if_contains("trust");
+  const auto trust = field ? trust_field(*field) : std::nullopt;
+  if (!trust)
     co_return net::make_error_response(
         ApiError::bad_request("'trust' must be community or verified", "invalid_trust"));
-  const std::string level(trust->get_string());
+  const store::Trust level = *trust;
   const std::string actor = caller.user_id;
   auto set = [&actor, &node_id, &level](store::Store& s) { return s.set_node_trust(actor, node_id, level); };
   auto saved = co_await store_.call(set);
   if (!saved) co_return store_error_response(saved.error(), "node", 400);
   if (auto* link = registry_.find(node_id)) link->set_trust(level);
-  co_return json_response(http::status::ok, json::object{{"node_id", node_id}, {"trust", level}});
+  co_return json_response(http::status::ok, json::object{{"node_id", node_id}, {"trust", to_string(level)}});
 }
 
 }  // namespace potluck::coordinator::api

@@ -72,7 +72,7 @@ net::awaitable<net::Response> SessionHandler::session_answer(const Principal& pr
   auto find = [&principal](store::Store& s) { return s.find_user(principal.user_id); };
   auto user = co_await store_.call(find);
   if (!user) co_return store_error_response(user.error(), "user");
-  json::object body{{"user", {{"id", user->id}, {"email", user->email}, {"role", user->role}}},
+  json::object body{{"user", {{"id", user->id}, {"email", user->email}, {"role", to_string(user->role)}}},
                     {"key_id", principal.key_id},
                     {"scopes", principal.scopes},
                     {"csrf_token", csrf_token},

@@ -61,7 +61,8 @@ void write_event(CsvWriter& out, const store::UsageEvent& e) {
   out.text(utc_timestamp(e.ts_ms)).text(e.job_id).text(e.user_id).text(e.model).text(e.kind).text(e.tier)
       .text(e.cluster_id).text(e.node_id).number(e.prompt_tokens).number(e.completion_tokens);
   number_or_empty(out, e.ttft_ms);
-  out.number(e.latency_ms).text(e.status).text(e.error_code).number(e.cost).text(e.key_id).text(e.language);
+  out.number(e.latency_ms).text(to_string(e.status)).text(to_string(e.error_code)).number(e.cost).text(e.key_id)
+      .text(e.language);
   number_or_empty(out, e.cpu_ms);
   number_or_empty(out, e.exit_code);
   out.end_row();

@@ -79,13 +79,13 @@ net::awaitable<net::Response> UsersHandler::create_user(const Principal& caller,
   if (!email) co_return net::make_error_response(email.error());
   auto admin = read_flag(*body, "admin");
   if (!admin) co_return net::make_error_response(admin.error());
-  const std::string role = *admin ? "admin" : "member";
+  const store::Role role = *admin ? store::Role::admin : store::Role::member;
   auto create = [&caller, &email, &role](store::Store& s) {
     return create_account(s, caller.user_id, *email, role, "first key");
   };
   auto account = co_await store_.call(create);
   if (!account) co_return store_error_response(account.error(), "user");
-  spdlog::info("admin {} created user {} ({})", caller.user_id, account->user.id, role);
+  spdlog::info("admin {} created user {} ({})", caller.user_id, account->user.id, to_string(role));
   co_return json_response(http::status::created, account_json(*account));
 }
 

@@ -5,9 +5,12 @@
 
 namespace potluck::coordinator {
 
-JobPolicy::WorstCase CompletionPolicy::worst_case(const Registry& registry, const Placement& placement,
-                                                  std::int64_t request_bytes) const {
-  return {worst_case_cost(registry.max_price(placement), request_bytes, max_tokens_), "max_tokens x price"};
+JobPolicy::WorstCase CompletionPolicy::worst_case(const Registry& registry, const PricingPolicy& pricing,
+                                                  const Placement& placement, std::int64_t request_bytes) const {
+  if (auto price = registry.max_price(placement))
+    return {worst_case_cost(*price, request_bytes, output_tokens_), "max_tokens x price"};
+  return {worst_case_cost(pricing.highest_allowed(placement.tier), request_bytes, output_tokens_),
+          "max_tokens x the highest price allowed, as no node that fits is online yet"};
 }
 
 ApiError CompletionPolicy::consumer_error(const protocol::Error& error) const {
@@ -18,16 +21,18 @@ ApiError CompletionPolicy::consumer_error(const protocol::Error& error) const {
     if (error.status == 429) e.type = "rate_limit_error";
     return e;
   }
-  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
-  if (error.code == "busy" || error.code == "draining" || error.code == "node_disconnected")
+  using protocol::ErrorCode;
+  if (error.code == ErrorCode::timeout) return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == ErrorCode::busy || error.code == ErrorCode::draining || error.code == ErrorCode::node_disconnected)
     return ApiError{503, "server_error", "no_capacity", "no node could take the job; try again later", 2};
-  return ApiError{502, "server_error", error.code.empty() ? "upstream_error" : error.code,
+  return ApiError{502, "server_error", std::string(protocol::to_string(error.code)),
                   "the model server failed to answer"};
 }
 
 bool CompletionPolicy::node_at_fault(const protocol::Error& error) const {
-  const bool consumers_fault = (error.status >= 400 && error.status < 500) || error.code == "cancelled" ||
-                               error.code == "consumer_too_slow" || error.code == "bad_request";
+  using protocol::ErrorCode;
+  const bool consumers_fault = (error.status >= 400 && error.status < 500) || error.code == ErrorCode::cancelled ||
+                               error.code == ErrorCode::consumer_too_slow || error.code == ErrorCode::bad_request;
   return !consumers_fault;
 }
 

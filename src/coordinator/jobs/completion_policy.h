@@ -1,6 +1,7 @@
 #pragma once
-// Chat and completion jobs: held at max_tokens (or the coordinator's cap)
-// output tokens plus every request byte as an input token, billed by the
+// Chat and completion jobs: held at their output budget (max_tokens or the
+// coordinator's cap, times the answers asked for) plus every request byte as
+// an input token, billed by the
 // node's reported tokens bounded by what was relayed (metering.h).
 #include "coordinator/jobs/job_policy.h"
 
@@ -8,14 +9,15 @@ namespace potluck::coordinator {
 
 class CompletionPolicy final : public JobPolicy {
  public:
-  // `max_tokens` as asked (0: not given, then `max_tokens_cap`); `stream`
-  // whether the consumer reads a stream.
-  CompletionPolicy(protocol::JobKind kind, std::int64_t max_tokens, std::int64_t max_tokens_cap, bool stream)
-      : kind_(kind), max_tokens_(max_tokens > 0 ? max_tokens : max_tokens_cap), stream_(stream) {}
+  // `output_tokens`: the most the engine may write, all answers together
+  // (CompletionRequest::held_output_tokens); `stream` whether the consumer
+  // reads a stream.
+  CompletionPolicy(protocol::JobKind kind, std::int64_t output_tokens, bool stream)
+      : kind_(kind), output_tokens_(output_tokens), stream_(stream) {}
 
   protocol::JobKind kind() const override { return kind_; }
   bool node_streams() const override { return stream_; }
-  WorstCase worst_case(const Registry& registry, const Placement& placement,
+  WorstCase worst_case(const Registry& registry, const PricingPolicy& pricing, const Placement& placement,
                        std::int64_t request_bytes) const override;
   ApiError consumer_error(const protocol::Error& error) const override;
   bool node_at_fault(const protocol::Error& error) const override;
@@ -25,7 +27,7 @@ class CompletionPolicy final : public JobPolicy {
 
  private:
   protocol::JobKind kind_;
-  std::int64_t max_tokens_;
+  std::int64_t output_tokens_;
   bool stream_;
 };
 

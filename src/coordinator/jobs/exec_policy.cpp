@@ -11,27 +11,31 @@ std::int64_t exit_status(const protocol::ExecResult& r) { return r.signal > 0 ? 
 
 }  // namespace
 
-JobPolicy::WorstCase ExecPolicy::worst_case(const Registry& registry, const Placement& placement,
-                                            std::int64_t request_bytes) const {
+JobPolicy::WorstCase ExecPolicy::worst_case(const Registry& registry, const PricingPolicy& pricing,
+                                            const Placement& placement, std::int64_t request_bytes) const {
   (void)request_bytes;
-  return {exec_worst_case_cost(registry.max_cpu_price(placement), timeout_ms_),
-          "timeout_ms as CPU seconds x price per CPU second"};
+  if (auto price = registry.max_cpu_price(placement))
+    return {exec_worst_case_cost(*price, timeout_ms_), "timeout_ms as CPU seconds x price per CPU second"};
+  return {exec_worst_case_cost(pricing.exec_max_price, timeout_ms_),
+          "timeout_ms as CPU seconds x the highest price allowed, as no node that fits is online yet"};
 }
 
 ApiError ExecPolicy::consumer_error(const protocol::Error& error) const {
-  if (error.code == "timeout") return ApiError::timeout("the node did not finish the job in time");
-  if (error.code == "bad_request") return ApiError::bad_request("the node refused the request as malformed");
+  using protocol::ErrorCode;
+  if (error.code == ErrorCode::timeout) return ApiError::timeout("the node did not finish the job in time");
+  if (error.code == ErrorCode::bad_request) return ApiError::bad_request("the node refused the request as malformed");
   if (error.retryable)
     return ApiError{503, "server_error", "no_capacity", "no node could run the program; try again later", 2};
-  return ApiError{502, "server_error", error.code.empty() ? "node_error" : error.code,
+  return ApiError{502, "server_error", std::string(protocol::to_string(error.code)),
                   "the node failed to run the program"};
 }
 
 // A program that runs into its deadline, a malformed request, a cancel or a
 // slow reader are the consumer's doing; a sandbox or node failure is not.
 bool ExecPolicy::node_at_fault(const protocol::Error& error) const {
-  return !(error.code == "timeout" || error.code == "bad_request" || error.code == "cancelled" ||
-           error.code == "consumer_too_slow");
+  using protocol::ErrorCode;
+  return !(error.code == ErrorCode::timeout || error.code == ErrorCode::bad_request ||
+           error.code == ErrorCode::cancelled || error.code == ErrorCode::consumer_too_slow);
 }
 
 // Priced by the CPU time used, capped at the hold by the run: several

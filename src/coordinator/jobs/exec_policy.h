@@ -18,7 +18,7 @@ class ExecPolicy final : public JobPolicy {
   // Output goes on as it is produced whatever the consumer asked: the node
   // never merges it.
   bool node_streams() const override { return true; }
-  WorstCase worst_case(const Registry& registry, const Placement& placement,
+  WorstCase worst_case(const Registry& registry, const PricingPolicy& pricing, const Placement& placement,
                        std::int64_t request_bytes) const override;
   ApiError consumer_error(const protocol::Error& error) const override;
   bool node_at_fault(const protocol::Error& error) const override;

@@ -17,6 +17,7 @@
 namespace potluck::coordinator {
 
 class Registry;
+struct PricingPolicy;
 
 // What a run saw of its job, the basis of its bill.
 struct JobTally {
@@ -37,8 +38,10 @@ class JobPolicy {
     std::int64_t amount = 0;  // micro-credits held before dispatch
     std::string_view basis;   // how it was reckoned, for the 402's message
   };
-  // At the dearest node that could take the job, so a retry is covered too.
-  virtual WorstCase worst_case(const Registry& registry, const Placement& placement,
+  // At the dearest node that could take the job, so a retry is covered too;
+  // with no such node online (an asynchronous job that waits for one), at the
+  // highest price the placement allows, so the node that runs it is paid.
+  virtual WorstCase worst_case(const Registry& registry, const PricingPolicy& pricing, const Placement& placement,
                                std::int64_t request_bytes) const = 0;
 
   // A node's error as the consumer sees it, when nothing was streamed yet.

@@ -48,10 +48,9 @@ net::awaitable<std::expected<void, ApiError>> JobRun::reserve() {
   deadline_ = started_ + deps_.config.job_deadline;
   tally_.relay.request_bytes = static_cast<std::int64_t>(spec_.payload.size());
   if (spec_.placement.in_cluster()) co_return std::expected<void, ApiError>{};
-  const auto worst = policy_.worst_case(deps_.registry, spec_.placement, tally_.relay.request_bytes);
-  auto refused = co_await hold_.take(spec_.principal.user_id, job_->id, worst.amount, worst.basis);
-  if (refused) co_return std::unexpected(*refused);
-  co_return std::expected<void, ApiError>{};
+  const auto worst = policy_.worst_case(deps_.registry, deps_.pricing, spec_.placement, tally_.relay.request_bytes);
+  auto held = co_await hold_.take(spec_.principal.user_id, job_->id, worst.amount, worst.basis);
+  co_return held;
 }
 
 net::awaitable<void> JobRun::run_reserved() {
@@ -177,9 +176,10 @@ net::awaitable<JobRun::Ending> JobRun::relay() {
       continue;
     }
     if (!event) {
-      const protocol::Error timed_out{job_->id, "timeout", "deadline passed", false};
+      const protocol::Error timed_out{job_->id, protocol::ErrorCode::timeout, "deadline passed", false};
       report_health(&timed_out);
-      ending = failed(ApiError::timeout("the job did not finish within its deadline"), "timeout", "timeout", true);
+      ending = failed(ApiError::timeout("the job did not finish within its deadline"), store::UsageStatus::timeout,
+                      protocol::ErrorCode::timeout, true);
       break;
     }
     ending = co_await on_event(*event);
@@ -196,7 +196,8 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_event(JobEvent& event) 
   if (auto* done = std::get_if<protocol::Done>(&event)) co_return on_done(*done);
   if (auto* error = std::get_if<protocol::Error>(&event)) co_return on_error(*error);
   // ClientGone: nobody is listening any more; stop the node's work.
-  if (cancelled_) co_return failed(cancelled_by_owner(), "cancelled", "cancelled", true);
+  if (cancelled_)
+    co_return failed(cancelled_by_owner(), store::UsageStatus::cancelled, protocol::ErrorCode::cancelled, true);
   co_return consumer_gone(JobSink::Delivery::gone);
 }
 
@@ -210,12 +211,12 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
   const JobSink::Delivery taken = sink_.take(chunk);
   if (taken == JobSink::Delivery::too_large) {
     // Counts against the node: the consumer asked for nothing that large.
-    const protocol::Error too_large{job_->id, "result_too_large", "answer too large", false};
+    const protocol::Error too_large{job_->id, protocol::ErrorCode::result_too_large, "answer too large", false};
     report_health(&too_large);
     co_return failed(ApiError{502, "server_error", "result_too_large",
                               "the answer is larger than this coordinator's limit of " +
                                   std::to_string(deps_.config.max_result_bytes) + " bytes"},
-                     "error", "result_too_large", true);
+                     store::UsageStatus::error, protocol::ErrorCode::result_too_large, true);
   }
   if (taken != JobSink::Delivery::ok) co_return consumer_gone(taken);
   if (!sink_.streams()) co_return std::nullopt;
@@ -235,7 +236,8 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
 std::optional<JobRun::Ending> JobRun::on_done(const protocol::Done& done) {
   if (!policy_.done_is_complete(done)) {
     leave_node(false);
-    return failed(ApiError{502, "server_error", "node_error", "the node sent no result"}, "error", "no_result", false);
+    return failed(ApiError{502, "server_error", "node_error", "the node sent no result"}, store::UsageStatus::error,
+                  store::RelayFailure::no_result, false);
   }
   tally_.relay.finished = true;
   tally_.relay.reported = done.usage;
@@ -245,7 +247,7 @@ std::optional<JobRun::Ending> JobRun::on_done(const protocol::Done& done) {
   deps_.metrics.prompt_tokens += done.usage.prompt_tokens;
   deps_.metrics.completion_tokens += done.usage.completion_tokens;
   Ending ok;
-  ok.status = "ok";
+  ok.status = store::UsageStatus::ok;
   ok.done = done;
   return ok;
 }
@@ -255,24 +257,26 @@ std::optional<JobRun::Ending> JobRun::on_error(const protocol::Error& error) {
   leave_node(false);  // the node has ended the job itself
   if (chunks_ == 0 && error.retryable && attempts_ <= deps_.config.max_retries) {
     spdlog::info("job {}: node {} failed before the first output ({}), retrying", job_->id, job_->node_id,
-                 error.code);
+                 protocol::to_string(error.code));
     if (dispatch()) {
       ++deps_.metrics.retries;
       return std::nullopt;
     }
   }
-  const std::string status = error.code == "timeout" ? "timeout" : "error";
-  return failed(policy_.consumer_error(error), status, error.code.empty() ? "node_error" : error.code, false);
+  const store::UsageStatus status =
+      error.code == protocol::ErrorCode::timeout ? store::UsageStatus::timeout : store::UsageStatus::error;
+  return failed(policy_.consumer_error(error), status, error.code, false);
 }
 
-JobRun::Ending JobRun::failed(const ApiError& error, std::string status, std::string code, bool cancel_on_node) {
+JobRun::Ending JobRun::failed(const ApiError& error, store::UsageStatus status, store::FailureCode code,
+                              bool cancel_on_node) {
   Ending ending;
-  ending.status = std::move(status);
-  ending.code = std::move(code);
+  ending.status = status;
+  ending.code = code;
   ending.error = error;
-  ending.end = ending.status == "timeout" ? JobEnd::timed_out
-               : ending.status == "cancelled" ? JobEnd::cancelled
-                                              : JobEnd::failed;
+  ending.end = status == store::UsageStatus::timeout     ? JobEnd::timed_out
+               : status == store::UsageStatus::cancelled ? JobEnd::cancelled
+                                                         : JobEnd::failed;
   ending.cancel_on_node = cancel_on_node;
   return ending;
 }
@@ -283,7 +287,8 @@ JobRun::Ending JobRun::consumer_gone(JobSink::Delivery why) const {
   const bool too_slow = why == JobSink::Delivery::too_slow;
   const ApiError error{499, "invalid_request_error", too_slow ? "client_too_slow" : "client_disconnected",
                        "the client stopped reading"};
-  return failed(error, "cancelled", error.code, true);
+  return failed(error, store::UsageStatus::cancelled,
+                too_slow ? store::RelayFailure::client_too_slow : store::RelayFailure::client_disconnected, true);
 }
 
 // The node is told to stop; its acknowledgement may say what the job used

@@ -74,8 +74,8 @@ class JobRun {
   // How the job ended, decided once; everything after it (node, bill,
   // record, sink) follows from it.
   struct Ending {
-    std::string status = "error";  // the usage event's status
-    std::string code;              // the usage event's error code; empty when ok
+    store::UsageStatus status = store::UsageStatus::error;  // the usage event's status
+    std::optional<store::FailureCode> code;                 // the usage event's error code; none when ok
     std::optional<ApiError> error; // what the consumer is told; none when completed
     JobEnd end = JobEnd::failed;
     bool cancel_on_node = false;
@@ -91,7 +91,8 @@ class JobRun {
   net::awaitable<std::optional<Ending>> on_chunk(const protocol::Chunk& chunk);
   std::optional<Ending> on_done(const protocol::Done& done);
   std::optional<Ending> on_error(const protocol::Error& error);
-  static Ending failed(const ApiError& error, std::string status, std::string code, bool cancel_on_node);
+  static Ending failed(const ApiError& error, store::UsageStatus status, store::FailureCode code,
+                       bool cancel_on_node);
   Ending consumer_gone(JobSink::Delivery why) const;
   net::awaitable<void> wait_for_cancel_ack();
   void leave_node(bool cancel_on_node);

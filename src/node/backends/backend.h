@@ -25,7 +25,7 @@ using ChunkSink = std::function<void(int index, std::string delta, std::string f
 // response text. `retryable` means "another node could serve it"; the caller
 // still clears it once a chunk has gone out.
 struct BackendError {
-  std::string code;  // upstream_error, upstream_unreachable, timeout, bad_request, ...
+  protocol::ErrorCode code = protocol::ErrorCode::node_error;
   std::string message;
   int status = 0;    // HTTP status the upstream answered, if any
   bool retryable = false;

@@ -30,9 +30,9 @@ net::awaitable<std::expected<ModelList, std::string>> MockBackend::models(net::A
 net::awaitable<BackendResult> MockBackend::run(const protocol::Job& job, const ChunkSink& sink,
                                                net::AbortHandle& abort) {
   if (job.kind == protocol::JobKind::exec)
-    co_return std::unexpected(BackendError{"unsupported_kind", "this node does not run exec jobs", 0, true});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node does not run exec jobs", 0, true});
   auto reply = mock::plan_reply(job.kind, job.payload);
-  if (!reply) co_return std::unexpected(BackendError{"bad_request", reply.error(), 400, false});
+  if (!reply) co_return std::unexpected(BackendError{protocol::ErrorCode::bad_request, reply.error(), 400, false});
 
   asio::steady_timer timer(executor_);
   abort.set([&timer] { timer.cancel(); });
@@ -63,7 +63,7 @@ net::awaitable<BackendResult> MockBackend::run(const protocol::Job& job, const C
     if (is_word) ++emitted;
   }
   if (abort.aborted())
-    co_return std::unexpected(BackendError{"cancelled", "job aborted", 0, false});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::cancelled, "job aborted", 0, false});
   co_return protocol::Usage{reply->prompt_tokens, emitted};
 }
 

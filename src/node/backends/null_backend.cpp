@@ -7,7 +7,7 @@ net::awaitable<std::expected<ModelList, std::string>> NullBackend::models(net::A
 }
 
 net::awaitable<BackendResult> NullBackend::run(const protocol::Job&, const ChunkSink&, net::AbortHandle&) {
-  co_return std::unexpected(BackendError{"unsupported_kind", "this node runs no inference backend", 0, true});
+  co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node runs no inference backend", 0, true});
 }
 
 }  // namespace potluck::node

@@ -20,10 +20,10 @@ bool starts_with(std::string_view text, std::string_view prefix) { return text.s
 BackendError transport_error(std::string_view what) {
   if (starts_with(what, "cannot resolve") || starts_with(what, "cannot connect") ||
       starts_with(what, "upstream request failed") || starts_with(what, "upstream closed"))
-    return {"upstream_unreachable", "upstream engine unreachable", 0, true};
-  if (starts_with(what, "upstream timed out")) return {"timeout", "upstream engine timed out", 0, false};
-  if (starts_with(what, "aborted")) return {"cancelled", "job aborted", 0, false};
-  return {"upstream_error", "upstream stream broke", 0, true};
+    return {protocol::ErrorCode::upstream_unreachable, "upstream engine unreachable", 0, true};
+  if (starts_with(what, "upstream timed out")) return {protocol::ErrorCode::timeout, "upstream engine timed out", 0, false};
+  if (starts_with(what, "aborted")) return {protocol::ErrorCode::cancelled, "job aborted", 0, false};
+  return {protocol::ErrorCode::upstream_error, "upstream stream broke", 0, true};
 }
 
 }  // namespace
@@ -109,10 +109,10 @@ constexpr std::size_t kMaxAnswerBytes = 64 * 1024 * 1024;
 net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const ChunkSink& sink,
                                                  net::AbortHandle& abort) {
   if (job.kind == protocol::JobKind::exec)
-    co_return std::unexpected(BackendError{"unsupported_kind", "this node does not run exec jobs", 0, true});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node does not run exec jobs", 0, true});
   const auto delivery = job.stream ? openai::Delivery::streamed : openai::Delivery::whole;
   auto body = openai::prepare_request(job.payload, job.model, delivery);
-  if (!body) co_return std::unexpected(BackendError{"bad_request", body.error(), 400, false});
+  if (!body) co_return std::unexpected(BackendError{protocol::ErrorCode::bad_request, body.error(), 400, false});
 
   // No per-read timeout: the running job aborts the request when its
   // deadline passes (Backend::run), and arming a timer for every read and
@@ -139,28 +139,28 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
   };
   const std::string target = openai::completion_target(base_path_, job.kind);
   auto status = co_await client_.stream(http::verb::post, target, *body, headers, deadline, on_body, &abort);
-  if (abort.aborted()) co_return std::unexpected(BackendError{"cancelled", "job aborted", 0, false});
+  if (abort.aborted()) co_return std::unexpected(BackendError{protocol::ErrorCode::cancelled, "job aborted", 0, false});
   if (!status) {
     auto error = transport_error(status.error());
-    spdlog::debug("job {} upstream transport failure ({}), {} chunks relayed", job.id, error.code, answer.chunks);
+    spdlog::debug("job {} upstream transport failure ({}), {} chunks relayed", job.id, protocol::to_string(error.code), answer.chunks);
     co_return std::unexpected(std::move(error));
   }
   if (*status < 200 || *status >= 300) {
     int code = static_cast<int>(*status);
     co_return std::unexpected(BackendError{
-        "upstream_error", "upstream answered " + std::to_string(code), code, code >= 500});
+        protocol::ErrorCode::upstream_error, "upstream answered " + std::to_string(code), code, code >= 500});
   }
   if (answer.too_big)
-    co_return std::unexpected(BackendError{"upstream_error", "upstream answer is too large", 0, false});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error, "upstream answer is too large", 0, false});
   if (delivery == openai::Delivery::streamed) parser.finish();
   else answer.take(openai::translate_response(job.kind, whole), sink);
   if (answer.failed) {
     const int failed = answer.failed_status;
     co_return std::unexpected(
-        BackendError{"upstream_error", "upstream reported an error", failed, failed == 0 || failed >= 500});
+        BackendError{protocol::ErrorCode::upstream_error, "upstream reported an error", failed, failed == 0 || failed >= 500});
   }
   if (!answer.finished)
-    co_return std::unexpected(BackendError{"upstream_error", "upstream stream ended early", 0, true});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error, "upstream stream ended early", 0, true});
   if (answer.usage) co_return *answer.usage;
   const std::int64_t completion = delivery == openai::Delivery::streamed
                                       ? answer.content_chunks

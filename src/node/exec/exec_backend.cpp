@@ -9,9 +9,9 @@ net::awaitable<std::expected<ModelList, std::string>> ExecBackend::models(net::A
 net::awaitable<BackendResult> ExecBackend::run(const protocol::Job& job, const ChunkSink& sink,
                                                net::AbortHandle& abort) {
   if (job.kind != protocol::JobKind::exec)
-    co_return std::unexpected(BackendError{"unsupported_kind", "this backend runs exec jobs only", 0, true});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this backend runs exec jobs only", 0, true});
   auto request = protocol::parse_exec_request(job.payload);
-  if (!request) co_return std::unexpected(BackendError{"bad_request", request.error(), 400, false});
+  if (!request) co_return std::unexpected(BackendError{protocol::ErrorCode::bad_request, request.error(), 400, false});
   const OutputSink output = [&sink](std::string_view stream, std::string data) {
     sink(0, protocol::encode_exec_output(stream, data), "");
   };

@@ -117,20 +117,20 @@ net::awaitable<std::expected<protocol::ExecResult, BackendError>> ExecRunner::ru
   const auto language = std::find_if(languages_.begin(), languages_.end(),
                                      [&](const Language& l) { return l.name == request.language; });
   if (language == languages_.end())
-    co_return std::unexpected(BackendError{"unsupported_language", "this node does not run that language", 0, true});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_language, "this node does not run that language", 0, true});
   const auto spec = build_spec(request, *language, limits_);
   const SandboxInput input{encode_spec(spec), request.stdin_data, guard_time(spec), limits_.output_bytes};
   auto outcome = co_await run_sandbox(command_, input, sink, abort);
   if (!outcome) {
     spdlog::warn("exec sandbox failed: {}", outcome.error());
-    co_return std::unexpected(BackendError{"sandbox_error", "the node's sandbox failed", 0, true});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::sandbox_error, "the node's sandbox failed", 0, true});
   }
   // The caller reports why it stopped the job; what it needs from here is the CPU used.
   if (outcome->aborted)
-    co_return std::unexpected(BackendError{"cancelled", "job aborted", 0, false, outcome->report.result.cpu_ms});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::cancelled, "job aborted", 0, false, outcome->report.result.cpu_ms});
   if (outcome->report.phase == "setup") {
     spdlog::warn("exec sandbox could not be prepared: {}", outcome->report.error);
-    co_return std::unexpected(BackendError{"sandbox_error", "the node's sandbox could not be prepared", 0, true});
+    co_return std::unexpected(BackendError{protocol::ErrorCode::sandbox_error, "the node's sandbox could not be prepared", 0, true});
   }
   auto result = outcome->report.result;
   result.truncated = outcome->truncated;

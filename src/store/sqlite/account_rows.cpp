@@ -31,10 +31,10 @@ Invite read_invite(const Statement& s) {
 
 void insert_user_row(Database& db, const User& user, const std::string& actor_id) {
   db.prepare("INSERT INTO users (id, email, role, created_at) VALUES (?, ?, ?, ?)")
-      .bind(1, user.id).bind(2, user.email).bind(3, user.role).bind(4, user.created_at)
+      .bind(1, user.id).bind(2, user.email).bind(3, to_string(user.role)).bind(4, user.created_at)
       .step();
   append_audit(db, {actor_id, "user.created", user.id, "",
-                    json::serialize(json::object{{"role", user.role}})});
+                    json::serialize(json::object{{"role", to_string(user.role)}})});
 }
 
 void insert_api_key_row(Database& db, const ApiKey& key) {

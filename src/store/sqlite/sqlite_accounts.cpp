@@ -10,7 +10,7 @@
 namespace potluck::store::sqlite {
 namespace {
 
-User new_user(const std::string& email, const std::string& role) {
+User new_user(const std::string& email, Role role) {
   return {make_id("usr_", 16), email, role, unix_now_ms()};
 }
 
@@ -32,7 +32,7 @@ StoreError email_conflict() { return {StoreError::Kind::conflict, "a user with t
 }  // namespace
 
 Result<User> SqliteStore::create_user_with_key(const std::string& actor_id, const std::string& email,
-                                               const std::string& role, ApiKey first_key) {
+                                               Role role, ApiKey first_key) {
   return guarded([&]() -> Result<User> {
     Transaction tx(db_);
     if (email_taken(db_, email)) return std::unexpected(email_conflict());
@@ -47,7 +47,7 @@ Result<Signup> SqliteStore::signup(const InviteClaim& claim, const std::string& 
   return guarded([&]() -> Result<Signup> {
     Transaction tx(db_);
     // Self sign-up: the new user is the actor of their own records.
-    Signup result{new_user(email, "member"), ""};
+    Signup result{new_user(email, Role::member), ""};
     auto invite = spend_invite(db_, claim, result.user.id);
     if (!invite) return std::unexpected(invite.error());
     if (email_taken(db_, email)) return std::unexpected(email_conflict());

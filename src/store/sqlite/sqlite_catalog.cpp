@@ -14,7 +14,8 @@ Result<std::vector<Tier>> SqliteStore::list_tiers() {
     auto s = db_.prepare("SELECT name, models, min_trust, max_price_in, max_price_out FROM tiers ORDER BY name");
     std::vector<Tier> tiers;
     while (s.step()) {
-      Tier tier{s.text(0), {}, s.text(2), s.integer(3), s.integer(4)};
+      // A minimum this version does not know reads as the strictest.
+      Tier tier{s.text(0), {}, trust_from(s.text(2)).value_or(Trust::verified), s.integer(3), s.integer(4)};
       boost::system::error_code ec;
       const json::value models = json::parse(s.text(1), ec);
       if (!ec && models.is_array())
@@ -35,11 +36,11 @@ Result<void> SqliteStore::put_tier(const std::string& actor_id, const Tier& tier
     db_.prepare("INSERT INTO tiers (name, models, min_trust, max_price_in, max_price_out, created_at) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(name) DO UPDATE SET models = ?2, "
                 "min_trust = ?3, max_price_in = ?4, max_price_out = ?5")
-        .bind(1, tier.name).bind(2, models_json).bind(3, tier.min_trust).bind(4, tier.max_price_in)
+        .bind(1, tier.name).bind(2, models_json).bind(3, to_string(tier.min_trust)).bind(4, tier.max_price_in)
         .bind(5, tier.max_price_out).bind(6, unix_now_ms())
         .step();
     append_audit(db_, {actor_id, "tier.set", tier.name, "", json::serialize(json::object{
-        {"models", models}, {"min_trust", tier.min_trust}, {"max_price_in", tier.max_price_in},
+        {"models", models}, {"min_trust", to_string(tier.min_trust)}, {"max_price_in", tier.max_price_in},
         {"max_price_out", tier.max_price_out}})});
     tx.commit();
     return {};

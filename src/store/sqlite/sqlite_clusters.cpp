@@ -15,18 +15,19 @@ namespace {
 constexpr std::string_view kMembershipQuery =
     "SELECT c.id, c.name, m.role FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id ";
 
-// The member's role, or empty when the user is not a member.
-std::string role_of(Database& db, const std::string& cluster_id, const std::string& user_id) {
+// The member's role, or none when the user is not a member.
+std::optional<ClusterRole> role_of(Database& db, const std::string& cluster_id, const std::string& user_id) {
   auto s = db.prepare("SELECT role FROM cluster_members WHERE cluster_id = ? AND user_id = ?");
   s.bind(1, cluster_id).bind(2, user_id);
-  return s.step() ? s.text(0) : std::string();
+  if (!s.step()) return std::nullopt;
+  return cluster_role_from(s.text(0));
 }
 
 // Deletes a plain member's row; the owner cannot be taken out of their cluster.
 Result<void> delete_member(Database& db, const std::string& cluster_id, const std::string& user_id) {
-  const std::string role = role_of(db, cluster_id, user_id);
-  if (role.empty()) return std::unexpected(not_found("not a member of this cluster"));
-  if (role == "owner")
+  const auto role = role_of(db, cluster_id, user_id);
+  if (!role) return std::unexpected(not_found("not a member of this cluster"));
+  if (*role == ClusterRole::owner)
     return std::unexpected(StoreError{StoreError::Kind::invalid, "the owner cannot leave their cluster"});
   db.prepare("DELETE FROM cluster_members WHERE cluster_id = ? AND user_id = ?")
       .bind(1, cluster_id).bind(2, user_id)
@@ -70,7 +71,7 @@ Result<std::vector<Membership>> SqliteClusterStore::memberships(const std::strin
     auto s = db_.prepare(std::string(kMembershipQuery) + "WHERE m.user_id = ? ORDER BY c.name");
     s.bind(1, user_id);
     std::vector<Membership> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
+    while (s.step()) out.push_back({s.text(0), s.text(1), cluster_role_from(s.text(2))});
     return out;
   });
 }
@@ -80,7 +81,7 @@ Result<Membership> SqliteClusterStore::membership(const std::string& cluster_id,
     auto s = db_.prepare(std::string(kMembershipQuery) + "WHERE m.cluster_id = ? AND m.user_id = ?");
     s.bind(1, cluster_id).bind(2, user_id);
     if (!s.step()) return std::unexpected(not_found("membership"));
-    return Membership{s.text(0), s.text(1), s.text(2)};
+    return Membership{s.text(0), s.text(1), cluster_role_from(s.text(2))};
   });
 }
 
@@ -90,7 +91,7 @@ Result<std::vector<Member>> SqliteClusterStore::members(const std::string& clust
                          "ORDER BY role = 'member', joined_at, user_id");
     s.bind(1, cluster_id);
     std::vector<Member> out;
-    while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2)});
+    while (s.step()) out.push_back({s.text(0), cluster_role_from(s.text(1)), s.integer(2)});
     return out;
   });
 }
@@ -103,13 +104,13 @@ Result<Membership> SqliteClusterStore::join(const std::string& user_id, const In
     if (invite->cluster_id.empty())
       return std::unexpected(StoreError{StoreError::Kind::invalid,
                                         "this is a sign-up invite, not a cluster's: use it with `potluck signup`"});
-    if (!role_of(db_, invite->cluster_id, user_id).empty())
+    if (role_of(db_, invite->cluster_id, user_id))
       return std::unexpected(StoreError{StoreError::Kind::conflict, "you are already a member of this cluster"});
     insert_member_row(db_, invite->cluster_id, user_id, invite->id, claim.now_ms);
     auto cluster = db_.prepare("SELECT name FROM clusters WHERE id = ?");
     cluster.bind(1, invite->cluster_id);
     cluster.step();
-    Membership joined{invite->cluster_id, cluster.text(0), "member"};
+    Membership joined{invite->cluster_id, cluster.text(0), ClusterRole::member};
     tx.commit();
     return joined;
   });

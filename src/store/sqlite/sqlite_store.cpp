@@ -18,8 +18,9 @@ namespace potluck::store::sqlite {
 namespace {
 
 
+// Text this version does not write reads as the least privilege.
 User read_user(const Statement& s) {
-  return {s.text(0), s.text(1), s.text(2), s.integer(3), s.integer(4)};
+  return {s.text(0), s.text(1), role_from(s.text(2)).value_or(Role::member), s.integer(3), s.integer(4)};
 }
 
 constexpr std::string_view kUserColumns = "id, email, role, created_at, deleted_at";
@@ -45,8 +46,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& data_dir) {
 
 SqliteStore::SqliteStore(const std::string& path) : db_(path) { migrate(db_); }
 
-Result<User> SqliteStore::create_user(const std::string& actor_id, const std::string& email,
-                                      const std::string& role) {
+Result<User> SqliteStore::create_user(const std::string& actor_id, const std::string& email, Role role) {
   return guarded([&]() -> Result<User> {
     Transaction tx(db_);
     User user{make_id("usr_", 16), email, role, unix_now_ms()};
@@ -235,7 +235,8 @@ constexpr std::string_view kNodeColumns =
 
 NodeRecord read_node(const Statement& s) {
   return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
-          s.text(7), s.integer(8), s.text(9), s.text(10), s.integer(11), s.integer(12)};
+          s.text(7), s.integer(8), s.text(9), trust_from(s.text(10)).value_or(Trust::community),
+          s.integer(11), s.integer(12)};
 }
 }  // namespace
 
@@ -257,15 +258,14 @@ Result<NodeRecord> SqliteStore::find_node(const std::string& id) {
   });
 }
 
-Result<void> SqliteStore::set_node_trust(const std::string& actor_id, const std::string& node_id,
-                                         const std::string& trust) {
+Result<void> SqliteStore::set_node_trust(const std::string& actor_id, const std::string& node_id, Trust trust) {
   return guarded([&]() -> Result<void> {
     Transaction tx(db_);
     db_.prepare("UPDATE nodes SET trust = ?, trust_set_by = ? WHERE id = ?")
-        .bind(1, trust).bind(2, actor_id).bind(3, node_id)
+        .bind(1, to_string(trust)).bind(2, actor_id).bind(3, node_id)
         .step();
     if (db_.changes() == 0) return std::unexpected(not_found("node"));
-    append_audit(db_, {actor_id, "node.trust_set", node_id, "", R"({"trust":")" + trust + "\"}"});
+    append_audit(db_, {actor_id, "node.trust_set", node_id, "", R"({"trust":")" + std::string(to_string(trust)) + "\"}"});
     tx.commit();
     return {};
   });
@@ -289,8 +289,8 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
     for (const auto& e : events) {
       s.bind(1, e.ts_ms).bind(2, e.job_id).bind_optional(3, e.user_id).bind_optional(4, e.key_id)
           .bind_optional(5, e.node_id).bind(6, e.model).bind(7, e.kind).bind(8, e.prompt_tokens)
-          .bind(9, e.completion_tokens).bind(11, e.latency_ms).bind(12, e.status)
-          .bind_optional(13, e.error_code).bind_optional(14, e.cluster_id).bind_optional(15, e.tier)
+          .bind(9, e.completion_tokens).bind(11, e.latency_ms).bind(12, to_string(e.status))
+          .bind_optional(13, to_string(e.error_code)).bind_optional(14, e.cluster_id).bind_optional(15, e.tier)
           .bind_optional(16, e.language).bind(17, e.cost);
       if (e.ttft_ms < 0) s.bind_null(10); else s.bind(10, e.ttft_ms);
       if (e.cpu_ms < 0) s.bind_null(18); else s.bind(18, e.cpu_ms);
@@ -303,7 +303,7 @@ Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
       if (e.settlement) post_settlement(db_, e.job_id, *e.settlement);
       if (e.node_id.empty()) continue;
       auto& tally = tallies[e.node_id];
-      tally.ok += e.status == "ok";
+      tally.ok += e.status == UsageStatus::ok;
       if (e.usage_mismatch) {
         ++tally.mismatches;
         tally.flagged_at = std::max(tally.flagged_at, e.ts_ms);

@@ -25,13 +25,12 @@ class SqliteStore final : public Store {
   UsageStore& usage() override { return usage_; }
   PersonalDataStore& personal_data() override { return personal_data_; }
 
-  Result<User> create_user(const std::string& actor_id, const std::string& email,
-                           const std::string& role) override;
+  Result<User> create_user(const std::string& actor_id, const std::string& email, Role role) override;
   Result<User> find_user(const std::string& id) override;
   Result<User> find_user_by_email(const std::string& email) override;
   Result<std::vector<User>> list_users() override;
   Result<User> create_user_with_key(const std::string& actor_id, const std::string& email,
-                                    const std::string& role, ApiKey first_key) override;
+                                    Role role, ApiKey first_key) override;
   Result<Signup> signup(const InviteClaim& claim, const std::string& email, ApiKey first_key) override;
 
   Result<void> insert_api_key(const ApiKey& key) override;
@@ -52,8 +51,7 @@ class SqliteStore final : public Store {
   Result<NodeRecord> find_node(const std::string& id) override;
   Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,
                                                  const std::vector<std::string>& connected) override;
-  Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id,
-                              const std::string& trust) override;
+  Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id, Trust trust) override;
 
   Result<void> insert_usage(const std::vector<UsageEvent>& events) override;
   Result<std::int64_t> count_usage() override;

@@ -36,8 +36,9 @@ UsageEvent read_event(const Statement& s) {
   e.completion_tokens = s.integer(8);
   e.ttft_ms = s.is_null(9) ? -1 : s.integer(9);
   e.latency_ms = s.integer(10);
-  e.status = s.text(11);
-  e.error_code = s.text(12);
+  // A status this version does not write reads as a failure.
+  e.status = usage_status_from(s.text(11)).value_or(UsageStatus::error);
+  e.error_code = failure_code_from(s.text(12));
   e.cluster_id = s.text(13);
   e.tier = s.text(14);
   e.language = s.text(15);
@@ -103,7 +104,7 @@ Result<std::vector<UsageFailure>> SqliteUsageStore::failures(const UsageQuery& q
     bind_query(s, query);
     s.bind(4, std::int64_t{limit});
     std::vector<UsageFailure> failures;
-    while (s.step()) failures.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    while (s.step()) failures.push_back({s.integer(0), s.text(1), failure_code_from(s.text(2)), s.text(3)});
     return failures;
   });
 }
