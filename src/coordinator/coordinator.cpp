@@ -90,10 +90,10 @@ int run_coordinator(const CoordinatorConfig& config) {
   const WebAssets web = WebAssets::load(config.web_dir);
 
   net::HttpServer* server_ptr = nullptr;
-  auto router = make_router({config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
-                             accounts, exec, [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
-                             per_ip, audit, usage_api, me, jobs, session_api, overview, web});
-  net::HttpServer server(io, config.limits, std::move(router));
+  const Services services{config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
+                          accounts, exec, [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
+                          per_ip, audit, usage_api, me, jobs, session_api, overview, web};
+  net::HttpServer server(io, config.limits, make_router(services), make_head_check(services));
   server_ptr = &server;
   auto bound = server.listen(config.listen);
   if (!bound) throw std::runtime_error(bound.error());

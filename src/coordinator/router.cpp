@@ -30,11 +30,6 @@ bool rate_limited_per_ip(std::string_view path) {
   return (path.starts_with("/v1/") || path.starts_with("/api/")) && path != "/v1/nodes/connect";
 }
 
-std::optional<net::Response> refuse_scope(const Principal& caller, std::string_view scope) {
-  if (caller.has_scope(scope)) return std::nullopt;
-  return net::make_error_response(ApiError::forbidden("this API key lacks the '" + std::string(scope) + "' scope"));
-}
-
 // The route's declared access, from the request's headers only: the caller,
 // or the answer that refuses it. Routes that need no Principal get an empty one.
 net::awaitable<std::expected<Principal, net::Response>> authorize(KeyAuthenticator& auth, Access access,
@@ -42,15 +37,47 @@ net::awaitable<std::expected<Principal, net::Response>> authorize(KeyAuthenticat
   if (!needs_principal(access)) co_return Principal{};
   auto caller = co_await auth.authenticate(request);
   if (!caller) co_return std::unexpected(net::make_error_response(caller.error()));
-  std::optional<net::Response> refused;
-  if (access == Access::scope_inference) refused = refuse_scope(*caller, "inference");
-  if (access == Access::scope_exec) refused = refuse_scope(*caller, "exec");
-  if (access == Access::admin) refused = api::refuse_unless_admin(*caller);
-  if (refused) co_return std::unexpected(std::move(*refused));
+  std::expected<void, ApiError> admitted;
+  if (access == Access::scope_inference) admitted = api::require_scope(*caller, store::Scope::inference);
+  if (access == Access::scope_exec) admitted = api::require_scope(*caller, store::Scope::exec);
+  if (access == Access::admin) admitted = api::require_admin(*caller);
+  if (!admitted) co_return std::unexpected(net::make_error_response(admitted.error()));
   co_return std::move(*caller);
 }
 
+// Everything the route table decides from the head alone: the per-IP rate
+// limit, the route (404, 405) and the caller the route admits. Paths outside
+// the API (health, metrics, the dashboard's files) go on with no caller.
+net::awaitable<std::expected<Principal, net::Response>> admit(const Services& s, const net::Request& head,
+                                                              const std::string& client_ip) {
+  std::string_view target = head.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  const auto method = head.method();
+  if (path == "/healthz" || path == "/metrics") co_return Principal{};
+  if (method == http::verb::get && !is_api_path(path)) co_return Principal{};
+  if (rate_limited_per_ip(path)) {
+    if (const int wait_s = s.per_ip.take(client_ip))
+      co_return std::unexpected(net::make_error_response(
+          ApiError::rate_limited("too many requests from this address; slow down", wait_s)));
+  }
+  net::Captures unused;
+  const RouteLookup found = find_route(routes(), method, path, unused);
+  if (!found.route) co_return std::unexpected(found.path_known ? method_not_allowed(path) : not_found(path));
+  auto caller = co_await authorize(s.auth, found.route->access, head);
+  co_return caller;
+}
+
 }  // namespace
+
+net::HeadCheck make_head_check(Services s) {
+  return [s](const net::Request& head, const std::string& client_ip,
+             std::any& admission) -> net::awaitable<std::optional<net::Response>> {
+    auto admitted = co_await admit(s, head, client_ip);
+    if (!admitted) co_return std::move(admitted.error());
+    admission = std::move(*admitted);
+    co_return std::nullopt;
+  };
+}
 
 net::Handler make_router(Services s) {
   return [s](net::Exchange& ex) -> net::awaitable<std::optional<net::Response>> {
@@ -70,18 +97,18 @@ net::Handler make_router(Services s) {
       if (auto page = s.web.serve(path)) co_return std::move(*page);
       co_return not_found(path);
     }
-    if (rate_limited_per_ip(path)) {
-      if (const int wait_s = s.per_ip.take(ex.client_ip))
-        co_return net::make_error_response(
-            ApiError::rate_limited("too many requests from this address; slow down", wait_s));
-    }
 
     RouteCall call;
+    if (auto* admitted = std::any_cast<Principal>(&ex.admission)) {
+      call.principal = std::move(*admitted);
+    } else {
+      // No head check ran in front of this handler: admit here.
+      auto caller = co_await admit(s, ex.request, ex.client_ip);
+      if (!caller) co_return std::move(caller.error());
+      call.principal = std::move(*caller);
+    }
     const RouteLookup found = find_route(routes(), method, path, call.captures);
     if (!found.route) co_return found.path_known ? method_not_allowed(path) : not_found(path);
-    auto caller = co_await authorize(s.auth, found.route->access, ex.request);
-    if (!caller) co_return std::move(caller.error());
-    call.principal = std::move(*caller);
     co_return co_await found.route->handler(s, ex, call);
   };
 }

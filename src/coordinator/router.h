@@ -46,6 +46,12 @@ struct Services {
   const WebAssets& web;
 };
 
+// The route table's decision from a request's head (net::HeadCheck): the
+// per-IP rate limit, 404, 405 and the route's declared access, so a caller
+// who may not call a route is refused before its body is read. It leaves the
+// admitted Principal for the router.
+net::HeadCheck make_head_check(Services services);
+// Runs the admitted request's route (admitting it first when no head check did).
 net::Handler make_router(Services services);
 
 }  // namespace potluck::coordinator

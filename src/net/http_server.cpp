@@ -97,8 +97,8 @@ Response make_error_response(const ApiError& error) {
   return response;
 }
 
-HttpServer::HttpServer(asio::io_context& io, ServerLimits limits, Handler handler)
-    : io_(io), limits_(limits), handler_(std::move(handler)), acceptor_(io) {}
+HttpServer::HttpServer(asio::io_context& io, ServerLimits limits, Handler handler, HeadCheck check_head)
+    : io_(io), limits_(limits), handler_(std::move(handler)), check_head_(std::move(check_head)), acceptor_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -219,8 +219,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
   auto deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
   bool first = true;
 
-  auto send_and_close = [&](const ApiError& error) -> awaitable<void> {
-    auto response = make_error_response(error);
+  auto send_and_close = [&](Response& response) -> awaitable<void> {
     response.keep_alive(false);
     response.prepare_payload();
     error_code ec;
@@ -264,45 +263,61 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     stream.expires_at(deadline);
     co_await http::async_read_header(stream, buffer, parser, kUseAwaitableEc(ec));
     if (ec) {
-      if (auto error = read_failure(ec, buffer, limits_, !parser.get().target().empty()))
-        co_await send_and_close(*error);
+      if (auto error = read_failure(ec, buffer, limits_, !parser.get().target().empty())) {
+        auto answer = make_error_response(*error);
+        co_await send_and_close(answer);
+      }
       break;
     }
     auto& header = parser.get();
     if (header.target().size() > limits_.max_url_bytes) {
-      const ApiError error{414, "invalid_request_error", "uri_too_long", "request URL is too long"};
-      co_await send_and_close(error);
+      auto answer = make_error_response({414, "invalid_request_error", "uri_too_long", "request URL is too long"});
+      co_await send_and_close(answer);
       break;
     }
     if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) > limits_.max_header_fields) {
-      const ApiError error{431, "invalid_request_error", "headers_too_large", "too many header fields"};
-      co_await send_and_close(error);
+      auto answer = make_error_response({431, "invalid_request_error", "headers_too_large", "too many header fields"});
+      co_await send_and_close(answer);
       break;
     }
     if (auto length = parser.content_length(); length && *length > limits_.max_body_bytes) {
-      const ApiError error = *read_failure(http::error::body_limit, buffer, limits_);
-      co_await send_and_close(error);
+      auto answer = make_error_response(*read_failure(http::error::body_limit, buffer, limits_));
+      co_await send_and_close(answer);
       break;
     }
-    if (header[http::field::expect] == "100-continue") {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream.expires_after(limits_.write_timeout);
-      co_await asio::async_write(stream, asio::buffer(kContinue), kUseAwaitableEc(ec));
-      if (ec) break;
-    }
-    stream.expires_after(limits_.body_timeout);
-    co_await http::async_read(stream, buffer, parser, kUseAwaitableEc(ec));
-    if (ec) {
-      if (auto error = read_failure(ec, buffer, limits_)) co_await send_and_close(*error);
+    std::any admission;
+    std::optional<Response> refusal;
+    if (check_head_) refusal = co_await check_head_(header, connection->ip, admission);
+    if (refusal && !parser.is_done()) {
+      // A body follows that nobody will read: answer and close instead.
+      co_await send_and_close(*refusal);
       break;
+    }
+    if (!parser.is_done()) {
+      if (header[http::field::expect] == "100-continue") {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.expires_after(limits_.write_timeout);
+        co_await asio::async_write(stream, asio::buffer(kContinue), kUseAwaitableEc(ec));
+        if (ec) break;
+      }
+      stream.expires_after(limits_.body_timeout);
+      co_await http::async_read(stream, buffer, parser, kUseAwaitableEc(ec));
+      if (ec) {
+        if (auto error = read_failure(ec, buffer, limits_)) {
+          auto answer = make_error_response(*error);
+          co_await send_and_close(answer);
+        }
+        break;
+      }
     }
     stream.expires_never();
 
     Request request = parser.release();
     Exchange exchange(request, stream, connection->ip, limits_, connection->force_close);
-    std::optional<Response> response;
+    exchange.admission = std::move(admission);
+    std::optional<Response> response = std::move(refusal);
     try {
-      response = co_await handler_(exchange);
+      if (!response) response = co_await handler_(exchange);
     } catch (const std::exception& e) {
       // Exceptions are bugs: answer 500, keep the server up, log no content.
       spdlog::error("handler threw for {} {}: {}", std::string(request.method_string()),

@@ -1,12 +1,13 @@
 #pragma once
 // Async HTTP/1.1 server: accept loop, per-connection coroutine with keep-alive,
 // request limits and timeouts, graceful stop. It knows nothing about jobs:
-// each parsed request goes to one Handler.
+// each request's head may go to a HeadCheck, each parsed request to one Handler.
 #include "common/api_error.h"
 #include "common/strings.h"
 #include "net/asio_fwd.h"
 #include "net/limits.h"
 
+#include <any>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -37,6 +38,7 @@ class Exchange {
   const std::string client_ip;
   const ServerLimits& limits;
   bool keep_alive = true;  // a handler that streamed its answer may clear it
+  std::any admission;      // what the HeadCheck learnt of this request (empty without one)
 
   // The answer as a stream of events (created on first use; its first write
   // sends the 200 head). A handler that used it returns nullopt.
@@ -64,9 +66,18 @@ class Exchange {
 
 using Handler = std::function<awaitable<std::optional<Response>>(Exchange&)>;
 
+// Looks at a request before its body is read: method, target and headers,
+// the body still empty. An answer refuses the request at once; when a body
+// is on its way the connection then closes without reading it, so a caller
+// who may not send a body never makes the server buffer one. Nothing lets
+// the request go on, with what the check learnt (who the caller is) left in
+// `admission` for the Handler (Exchange::admission).
+using HeadCheck = std::function<awaitable<std::optional<Response>>(const Request& head, const std::string& client_ip,
+                                                                   std::any& admission)>;
+
 class HttpServer {
  public:
-  HttpServer(asio::io_context& io, ServerLimits limits, Handler handler);
+  HttpServer(asio::io_context& io, ServerLimits limits, Handler handler, HeadCheck check_head = {});
   ~HttpServer();
 
   // Binds and listens; returns the bound endpoint (port 0 picks one).
@@ -91,6 +102,7 @@ class HttpServer {
   asio::io_context& io_;
   ServerLimits limits_;
   Handler handler_;
+  HeadCheck check_head_;
   tcp::acceptor acceptor_;
   bool stopping_ = false;
   std::unordered_set<Connection*> connections_;

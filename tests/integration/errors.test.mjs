@@ -2,6 +2,7 @@
 // 404, 405, 413, 414, 431 and 503 with Retry-After, plus the requests just
 // inside each limit, which must succeed.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { before, describe, test } from 'node:test';
 import { useHarness, expectErrorEnvelope, rawHttp, sseEvents, trickle, waitFor } from '../lib/harness.mjs';
 
@@ -193,6 +194,60 @@ describe('413 body too large', () => {
     assert.equal(r.status, 413, r.raw);
     const json = JSON.parse(r.body);
     assert.equal(typeof json.error.message, 'string');
+  }));
+});
+
+// The route and the caller are decided from the head: a request the route
+// table refuses is answered before its body is read, so a stranger cannot make
+// the coordinator buffer bodies (issue 14). Each request below declares a body
+// and never sends it: without the early answer it would wait for the body
+// timeout and get 408.
+describe('refused before the body is read', () => {
+  const post = (path, auth) =>
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth ? `Authorization: Bearer ${auth}\r\n` : ''}` +
+    `Content-Type: application/json\r\nContent-Length: ${MAX_BODY}\r\n\r\n`;
+
+  test('no API key: 401', h.wrap(async () => {
+    const r = await rawHttp(coord.port, post('/v1/chat/completions'));
+    assert.equal(r.status, 401, r.raw);
+    assert.equal(JSON.parse(r.body).error.type, 'authentication_error');
+  }));
+
+  test('an unknown API key: 401', h.wrap(async () => {
+    const r = await rawHttp(coord.port, post('/v1/chat/completions', 'sk-potluck-notakey000000000000'));
+    assert.equal(r.status, 401, r.raw);
+  }));
+
+  test('an unknown path: 404, and a known path with the wrong method: 405', h.wrap(async () => {
+    const unknown = await rawHttp(coord.port, post('/v1/no-such-thing', key));
+    assert.equal(unknown.status, 404, unknown.raw);
+    const wrongMethod = await rawHttp(coord.port, post('/v1/models', key));
+    assert.equal(wrongMethod.status, 405, wrongMethod.raw);
+  }));
+
+  test('a refused request without a body keeps its connection for the next one', h.wrap(async () => {
+    // Two pipelined requests on one connection, read until the server closes it.
+    const raw = await new Promise((resolve, reject) => {
+      const sock = net.createConnection({ host: '127.0.0.1', port: coord.port });
+      let text = '';
+      sock.on('connect', () => sock.write(
+        'GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' +
+        'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
+      sock.on('data', (d) => (text += d.toString('latin1')));
+      sock.on('close', () => resolve(text));
+      sock.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 401 /);
+    assert.match(raw, /HTTP\/1\.1 200 OK[\s\S]*"status":"ok"/, 'the second request was answered on the same connection');
+  }));
+
+  test('an admitted request still gets its body read and answered', h.wrap(async () => {
+    const body = JSON.stringify(chat('hello'));
+    const r = await rawHttp(coord.port,
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    assert.equal(r.status, 200, r.raw);
+    assert.equal(JSON.parse(r.body).object, 'chat.completion');
   }));
 });
 
