@@ -33,6 +33,10 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                   "Dashboard sessions held at once; past it the oldest is signed out")
       ->envname("POTLUCK_MAX_SESSIONS")->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
       ->capture_default_str();
+  cmd->add_option("--max-sessions-per-user", c.sessions.max_per_user,
+                  "Dashboard sessions one user holds at once; past it their oldest is signed out")
+      ->envname("POTLUCK_MAX_SESSIONS_PER_USER")->check(CLI::Range(std::size_t{1}, std::size_t{10'000}))
+      ->capture_default_str();
   cmd->add_flag("--secure-cookies", c.secure_cookies,
                 "Mark the session cookie Secure (when TLS ends at a proxy in front of the coordinator)")
       ->envname("POTLUCK_SECURE_COOKIES");

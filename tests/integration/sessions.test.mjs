@@ -198,6 +198,19 @@ describe('settings', () => {
     assert.equal((await c.get('/api/session', undefined, { headers: withSession(third) })).status, 200);
   }));
 
+  test('--max-sessions-per-user: a user past it loses their oldest session, nobody else does', h.wrap(async () => {
+    const c = await h.startCoordinator({ name: 'per-user', args: ['--max-sessions-per-user', '2'] });
+    const key = await c.adminKey();
+    const other = await signIn(c, await c.memberKey());
+    const first = await signIn(c, key);
+    const second = await signIn(c, key);
+    const third = await signIn(c, key);
+    for (const s of [other, first, second, third]) assert.equal(s.res.status, 200, s.res.text);
+    expectErrorEnvelope(assert, await c.get('/api/session', undefined, { headers: withSession(first) }), 401);
+    for (const s of [other, second, third])
+      assert.equal((await c.get('/api/session', undefined, { headers: withSession(s) })).status, 200);
+  }));
+
   test('--secure-cookies marks the cookie Secure', h.wrap(async () => {
     const c = await h.startCoordinator({ name: 'secure', args: ['--secure-cookies'] });
     const s = await signIn(c, await c.adminKey());

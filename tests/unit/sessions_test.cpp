@@ -18,7 +18,7 @@ constexpr std::int64_t kStart = 1'795'435'200'000;
 TEST(Sessions, FoundByTheirIdOnly) {
   FakeClock clock{kStart};
   SessionStore sessions(clock, {});
-  const auto created = sessions.create("key_a");
+  const auto created = sessions.create("key_a", "usr_a");
   auto found = sessions.find(created.id);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->key_id, "key_a");
@@ -32,7 +32,7 @@ TEST(Sessions, FoundByTheirIdOnly) {
 TEST(Sessions, ExpireAfterTheirTtl) {
   FakeClock clock{kStart};
   SessionStore sessions(clock, SessionSettings{std::chrono::seconds(60), 10});
-  const auto created = sessions.create("key_a");
+  const auto created = sessions.create("key_a", "usr_a");
   EXPECT_EQ(created.expires_ms, kStart + 60'000);
   clock.now = kStart + 59'999;
   EXPECT_TRUE(sessions.find(created.id));
@@ -44,9 +44,9 @@ TEST(Sessions, ExpireAfterTheirTtl) {
 TEST(Sessions, RemovedOneByOneOrWithTheirKey) {
   FakeClock clock{kStart};
   SessionStore sessions(clock, {});
-  const auto first = sessions.create("key_a");
-  const auto second = sessions.create("key_a");
-  const auto other = sessions.create("key_b");
+  const auto first = sessions.create("key_a", "usr_a");
+  const auto second = sessions.create("key_a", "usr_a");
+  const auto other = sessions.create("key_b", "usr_b");
   sessions.remove(first.id);
   EXPECT_FALSE(sessions.find(first.id));
   EXPECT_TRUE(sessions.find(second.id));
@@ -58,23 +58,39 @@ TEST(Sessions, RemovedOneByOneOrWithTheirKey) {
 TEST(Sessions, BoundedWithTheOldestDroppedFirst) {
   FakeClock clock{kStart};
   SessionStore sessions(clock, SessionSettings{std::chrono::seconds(60), 2});
-  const auto oldest = sessions.create("key_a");
-  const auto middle = sessions.create("key_b");
-  const auto newest = sessions.create("key_c");
+  const auto oldest = sessions.create("key_a", "usr_a");
+  const auto middle = sessions.create("key_b", "usr_b");
+  const auto newest = sessions.create("key_c", "usr_c");
   EXPECT_EQ(sessions.size(), 2u);
   EXPECT_FALSE(sessions.find(oldest.id));
   EXPECT_TRUE(sessions.find(middle.id));
   EXPECT_TRUE(sessions.find(newest.id));
 }
 
+TEST(Sessions, OneUserCannotPushOthersOut) {
+  FakeClock clock{kStart};
+  SessionStore sessions(clock, SessionSettings{std::chrono::seconds(60), 10, 3});
+  const auto others = sessions.create("key_b", "usr_b");
+  std::vector<std::string> mine;
+  for (int i = 0; i < 100; ++i) mine.push_back(sessions.create("key_a", "usr_a").id);
+  EXPECT_TRUE(sessions.find(others.id)) << "another user's session was signed out";
+  EXPECT_EQ(sessions.size(), 4u);
+  for (int i = 0; i < 97; ++i) EXPECT_FALSE(sessions.find(mine[i])) << i;
+  for (int i = 97; i < 100; ++i) EXPECT_TRUE(sessions.find(mine[i])) << i;
+  // Whichever key the user signs in with.
+  const auto with_another_key = sessions.create("key_c", "usr_a");
+  EXPECT_TRUE(sessions.find(with_another_key.id));
+  EXPECT_FALSE(sessions.find(mine[97]));
+}
+
 TEST(Sessions, ExpiredOnesMakeRoomBeforeLiveOnes) {
   FakeClock clock{kStart};
   SessionStore sessions(clock, SessionSettings{std::chrono::seconds(60), 2});
-  const auto live = sessions.create("key_a");
+  const auto live = sessions.create("key_a", "usr_a");
   clock.now = kStart + 30'000;
-  const auto younger = sessions.create("key_b");
+  const auto younger = sessions.create("key_b", "usr_b");
   clock.now = kStart + 61'000;  // `live` has expired, `younger` has not
-  const auto newest = sessions.create("key_c");
+  const auto newest = sessions.create("key_c", "usr_c");
   EXPECT_TRUE(sessions.find(younger.id));
   EXPECT_TRUE(sessions.find(newest.id));
   EXPECT_FALSE(sessions.find(live.id));

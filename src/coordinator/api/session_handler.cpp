@@ -37,7 +37,7 @@ net::awaitable<net::Response> SessionHandler::sign_in(const net::Request& reques
     if (principal.error().status == 401) co_return net::make_error_response(ApiError::unauthorized("invalid API key"));
     co_return net::make_error_response(principal.error());
   }
-  const auto session = auth_.sessions().create(principal->key_id);
+  const auto session = auth_.sessions().create(principal->key_id, principal->user_id);
   auto answer = co_await session_answer(*principal, session.csrf_token, session.expires_ms);
   if (answer.result() == http::status::ok) {
     const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(auth_.sessions().settings().ttl);
