@@ -4,6 +4,9 @@
 #include "temp_store.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace potluck::store {
 namespace {
@@ -85,3 +88,27 @@ TEST_F(UsageBatchTest, AMismatchFreeBatchKeepsTheLastFlag) {
 
 }  // namespace
 }  // namespace potluck::store
+
+namespace potluck {
+namespace {
+
+// Issue 14: the data dir a coordinator makes, its database and the WAL
+// SQLite writes beside it are the owner's alone.
+TEST(StoreFiles, TheDataDirAndDatabaseFilesAreTheOwnersAlone) {
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::temp_directory_path() / ("potluck-perms-" + std::to_string(::getpid()));
+  const fs::path data_dir = parent / "data";
+  {
+    auto store = store::sqlite::SqliteStore::open(data_dir.string());
+    ASSERT_TRUE(store->put_settings("", {{"probe", "1"}}));  // a write: the WAL exists now
+    const auto mode = [](const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; };
+    EXPECT_EQ(mode(data_dir), fs::perms::owner_all);
+    EXPECT_EQ(mode(data_dir / "potluck.db"), fs::perms::owner_read | fs::perms::owner_write);
+    ASSERT_TRUE(fs::exists(data_dir / "potluck.db-wal"));
+    EXPECT_EQ(mode(data_dir / "potluck.db-wal"), fs::perms::owner_read | fs::perms::owner_write);
+  }
+  fs::remove_all(parent);
+}
+
+}  // namespace
+}  // namespace potluck

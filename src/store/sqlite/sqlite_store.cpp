@@ -14,6 +14,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace potluck::store::sqlite {
 namespace {
 
@@ -39,9 +42,23 @@ std::string select(std::string_view columns, std::string_view rest) {
 
 }  // namespace
 
+// The database holds account e-mails, key digests and the ledger: only its
+// owner may read it. A data dir made here is 0700; an existing one is the
+// operator's choice and keeps its mode. The database file is 0600, and SQLite
+// gives its -wal and -shm files the database file's mode.
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& data_dir) {
-  std::filesystem::create_directories(data_dir);
-  return std::make_unique<SqliteStore>((std::filesystem::path(data_dir) / "potluck.db").string());
+  namespace fs = std::filesystem;
+  if (!fs::exists(data_dir)) {
+    fs::create_directories(data_dir);
+    fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace);
+  }
+  const fs::path path = fs::path(data_dir) / "potluck.db";
+  if (!fs::exists(path)) {
+    const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  return std::make_unique<SqliteStore>(path.string());
 }
 
 SqliteStore::SqliteStore(const std::string& path) : db_(path) { migrate(db_); }
