@@ -154,8 +154,11 @@ class Store {
   virtual Result<NodeToken> revoke_node_token(const std::string& actor_id, const NodeTokenScope& scope,
                                               const std::string& token_id, std::int64_t now) = 0;
 
-  // A node seen for the first time is audited as node.enrolled.
-  virtual Result<void> upsert_node(const NodeRecord& node) = 0;
+  // Records a node's hello or status and returns its row as stored (with the
+  // trust and counters the coordinator keeps). A node seen for the first time
+  // is audited as node.enrolled. conflict: the id is recorded under another
+  // owner's token (store/node_claim.h); nothing is changed.
+  virtual Result<NodeRecord> upsert_node(const NodeRecord& node) = 0;
   virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
   virtual Result<NodeRecord> find_node(const std::string& id) = 0;
   // Retention: deletes the records of nodes last seen before `cutoff_ms`,
