@@ -161,7 +161,9 @@ struct Reader {
     for (const auto& l : v->get_array()) {
       if (!l.is_string()) { fail("languages", "entries must be strings"); return out; }
       const std::string_view language = l.get_string();
-      if (auto fault = identifier_fault(language, kMaxLanguageBytes)) {
+      // Printable, not an identifier: "c++".
+      auto fault = language.empty() ? std::optional(TextFault::empty) : printable_text_fault(language, kMaxLanguageBytes);
+      if (fault) {
         check("languages", fault, kMaxLanguageBytes);
         return out;
       }

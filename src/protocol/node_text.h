@@ -33,7 +33,8 @@ std::string_view describe(TextFault fault);
 // bidirectional override that could reorder what a terminal shows.
 std::optional<TextFault> printable_text_fault(std::string_view text, std::size_t max_bytes);
 
-// An identifier: 1 to `max_bytes` ASCII letters, digits and `_ - . :`.
+// An identifier (node and job ids): 1 to `max_bytes` ASCII letters, digits
+// and `_ - . :`.
 std::optional<TextFault> identifier_fault(std::string_view text, std::size_t max_bytes);
 
 }  // namespace potluck::protocol

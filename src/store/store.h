@@ -89,6 +89,10 @@ struct UsageEvent {
   std::int64_t cost = 0;   // micro-credits charged
   std::optional<Settlement> settlement;  // written with the event
   bool usage_mismatch = false;           // the node's usage report disagreed with the relay
+  // Read back only (UsageStore::events), while the node's record is kept: who
+  // owns the node and its name (what a consumer is shown, store/node_alias.h).
+  std::string node_owner_id;
+  std::string node_name;
 };
 
 // Whose node tokens: a provider's public-pool tokens (owner set, cluster

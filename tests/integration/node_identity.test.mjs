@@ -5,6 +5,7 @@
 // token. Text a node sends is checked: a hostile hello or status is refused
 // with a reason that does not echo it, and nothing of it reaches the log.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { useHarness, waitFor, randomToken } from '../lib/harness.mjs';
 import { connectNode } from '../lib/fake_node.mjs';
@@ -153,5 +154,74 @@ describe('hostile text', () => {
     const { code, reason } = await n.closed;
     assert.equal(code, 1008);
     assert.equal(reason, "field 'models' has more than 256 entries");
+  }));
+});
+
+describe('what consumers see of the nodes that ran their jobs', () => {
+  const model = `seen-model-${randomToken(4)}`;
+  const nodeId = `node_${randomToken(10)}`;
+  let provider, consumer, consumerId;
+
+  before(h.wrap(async () => {
+    const email = `consumer-${randomToken(4)}@example.test`;
+    consumer = await coord.memberKey(email);
+    [{ id: consumerId }] = await coord.query(`SELECT id FROM users WHERE email = '${email}'`);
+    provider = await connect(await coord.nodeToken('seen box', honestEmail));
+    await provider.hello({ nodeId, models: offer(model) });
+    await coord.waitForModel(admin, model);
+  }));
+
+  /** A chat by `key` answered by the provider's node, then a finished async job's record. */
+  async function runJobs(key) {
+    const res = coord.post('/v1/chat/completions', chat(model, 'sync'), key);
+    provider.answerChat(await provider.next('job'), ['sync']);
+    assert.equal((await res).status, 200);
+    const submitted = await coord.post('/v1/jobs', { model, payload: { messages: [{ role: 'user', content: 'async' }] } }, key);
+    assert.equal(submitted.status, 202, submitted.text);
+    provider.answerChat(await provider.next('job'), ['async']);
+    const record = await waitFor(async () => {
+      const r = await coord.get(`/v1/jobs/${submitted.json.id}`, key);
+      return r.json.state === 'completed' && r.json;
+    }, { what: 'the async job to complete' });
+    await coord.settle();
+    return record;
+  }
+
+  test('another owner\'s consumer sees the node\'s name and a per-consumer alias, never its id', h.wrap(async () => {
+    const alias = `alias_${createHash('sha256').update(`${consumerId}:${nodeId}`).digest('hex').slice(0, 12)}`;
+    const record = await runJobs(consumer);
+    assert.equal(record.node_id, alias);
+    assert.equal(record.node_name, 'fake-node');
+
+    const csv = await coord.get('/api/usage.csv', consumer);
+    assert.equal(csv.status, 200, csv.text);
+    const [header, ...rows] = csv.text.trimEnd().split('\r\n');
+    const columns = header.split(',');
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      const cells = row.split(',');
+      assert.equal(cells[columns.indexOf('node_id')], alias);
+      assert.equal(cells[columns.indexOf('node_name')], 'fake-node');
+    }
+    const exported = await coord.get('/api/me/export', consumer);
+    assert.equal(exported.status, 200, exported.text);
+    assert.deepEqual(exported.json.usage_events.map((e) => [e.node_id, e.node_name]), [[alias, 'fake-node'], [alias, 'fake-node']]);
+    for (const text of [csv.text, exported.text, JSON.stringify(record)])
+      assert.ok(!text.includes(nodeId), 'the node id reached the consumer');
+
+    // Another consumer gets another alias for the same node.
+    const other = await coord.memberKey(`other-${randomToken(4)}@example.test`);
+    const otherRecord = await runJobs(other);
+    assert.match(otherRecord.node_id, /^alias_[0-9a-f]{12}$/);
+    assert.notEqual(otherRecord.node_id, alias);
+  }));
+
+  test('the node\'s owner sees its id; the operator too', h.wrap(async () => {
+    const record = await runJobs(honestKey);
+    assert.equal(record.node_id, nodeId);
+    const own = await coord.get('/api/usage.csv', honestKey);
+    assert.ok(own.text.includes(nodeId), own.text);
+    const all = await coord.get('/api/usage.csv?all=1', admin);
+    assert.ok(all.text.includes(nodeId), 'the admin reads the ids');
   }));
 });

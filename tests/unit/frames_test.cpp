@@ -263,8 +263,12 @@ TEST(NodeText, IdsAreIdentifiers) {
   EXPECT_EQ(refusal(hello_with([](auto& o) { o["node_id"] = "node_\x1b[2J"; })),
             "field 'node_id' may hold only letters, digits and _-.:");
   EXPECT_EQ(refusal(hello_with([](auto& o) { o["node_id"] = ""; })), "field 'node_id' must not be empty");
-  EXPECT_EQ(refusal(hello_with([](auto& o) { o["exec"] = boost::json::object{{"languages", {"py thon"}}}; })),
-            "field 'languages' may hold only letters, digits and _-.:");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["exec"] = boost::json::object{{"languages", {"py\x1bthon"}}}; })),
+            "field 'languages' has a control character");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["exec"] = boost::json::object{{"languages", {""}}}; })),
+            "field 'languages' must not be empty");
+  auto cpp = decode(hello_with([](auto& o) { o["exec"] = boost::json::object{{"languages", {"c++", "python3"}}}; }));
+  ASSERT_TRUE(cpp) << cpp.error().reason;
   EXPECT_EQ(refusal(R"({"type":"chunk","id":"job_1\u001b[0m","seq":0,"delta":{}})"),
             "field 'id' may hold only letters, digits and _-.:");
 }

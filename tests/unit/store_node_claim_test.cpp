@@ -1,7 +1,9 @@
 // A node id belongs to the owner of the token that first enrolled it
 // (store/node_claim.h): upsert_node refuses anyone else's token, changes
 // nothing when it does, and lets the owner come back with a new token.
+#include "store/node_alias.h"
 #include "store/node_claim.h"
+#include "crypto/sha256.h"
 #include "temp_store.h"
 
 #include <gtest/gtest.h>
@@ -78,6 +80,16 @@ TEST(NodeClaimRule, SameTokenOrSameOwner) {
   EXPECT_FALSE(may_speak_for({"t1", "u1"}, {"t2", "u2"}));
   EXPECT_FALSE(may_speak_for({"t1", ""}, {"t2", ""}));
   EXPECT_TRUE(may_speak_for({"t1", ""}, {"t1", ""}));
+}
+
+TEST(NodeAlias, OthersSeeAStablePerViewerAliasOwnersTheId) {
+  const std::string alias = node_id_for("user_c", "node_x", "user_p");
+  EXPECT_EQ(alias, "alias_" + crypto::sha256_hex("user_c:node_x").substr(0, 12));
+  EXPECT_EQ(node_id_for("user_c", "node_x", "user_p"), alias) << "stable";
+  EXPECT_NE(node_id_for("user_d", "node_x", "user_p"), alias) << "per viewer";
+  EXPECT_EQ(node_id_for("user_p", "node_x", "user_p"), "node_x") << "the owner sees the id";
+  EXPECT_NE(node_id_for("", "node_x", ""), "node_x") << "an unknown owner is not the viewer";
+  EXPECT_EQ(node_id_for("user_c", "", "user_p"), "") << "no node";
 }
 
 }  // namespace
