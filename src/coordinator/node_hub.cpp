@@ -19,6 +19,8 @@
 namespace potluck::coordinator {
 namespace {
 constexpr int kHeartbeatSeconds = 20;
+// The close reason a node hears when its id is another owner's (docs/protocol.md).
+constexpr std::string_view kNodeIdTaken = "node id belongs to another owner";
 
 }  // namespace
 
@@ -41,13 +43,26 @@ net::awaitable<std::expected<NodeEnrolment, ApiError>> NodeHub::check_token(
   co_return NodeEnrolment{record->id, record->owner_id, record->cluster_id};
 }
 
-net::awaitable<store::Trust> NodeHub::recorded_trust(const std::string& node_id) {
-  auto find = [&node_id](store::Store& s) { return s.find_node(node_id); };
-  auto record = co_await store_.call(find);
-  if (!record) co_return store::Trust::community;
-  const bool earned = config_.verify_after_jobs > 0 && record->jobs_ok >= config_.verify_after_jobs &&
-                      record->usage_mismatches == 0;
-  co_return earned ? store::Trust::verified : record->trust;
+store::Trust NodeHub::earned_trust(const store::NodeRecord& record) const {
+  const bool earned = config_.verify_after_jobs > 0 && record.jobs_ok >= config_.verify_after_jobs &&
+                      record.usage_mismatches == 0;
+  return earned ? store::Trust::verified : record.trust;
+}
+
+net::awaitable<std::expected<store::NodeRecord, std::string>> NodeHub::enrol(const protocol::Hello& hello,
+                                                                             const NodeEnrolment& enrolment) {
+  auto record = node_record(hello, enrolment, hello.models);
+  auto upsert = [&record](store::Store& s) { return s.upsert_node(record); };
+  auto stored = co_await store_.call(upsert);
+  if (stored) co_return std::move(*stored);
+  if (stored.error().kind == store::StoreError::Kind::conflict) {
+    // Ids only: the node id passed the decoder's identifier rule.
+    spdlog::warn("node hello refused: node id {} belongs to another owner (token {})", hello.node_id,
+                 enrolment.token_id);
+    co_return std::unexpected(std::string(kNodeIdTaken));
+  }
+  spdlog::error("recording node {} failed: {}", hello.node_id, stored.error().message);
+  co_return std::unexpected(std::string("the coordinator could not record the node; try again"));
 }
 
 net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exchange) {
@@ -88,16 +103,28 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
     co_return std::nullopt;
   }
   if (hello->protocol != protocol::kProtocolVersion) {
-    const std::string reason = "unsupported protocol " + hello->protocol.substr(0, 32);
-    co_await channel->close(reason);
+    co_await channel->close("unsupported protocol (this coordinator speaks potluck.v1)");
     co_return std::nullopt;
   }
 
-  const store::Trust trust = co_await recorded_trust(hello->node_id);
-  owner->trust = trust;
+  auto enrolled = co_await enrol(*hello, *owner);
+  if (!enrolled) {
+    co_await channel->close(enrolled.error());
+    co_return std::nullopt;
+  }
+  owner->trust = earned_trust(*enrolled);
   auto link = std::make_shared<WsNodeLink>(channel, std::move(*hello), std::move(*owner),
                                          config_.max_stream_buffer_bytes, config_.health);
-  if (auto previous = registry_.add(link)) {
+  auto added = registry_.add(link);
+  if (!added) {
+    // The store agreed, so the live node's record changed hands since it
+    // connected (its owner's account went): it keeps serving until it leaves.
+    spdlog::warn("node hello refused: node id {} is online under another owner (token {})", link->id(),
+                 link->token_id());
+    co_await channel->close(kNodeIdTaken);
+    co_return std::nullopt;
+  }
+  if (auto& previous = *added) {
     // Same node id reconnected before its old connection timed out.
     previous->fail_all();
     previous->disconnect();
@@ -112,7 +139,6 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
                link->hello().name, link->models().size(), link->hello().max_jobs,
                link->cluster_id().empty() ? "public pool" : "cluster " + link->cluster_id(),
                to_string(link->trust()), session);
-  record_node(*link);
   co_await serve(link);
   co_return std::nullopt;
 }
@@ -176,13 +202,17 @@ bool NodeHub::on_frame(NodeLink& link, protocol::Frame& frame, std::string& clos
       std::move(frame));
 }
 
+store::NodeRecord NodeHub::node_record(const protocol::Hello& hello, const NodeEnrolment& enrolment,
+                                       const std::vector<protocol::ModelOffer>& models) {
+  boost::json::array ids;
+  for (const auto& m : models) ids.push_back(boost::json::string(m.id));
+  return {hello.node_id, enrolment.token_id, enrolment.owner_id, hello.name, hello.os, hello.arch,
+          hello.agent_version, boost::json::serialize(ids), unix_now_ms(), enrolment.cluster_id};
+}
+
 void NodeHub::record_node(const NodeLink& link) {
-  boost::json::array models;
-  for (const auto& m : link.models()) models.push_back(boost::json::string(m.id));
-  const auto& h = link.hello();
-  store::NodeRecord record{h.node_id, link.token_id(), link.owner_id(), h.name, h.os, h.arch,
-                           h.agent_version, boost::json::serialize(models), unix_now_ms(),
-                           link.cluster_id()};
+  auto record = node_record(link.hello(), NodeEnrolment{link.token_id(), link.owner_id(), link.cluster_id()},
+                            link.models());
   boost::asio::co_spawn(
       executor_,
       [this, record = std::move(record)]() -> net::awaitable<void> {

@@ -29,8 +29,15 @@ class NodeHub {
 
  private:
   net::awaitable<std::expected<NodeEnrolment, ApiError>> check_token(const net::Request& request);
+  // Records the node before it goes online; the store refuses a node id that
+  // belongs to another owner (store/node_claim.h), online or not. Returns the
+  // stored row, or the reason to close with.
+  net::awaitable<std::expected<store::NodeRecord, std::string>> enrol(const protocol::Hello& hello,
+                                                                      const NodeEnrolment& enrolment);
   // The trust level on record: set by an admin, or earned by a clean record.
-  net::awaitable<store::Trust> recorded_trust(const std::string& node_id);
+  store::Trust earned_trust(const store::NodeRecord& record) const;
+  static store::NodeRecord node_record(const protocol::Hello& hello, const NodeEnrolment& enrolment,
+                                       const std::vector<protocol::ModelOffer>& models);
   net::awaitable<void> serve(const std::shared_ptr<WsNodeLink>& link);
   // A message holds one frame or a batch. Both return false when a frame is
   // malformed or unexpected and the link must close.

@@ -1,5 +1,7 @@
 #include "coordinator/registry.h"
 
+#include "store/node_claim.h"
+
 #include <algorithm>
 
 namespace potluck::coordinator {
@@ -9,9 +11,11 @@ void Registry::remember_offers(const NodeLink& link) {
     for (const auto& m : link.models()) known_models_.insert(m.id);
 }
 
-std::shared_ptr<NodeLink> Registry::add(std::shared_ptr<NodeLink> link) {
-  remember_offers(*link);
+std::expected<std::shared_ptr<NodeLink>, Registry::NodeIdTaken> Registry::add(std::shared_ptr<NodeLink> link) {
   auto& slot = nodes_[link->id()];
+  if (slot && !store::may_speak_for({slot->token_id(), slot->owner_id()}, {link->token_id(), link->owner_id()}))
+    return std::unexpected(NodeIdTaken{});
+  remember_offers(*link);
   if (slot) offers_.remove(*slot);
   offers_.add(*link);
   return std::exchange(slot, std::move(link));

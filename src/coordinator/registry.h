@@ -10,6 +10,7 @@
 #include "coordinator/placement.h"
 #include "coordinator/pricing.h"
 
+#include <expected>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,8 +26,12 @@ class Registry {
  public:
   explicit Registry(const PricingPolicy& pricing) : pricing_(pricing) {}
 
-  // Adds the node; a node id already online is replaced (returns the old link).
-  std::shared_ptr<NodeLink> add(std::shared_ptr<NodeLink> link);
+  // A node id online under another owner's token (store/node_claim.h).
+  struct NodeIdTaken {};
+  // Adds the node; a node id already online is replaced (returns the old
+  // link, null if there was none) when the new link may speak for it, and
+  // refused otherwise, leaving the online node as it was.
+  std::expected<std::shared_ptr<NodeLink>, NodeIdTaken> add(std::shared_ptr<NodeLink> link);
   void remove(const NodeLink* link);
   // The node's models changed (a status frame): re-indexes it.
   void set_models(NodeLink& link, std::vector<protocol::ModelOffer> models);

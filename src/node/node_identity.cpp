@@ -1,6 +1,7 @@
 #include "node/node_identity.h"
 
 #include "crypto/sha256.h"
+#include "protocol/node_text.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -90,7 +91,7 @@ constexpr std::array<std::string_view, 32> kAnimals = {
 }  // namespace
 
 bool valid_node_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > protocol::kMaxNodeNameBytes) return false;
   for (char c : name)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
   return true;
@@ -103,7 +104,8 @@ std::string random_node_name() {
 }
 
 bool valid_node_id(std::string_view id) {
-  if (!id.starts_with(kNodeIdPrefix) || id.size() < kNodeIdPrefix.size() + kRandomLength || id.size() > 128)
+  if (!id.starts_with(kNodeIdPrefix) || id.size() < kNodeIdPrefix.size() + kRandomLength ||
+      id.size() > protocol::kMaxNodeIdBytes)
     return false;
   for (char c : id)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;

@@ -1,5 +1,7 @@
 #include "protocol/frames.h"
 
+#include "protocol/node_text.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -54,6 +56,30 @@ struct Reader {
     if (!v->is_string()) { fail(key, "must be a string"); return {}; }
     return std::string(v->get_string());
   }
+  // Text a node chose (name, version, model id): printable UTF-8, bounded.
+  std::string text(std::string_view key, std::size_t max_bytes, bool required = false) {
+    std::string value = string(key, required);
+    if (!error) check(key, printable_text_fault(value, max_bytes), max_bytes);
+    return value;
+  }
+  // An id (node, job, language): a short run of ASCII id characters.
+  std::string identifier(std::string_view key, std::size_t max_bytes) {
+    std::string value = string(key);
+    if (!error) check(key, identifier_fault(value, max_bytes), max_bytes);
+    return value;
+  }
+  void check(std::string_view key, std::optional<TextFault> fault, std::size_t max_bytes) {
+    if (!fault) return;
+    if (*fault == TextFault::too_long) fail(key, "is longer than " + std::to_string(max_bytes) + " bytes");
+    else fail(key, describe(*fault));
+  }
+  // A token count a node reports: what the consumer pays for, so bounded.
+  std::int64_t token_count(std::string_view key) {
+    std::int64_t value = integer(key, false);
+    if (value < 0 || value > kMaxReportedTokens)
+      fail(key, "must be between 0 and " + std::to_string(kMaxReportedTokens));
+    return value;
+  }
   std::int64_t integer(std::string_view key, bool required = true) {
     auto* v = obj.if_contains(key);
     if (!v || v->is_null()) {
@@ -100,11 +126,17 @@ struct Reader {
       return std::nullopt;
     }
     if (!v->is_array()) { fail(key, "must be an array"); return std::nullopt; }
+    if (v->get_array().size() > kMaxModels) {
+      fail(key, "has more than " + std::to_string(kMaxModels) + " entries");
+      return std::nullopt;
+    }
     std::vector<ModelOffer> out;
+    out.reserve(v->get_array().size());
     for (const auto& item : v->get_array()) {
       if (!item.is_object()) { fail(key, "entries must be objects"); return std::nullopt; }
       Reader r{item.get_object()};
-      ModelOffer m{r.string("id"), r.integer("context", false), r.string("owned_by", false), {}};
+      ModelOffer m{r.text("id", kMaxModelIdBytes, true), r.integer("context", false),
+                   r.text("owned_by", kMaxOwnedByBytes), {}};
       if (const auto* price = r.object("price")) {
         Reader p{*price};
         m.price = {p.integer("input", false), p.integer("output", false)};
@@ -114,6 +146,28 @@ struct Reader {
       if (r.error) { error = r.error; return std::nullopt; }
       if (m.id.empty()) { fail(key, "entries need a non-empty id"); return std::nullopt; }
       out.push_back(std::move(m));
+    }
+    return out;
+  }
+  std::vector<std::string> languages(const json::object& exec) {
+    std::vector<std::string> out;
+    auto* v = exec.if_contains("languages");
+    if (!v || v->is_null()) return out;
+    if (!v->is_array()) { fail("languages", "must be an array"); return out; }
+    if (v->get_array().size() > kMaxLanguages) {
+      fail("languages", "has more than " + std::to_string(kMaxLanguages) + " entries");
+      return out;
+    }
+    for (const auto& l : v->get_array()) {
+      if (!l.is_string()) { fail("languages", "entries must be strings"); return out; }
+      const std::string_view language = l.get_string();
+      // Printable, not an identifier: "c++".
+      auto fault = language.empty() ? std::optional(TextFault::empty) : printable_text_fault(language, kMaxLanguageBytes);
+      if (fault) {
+        check("languages", fault, kMaxLanguageBytes);
+        return out;
+      }
+      out.emplace_back(language);
     }
     return out;
   }
@@ -234,16 +288,16 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   if (r.error) return std::unexpected(*r.error);
 
   if (type == "chunk") {
-    Chunk c{r.string("id"), r.counter("seq"),
+    Chunk c{r.identifier("id", kMaxJobIdBytes), r.counter("seq"),
             static_cast<int>(r.integer("index", false)), r.raw_object("delta", false),
             r.string("finish_reason", false)};
     return finish(r, std::move(c));
   }
   if (type == "done") {
-    Done d{r.string("id")};
+    Done d{r.identifier("id", kMaxJobIdBytes)};
     if (auto* usage = r.object("usage")) {
       Reader u{*usage};
-      d.usage = {u.integer("prompt_tokens", false), u.integer("completion_tokens", false)};
+      d.usage = {u.token_count("prompt_tokens"), u.token_count("completion_tokens")};
       if (u.error) r.error = u.error;
     }
     if (auto* timings = r.object("timings")) {
@@ -256,7 +310,7 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
     return finish(r, std::move(d));
   }
   if (type == "job") {
-    Job j{r.string("id")};
+    Job j{r.identifier("id", kMaxJobIdBytes)};
     auto kind = job_kind_from(r.string("kind"));
     if (!kind && !r.error) r.fail("kind", "is not chat, completion or exec");
     j.kind = kind.value_or(JobKind::chat);
@@ -267,15 +321,15 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
     return finish(r, std::move(j));
   }
   if (type == "error") {
-    Error e{r.string("id"), error_code_from_node(r.string("code")),
-            r.string("message", false), r.boolean("retryable"), static_cast<int>(r.integer("status", false))};
+    Error e{r.identifier("id", kMaxJobIdBytes), error_code_from_node(r.string("code")), r.string("message", false),
+            r.boolean("retryable"), static_cast<int>(r.integer("status", false))};
     if (auto* cpu = r.obj.if_contains("cpu_ms"); cpu && !cpu->is_null()) {
       e.cpu_ms = r.integer("cpu_ms");
       if (*e.cpu_ms < 0 || *e.cpu_ms > kMaxStoppedCpuMs) r.fail("cpu_ms", "must be between 0 and 24 h in ms");
     }
     return finish(r, std::move(e));
   }
-  if (type == "cancel") return finish(r, Cancel{r.string("id")});
+  if (type == "cancel") return finish(r, Cancel{r.identifier("id", kMaxJobIdBytes)});
   if (type == "status") {
     Status s{static_cast<int>(r.integer("in_flight", false)), r.boolean("draining"),
              r.models("models", false)};
@@ -283,26 +337,23 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   }
   if (type == "hello") {
     Hello h;
-    h.protocol = r.string("protocol");
-    h.node_id = r.string("node_id");
-    h.name = r.string("name", false);
-    h.os = r.string("os", false);
-    h.arch = r.string("arch", false);
-    h.agent_version = r.string("agent_version", false);
+    h.protocol = r.text("protocol", kMaxVersionBytes, true);
+    h.node_id = r.identifier("node_id", kMaxNodeIdBytes);
+    h.name = r.text("name", kMaxNodeNameBytes);
+    h.os = r.text("os", kMaxPlatformBytes);
+    h.arch = r.text("arch", kMaxPlatformBytes);
+    h.agent_version = r.text("agent_version", kMaxVersionBytes);
     h.max_jobs = static_cast<int>(r.integer("max_jobs", false));
     if (h.max_jobs <= 0) h.max_jobs = 1;
     h.models = r.models("models", false).value_or(std::vector<ModelOffer>{});
     if (auto* exec = r.object("exec")) {
-      if (auto* langs = exec->if_contains("languages"); langs && langs->is_array())
-        for (const auto& l : langs->get_array())
-          if (l.is_string()) h.exec_languages.emplace_back(l.get_string());
       Reader e{*exec};
+      h.exec_languages = e.languages(*exec);
       h.exec_price = e.integer("price", false);
       if (!e.error && h.exec_price < 0) e.fail("price", "must not be negative");
       if (e.error) r.error = e.error;
     }
     h.batches = r.boolean("batches");
-    if (!r.error && h.node_id.empty()) r.fail("node_id", "must not be empty");
     return finish(r, std::move(h));
   }
   if (type == "welcome") {

@@ -91,6 +91,10 @@ struct UsageEvent {
   std::int64_t cost = 0;   // micro-credits charged
   std::optional<Settlement> settlement;  // written with the event
   bool usage_mismatch = false;           // the node's usage report disagreed with the relay
+  // Read back only (UsageStore::events), while the node's record is kept: who
+  // owns the node and its name (what a consumer is shown, store/node_alias.h).
+  std::string node_owner_id;
+  std::string node_name;
 };
 
 // Whose node tokens: a provider's public-pool tokens (owner set, cluster
@@ -155,8 +159,11 @@ class Store {
   virtual Result<NodeToken> revoke_node_token(const std::string& actor_id, const NodeTokenScope& scope,
                                               const std::string& token_id, std::int64_t now) = 0;
 
-  // A node seen for the first time is audited as node.enrolled.
-  virtual Result<void> upsert_node(const NodeRecord& node) = 0;
+  // Records a node's hello or status and returns its row as stored (with the
+  // trust and counters the coordinator keeps). A node seen for the first time
+  // is audited as node.enrolled. conflict: the id is recorded under another
+  // owner's token (store/node_claim.h); nothing is changed.
+  virtual Result<NodeRecord> upsert_node(const NodeRecord& node) = 0;
   virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
   virtual Result<NodeRecord> find_node(const std::string& id) = 0;
   // Retention: deletes the records of nodes last seen before `cutoff_ms`,

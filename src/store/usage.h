@@ -47,6 +47,8 @@ struct UsageFailure {
   std::string model;
   std::optional<FailureCode> error_code;
   std::string node_id;
+  std::string node_owner_id;  // empty once the node's record is gone
+  std::string node_name;
 };
 
 struct UsageFold {

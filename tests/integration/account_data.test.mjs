@@ -61,11 +61,11 @@ describe('GET /api/usage and /api/usage.csv', () => {
     assert.match(r.headers.get('content-disposition'), /attachment; filename="potluck-usage\.csv"/);
     const lines = r.text.trimEnd().split('\r\n');
     assert.equal(lines[0], 'ts,job_id,user_id,model,kind,tier,cluster_id,node_id,prompt_tokens,completion_tokens,' +
-      'ttft_ms,latency_ms,status,error_code,cost,key_id,language,cpu_ms,exit_code');
+      'ttft_ms,latency_ms,status,error_code,cost,key_id,language,cpu_ms,exit_code,node_name');
     assert.equal(lines.length, 1 + JOBS);
     for (const line of lines.slice(1)) {
       const cells = line.split(',');
-      assert.equal(cells.length, 19, line);
+      assert.equal(cells.length, 20, line);
       assert.match(cells[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.equal(cells[2], aliceId);
       assert.equal(cells[3], MODEL);

@@ -3,6 +3,7 @@
 // sees everyone's, a member their own. Checked against the usage_events
 // table the coordinator wrote.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { useHarness, expectErrorEnvelope } from '../lib/harness.mjs';
 
@@ -63,8 +64,11 @@ describe('GET /api/overview', () => {
     assert.equal(row.jobs, 4);
     assert.equal(row.errors, 1);
     assert.deepEqual(totals(o.per_minute), row);
+    // The node is not the member's: its name and an alias, not its id (docs/privacy.md).
+    const alias = (nodeId) => `alias_${createHash('sha256').update(`${memberId}:${nodeId}`).digest('hex').slice(0, 12)}`;
+    const names = Object.fromEntries((await coord.query('SELECT id, name FROM nodes')).map((n) => [n.id, n.name]));
     assert.deepEqual(o.recent_errors, failures.map((f) => ({
-      at: Math.floor(f.ts / 1000), model: f.model, code: f.error_code, node_id: f.node_id,
+      at: Math.floor(f.ts / 1000), model: f.model, code: f.error_code, node_id: alias(f.node_id), node_name: names[f.node_id],
     })));
     assert.deepEqual(o.models, [MODEL]);
     assert.ok(!r.text.includes('three more words'), 'the overview holds prompt text');
@@ -78,6 +82,8 @@ describe('GET /api/overview', () => {
     assert.deepEqual(totals(r.json.per_minute), row);
     assert.equal(r.json.nodes_online, 1);
     assert.equal(r.json.recent_errors.length, 1);
+    const [node] = await coord.query('SELECT id FROM nodes');
+    assert.equal(r.json.recent_errors[0].node_id, node.id, 'the operator sees node ids');
   }));
 
   test('nodes_online counts the connected nodes the caller may see, as /api/nodes does', h.wrap(async () => {

@@ -1,8 +1,11 @@
 #include "protocol/frames.h"
+#include "protocol/node_text.h"
 
 #include <boost/json.hpp>
 
 #include <gtest/gtest.h>
+
+#include <functional>
 
 using namespace potluck::protocol;
 
@@ -225,4 +228,110 @@ TEST(Frames, HelloAndWelcomeSayWhetherTheyReadBatches) {
   EXPECT_TRUE(std::get<Hello>(*decode(encode(hello))).batches);
   EXPECT_TRUE(std::get<Welcome>(*decode(encode(Welcome{"s", 20, "v", true}))).batches);
   EXPECT_FALSE(std::get<Welcome>(*decode(encode(Welcome{"s", 20, "v", false}))).batches);
+}
+
+// Text a node sends is checked when its frame is decoded (protocol/node_text.h):
+// each refusal names the field and never echoes its value.
+namespace {
+
+std::string hello_with(const std::function<void(boost::json::object&)>& edit) {
+  Hello h;
+  h.node_id = "node_abc";
+  h.name = "box";
+  h.models = {{"llama", 8192, "potluck-mock"}};
+  auto object = boost::json::parse(encode(h)).as_object();
+  edit(object);
+  return boost::json::serialize(object);
+}
+
+std::string refusal(const std::string& text) {
+  auto decoded = decode(text);
+  EXPECT_FALSE(decoded) << "accepted: " << text;
+  return decoded ? std::string() : decoded.error().reason;
+}
+
+}  // namespace
+
+TEST(NodeText, HelloAtEachCapIsAccepted) {
+  auto text = hello_with([](boost::json::object& o) {
+    o["node_id"] = std::string(kMaxNodeIdBytes, 'n');
+    o["name"] = std::string(kMaxNodeNameBytes - 3, 'x') + "\xC3\xA9";  // é: 2 bytes
+    o["agent_version"] = std::string(kMaxVersionBytes, '1');
+    boost::json::array models;
+    for (std::size_t i = 0; i < kMaxModels; ++i)
+      models.push_back(boost::json::object{{"id", std::to_string(i) + std::string(kMaxModelIdBytes - 3, 'm')}});
+    o["models"] = std::move(models);
+  });
+  auto decoded = decode(text);
+  ASSERT_TRUE(decoded) << decoded.error().reason;
+  EXPECT_EQ(std::get<Hello>(*decoded).models.size(), kMaxModels);
+}
+
+TEST(NodeText, OverlongFieldsAreRefusedByName) {
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["node_id"] = std::string(kMaxNodeIdBytes + 1, 'n'); })),
+            "field 'node_id' is longer than 64 bytes");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["name"] = std::string(kMaxNodeNameBytes + 1, 'x'); })),
+            "field 'name' is longer than 64 bytes");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["agent_version"] = std::string(kMaxVersionBytes + 1, '1'); })),
+            "field 'agent_version' is longer than 64 bytes");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["os"] = std::string(kMaxPlatformBytes + 1, 'l'); })),
+            "field 'os' is longer than 32 bytes");
+  EXPECT_EQ(refusal(hello_with([](auto& o) {
+              o["models"] = boost::json::array{boost::json::object{{"id", std::string(kMaxModelIdBytes + 1, 'm')}}};
+            })),
+            "field 'id' is longer than 128 bytes");
+}
+
+TEST(NodeText, TooManyModelsOrLanguagesAreRefused) {
+  boost::json::array models;
+  for (std::size_t i = 0; i <= kMaxModels; ++i) models.push_back(boost::json::object{{"id", "m" + std::to_string(i)}});
+  EXPECT_EQ(refusal(hello_with([&](auto& o) { o["models"] = models; })), "field 'models' has more than 256 entries");
+  EXPECT_EQ(refusal(boost::json::serialize(boost::json::object{{"type", "status"}, {"models", models}})),
+            "field 'models' has more than 256 entries");
+  boost::json::array languages;
+  for (std::size_t i = 0; i <= kMaxLanguages; ++i) languages.push_back(boost::json::string("l" + std::to_string(i)));
+  EXPECT_EQ(refusal(hello_with([&](auto& o) { o["exec"] = boost::json::object{{"languages", languages}}; })),
+            "field 'languages' has more than 64 entries");
+}
+
+TEST(NodeText, ControlCharactersEscapesAndBadUtf8AreRefusedWithoutEcho) {
+  const std::string secret = "SECRET";
+  for (const std::string& bad : {secret + "\x1b[31m", secret + "\n", secret + "\x7f", secret + "\xC2\x9B" + "31m",
+                                 secret + "\xE2\x80\xAE" /* U+202E right-to-left override */}) {
+    auto reason = refusal(hello_with([&](auto& o) { o["name"] = bad; }));
+    EXPECT_EQ(reason, "field 'name' has a control character");
+    EXPECT_EQ(reason.find(secret), std::string::npos);
+  }
+  // Boost.JSON refuses invalid UTF-8 in the document itself; the rule holds on its own too.
+  EXPECT_EQ(printable_text_fault("\xC0\xAF", 64), TextFault::not_utf8);        // overlong '/'
+  EXPECT_EQ(printable_text_fault("\xED\xA0\x80", 64), TextFault::not_utf8);    // a surrogate
+  EXPECT_EQ(printable_text_fault("\xF0\x9F\x8D", 64), TextFault::not_utf8);    // cut short
+  EXPECT_EQ(printable_text_fault("caf\xC3\xA9 \xF0\x9F\x8D\xB2", 64), std::nullopt);
+}
+
+TEST(NodeText, IdsAreIdentifiers) {
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["node_id"] = "node abc"; })),
+            "field 'node_id' may hold only letters, digits and _-.:");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["node_id"] = "node_\x1b[2J"; })),
+            "field 'node_id' may hold only letters, digits and _-.:");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["node_id"] = ""; })), "field 'node_id' must not be empty");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["exec"] = boost::json::object{{"languages", {"py\x1bthon"}}}; })),
+            "field 'languages' has a control character");
+  EXPECT_EQ(refusal(hello_with([](auto& o) { o["exec"] = boost::json::object{{"languages", {""}}}; })),
+            "field 'languages' must not be empty");
+  auto cpp = decode(hello_with([](auto& o) { o["exec"] = boost::json::object{{"languages", {"c++", "python3"}}}; }));
+  ASSERT_TRUE(cpp) << cpp.error().reason;
+  EXPECT_EQ(refusal(R"({"type":"chunk","id":"job_1\u001b[0m","seq":0,"delta":{}})"),
+            "field 'id' may hold only letters, digits and _-.:");
+}
+
+TEST(NodeText, TokenCountsAreBounded) {
+  auto done = [](std::int64_t prompt, std::int64_t completion) {
+    return R"({"type":"done","id":"job_1","usage":{"prompt_tokens":)" + std::to_string(prompt) +
+           R"(,"completion_tokens":)" + std::to_string(completion) + "}}";
+  };
+  ASSERT_TRUE(decode(done(0, kMaxReportedTokens)));
+  EXPECT_EQ(refusal(done(-1, 5)), "field 'prompt_tokens' must be between 0 and 100000000");
+  EXPECT_EQ(refusal(done(5, kMaxReportedTokens + 1)), "field 'completion_tokens' must be between 0 and 100000000");
+  EXPECT_EQ(refusal(done(5, INT64_MAX)), "field 'completion_tokens' must be between 0 and 100000000");
 }

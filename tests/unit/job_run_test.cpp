@@ -61,7 +61,7 @@ class FakeSink final : public JobSink {
  public:
   bool streams() const override { return streaming; }
   bool attended() const override { return attended_by_consumer; }
-  void assigned(const std::string& node_id) override { assigned_to.push_back(node_id); }
+  void assigned(const AssignedNode& node) override { assigned_to.emplace_back(node.id); }
   void running() override { ++running_calls; }
   Delivery take(const protocol::Chunk& chunk) override {
     taken_bytes += chunk.delta.size();

@@ -26,14 +26,19 @@ class Nodes {
  public:
   std::shared_ptr<NodeLink> make(const std::string& id, std::vector<std::string> models, int max_jobs = 4,
                                  std::string cluster = "", std::vector<std::string> languages = {}) {
+    NodeEnrolment enrolment;
+    enrolment.cluster_id = std::move(cluster);
+    return make_enrolled(id, std::move(models), std::move(enrolment), max_jobs, std::move(languages));
+  }
+  std::shared_ptr<NodeLink> make_enrolled(const std::string& id, std::vector<std::string> models,
+                                          NodeEnrolment enrolment, int max_jobs = 4,
+                                          std::vector<std::string> languages = {}) {
     protocol::Hello hello;
     hello.node_id = id;
     hello.max_jobs = max_jobs;
     for (auto& m : models) hello.models.push_back({std::move(m), 0, "", {1, 1}});
     hello.exec_languages = std::move(languages);
     auto channel = std::make_shared<net::WsChannel>(net::beast::tcp_stream(io_), net::WsOptions{});
-    NodeEnrolment enrolment;
-    enrolment.cluster_id = std::move(cluster);
     return std::make_shared<WsNodeLink>(channel, std::move(hello), std::move(enrolment), 1 << 20);
   }
 
@@ -124,11 +129,23 @@ TEST_F(RegistryIndex, ModelRefreshMovesTheNodeBetweenLists) {
   EXPECT_FALSE(registry.online(model("new"))) << "removed under its current models";
 }
 
+TEST_F(RegistryIndex, ALinkUnderAnotherOwnersTokenDoesNotReplaceTheOnlineNode) {
+  auto honest = nodes.make_enrolled("a", {"m"}, {"tok_honest", "user_honest", "", "verified"});
+  auto stranger = nodes.make_enrolled("a", {"m", "bait"}, {"tok_stranger", "user_stranger", "", "verified"});
+  auto honest_again = nodes.make_enrolled("a", {"m"}, {"tok_honest_new", "user_honest", "", "verified"});
+  ASSERT_TRUE(registry.add(honest));
+  EXPECT_FALSE(registry.add(stranger));
+  EXPECT_EQ(registry.find("a"), honest.get());
+  EXPECT_FALSE(registry.online(model("bait"))) << "the refused link's offers were not indexed";
+  EXPECT_EQ(registry.pick(model("m"), kNoExclusions).node, honest.get());
+  EXPECT_EQ(registry.add(honest_again).value(), honest) << "the owner's new token replaces its own link";
+}
+
 TEST_F(RegistryIndex, AReconnectReplacesTheOldLinkInTheIndex) {
   auto old_link = nodes.make("a", {"m", "gone"});
   auto new_link = nodes.make("a", {"m"});
   registry.add(old_link);
-  EXPECT_EQ(registry.add(new_link), old_link);
+  EXPECT_EQ(registry.add(new_link).value(), old_link);
   EXPECT_FALSE(registry.online(model("gone"))) << "the old link's offers left with it";
   // The old connection's late frames and its teardown touch nothing.
   registry.set_models(*old_link, {{"stale", 0, "", {1, 1}}});

@@ -1,11 +1,17 @@
 #include "coordinator/api/access.h"
 
 #include "coordinator/api/api_responses.h"
+#include "store/node_alias.h"
 
 namespace potluck::coordinator::api {
 
 bool may_see_node(const Principal& caller, const std::string& owner_id, const std::string& cluster_id) {
   return caller.is_admin() || owner_id == caller.user_id || (!cluster_id.empty() && caller.member_of(cluster_id));
+}
+
+std::string node_id_shown(const Principal& caller, const std::string& node_id, const std::string& owner_id) {
+  if (caller.is_admin()) return node_id;
+  return store::node_id_for(caller.user_id, node_id, owner_id);
 }
 
 std::expected<void, ApiError> require_admin(const Principal& caller) {

@@ -17,6 +17,11 @@ namespace potluck::coordinator::api {
 // nodes and their clusters' nodes (GET /api/nodes, /api/overview).
 bool may_see_node(const Principal& caller, const std::string& owner_id, const std::string& cluster_id);
 
+// The id of the node that ran a job as the caller is shown it (usage, the
+// overview's errors): admins (the operator) the id, anyone else the id of
+// their own nodes only and a per-caller alias for others' (store/node_alias.h).
+std::string node_id_shown(const Principal& caller, const std::string& node_id, const std::string& owner_id);
+
 // Admitted when the caller is an admin using a key with the admin scope; 403 otherwise.
 std::expected<void, ApiError> require_admin(const Principal& caller);
 

@@ -26,7 +26,7 @@ struct JobEnding {
 class JobObserver {
  public:
   virtual ~JobObserver() = default;
-  virtual void assigned(const std::string& node_id) = 0;  // dispatched to a node (again, on a retry)
+  virtual void assigned(const AssignedNode& node) = 0;  // dispatched to a node (again, on a retry)
   virtual void running() = 0;                              // its first chunk arrived
   virtual void ended(const JobEnding& ending) = 0;
 };
@@ -38,7 +38,7 @@ class AsyncJobSink final : public JobSink {
 
   bool streams() const override { return false; }
   bool attended() const override { return false; }
-  void assigned(const std::string& node_id) override { observer_->assigned(node_id); }
+  void assigned(const AssignedNode& node) override { observer_->assigned(node); }
   void running() override { observer_->running(); }
   Delivery take(const protocol::Chunk& chunk) override { return collector_.take(chunk); }
   std::int64_t delivered_chunks() const override { return 0; }

@@ -1,6 +1,7 @@
 #include "coordinator/api/job_store.h"
 
 #include "common/clock.h"
+#include "store/node_alias.h"
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -49,9 +50,10 @@ JobRecord::JobRecord(JobStore& store, boost::asio::any_io_executor executor, Ide
       created_at_ms_(unix_now_ms()),
       ended_signal_(executor, boost::asio::steady_timer::time_point::max()) {}
 
-void JobRecord::assigned(const std::string& node_id) {
+void JobRecord::assigned(const AssignedNode& node) {
   state_ = JobState::assigned;
-  node_id_ = node_id;
+  node_id_ = store::node_id_for(identity_.owner, node.id, node.owner_id);
+  node_name_ = node.name;
   assigned_at_ms_ = unix_now_ms();
 }
 
@@ -104,6 +106,7 @@ json::object JobRecord::to_json() const {
                    {"tokens_in", tokens_in_},
                    {"tokens_out", tokens_out_},
                    {"node_id", node_id_.empty() ? json::value(nullptr) : json::value(node_id_)},
+                   {"node_name", node_id_.empty() ? json::value(nullptr) : json::value(node_name_)},
                    {"error", nullptr},
                    {"result", result_}};
   if (error_) out["error"] = json::object{{"code", error_->code}, {"message", error_->message}};

@@ -35,7 +35,8 @@ class JobRecord : public JobObserver {
   };
   JobRecord(JobStore& store, boost::asio::any_io_executor executor, Identity identity);
 
-  void assigned(const std::string& node_id) override;
+  // Keeps the node as the job's owner may see it (store/node_alias.h).
+  void assigned(const AssignedNode& node) override;
   void running() override;
   void ended(const JobEnding& ending) override;
 
@@ -58,7 +59,8 @@ class JobRecord : public JobObserver {
   std::int64_t finished_at_ms_ = 0;
   std::int64_t tokens_in_ = 0;
   std::int64_t tokens_out_ = 0;
-  std::string node_id_;
+  std::string node_id_;    // as the job's owner is shown it
+  std::string node_name_;
   std::optional<ApiError> error_;
   boost::json::value result_;  // the response object; null until completed
   std::weak_ptr<JobRun> run_;

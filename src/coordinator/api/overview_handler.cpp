@@ -41,10 +41,14 @@ json::array minutes_json(const std::vector<store::UsageMinute>& minutes, std::in
   return out;
 }
 
-json::array failures_json(const std::vector<store::UsageFailure>& failures) {
+json::array failures_json(const Principal& caller, const std::vector<store::UsageFailure>& failures) {
   json::array out;
   for (const auto& f : failures)
-    out.push_back(json::object{{"at", f.ts_ms / 1000}, {"model", f.model}, {"code", to_string(f.error_code)}, {"node_id", f.node_id}});
+    out.push_back(json::object{{"at", f.ts_ms / 1000},
+                               {"model", f.model},
+                               {"code", to_string(f.error_code)},
+                               {"node_id", node_id_shown(caller, f.node_id, f.node_owner_id)},
+                               {"node_name", f.node_name}});
   return out;
 }
 
@@ -75,7 +79,7 @@ net::awaitable<std::optional<net::Response>> OverviewHandler::handle(const Princ
   co_return json_response(http::status::ok, json::object{{"nodes_online", online},
                                                          {"models", std::move(models)},
                                                          {"per_minute", minutes_json(usage->minutes, first_minute_s)},
-                                                         {"recent_errors", failures_json(usage->failures)}});
+                                                         {"recent_errors", failures_json(caller, usage->failures)}});
 }
 
 }  // namespace potluck::coordinator::api

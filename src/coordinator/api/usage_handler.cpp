@@ -1,6 +1,7 @@
 #include "coordinator/api/usage_handler.h"
 
 #include "common/utc_time.h"
+#include "coordinator/api/access.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/csv.h"
 #include "coordinator/api/request_params.h"
@@ -50,21 +51,23 @@ void add_to(store::UsageDaySummary& total, const store::UsageDaySummary& d) {
 // columns added later go last so that existing readers keep their positions.
 constexpr std::string_view kCsvHeader =
     "ts,job_id,user_id,model,kind,tier,cluster_id,node_id,prompt_tokens,completion_tokens,ttft_ms,"
-    "latency_ms,status,error_code,cost,key_id,language,cpu_ms,exit_code\r\n";
+    "latency_ms,status,error_code,cost,key_id,language,cpu_ms,exit_code,node_name\r\n";
 
 // -1 stands for "not applicable" (no token arrived; not an exec job).
 void number_or_empty(CsvWriter& out, std::int64_t value) {
   if (value < 0) out.empty(); else out.number(value);
 }
 
-void write_event(CsvWriter& out, const store::UsageEvent& e) {
+void write_event(CsvWriter& out, const Principal& caller, const store::UsageEvent& e) {
   out.text(utc_timestamp(e.ts_ms)).text(e.job_id).text(e.user_id).text(e.model).text(e.kind).text(e.tier)
-      .text(e.cluster_id).text(e.node_id).number(e.prompt_tokens).number(e.completion_tokens);
+      .text(e.cluster_id).text(node_id_shown(caller, e.node_id, e.node_owner_id))
+      .number(e.prompt_tokens).number(e.completion_tokens);
   number_or_empty(out, e.ttft_ms);
   out.number(e.latency_ms).text(to_string(e.status)).text(to_string(e.error_code)).number(e.cost).text(e.key_id)
       .text(e.language);
   number_or_empty(out, e.cpu_ms);
   number_or_empty(out, e.exit_code);
+  out.text(e.node_name);
   out.end_row();
 }
 
@@ -88,7 +91,7 @@ net::awaitable<std::optional<net::Response>> UsageHandler::report(net::Exchange&
   if (!params) co_return net::make_error_response(params.error());
   auto query = usage_query(caller, *params);
   if (!query) co_return net::make_error_response(query.error());
-  if (format == Format::csv) co_return co_await csv(*query);
+  if (format == Format::csv) co_return co_await csv(caller, *query);
   co_return co_await summary(*query);
 }
 
@@ -114,12 +117,12 @@ net::awaitable<net::Response> UsageHandler::summary(const store::UsageQuery& que
   co_return net::make_response(http::status::ok, json::serialize(out));
 }
 
-net::awaitable<net::Response> UsageHandler::csv(const store::UsageQuery& query) {
+net::awaitable<net::Response> UsageHandler::csv(const Principal& caller, const store::UsageQuery& query) {
   auto read = [&query](store::Store& s) { return s.usage().events(query); };
   auto events = co_await store_.call(read);
   if (!events) co_return store_error_response(events.error(), "usage");
   CsvWriter out;
-  for (const auto& e : *events) write_event(out, e);
+  for (const auto& e : *events) write_event(out, caller, e);
   auto response = net::make_response(http::status::ok, std::string(kCsvHeader) + out.take(),
                                      "text/csv; charset=utf-8");
   response.set(http::field::content_disposition, "attachment; filename=\"potluck-usage.csv\"");

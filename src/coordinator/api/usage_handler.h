@@ -27,7 +27,8 @@ class UsageHandler {
 
  private:
   net::awaitable<net::Response> summary(const store::UsageQuery& query);
-  net::awaitable<net::Response> csv(const store::UsageQuery& query);
+  // Node ids as the caller is shown them (node_id_shown), with the node's name.
+  net::awaitable<net::Response> csv(const Principal& caller, const store::UsageQuery& query);
 
   StoreExecutor& store_;
 };

@@ -153,7 +153,7 @@ bool JobRun::dispatch() {
                       std::chrono::duration_cast<std::chrono::milliseconds>(budget).count(),
                       std::string(spec_.payload), policy_.node_streams()};
   node_->dispatch(frame, job_);
-  sink_.assigned(node_->id());
+  sink_.assigned({node_->id(), node_->hello().name, node_->owner_id()});
   return true;
 }
 

@@ -12,8 +12,17 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace potluck::coordinator {
+
+// The node a job went to, for a sink to show its consumer (store/node_alias.h
+// says how much of it); nothing is decided by it.
+struct AssignedNode {
+  std::string_view id;
+  std::string_view name;
+  std::string_view owner_id;  // the provider; empty: the platform
+};
 
 // How a job that did not complete ended, as its consumer is told.
 enum class JobEnd { failed, cancelled, timed_out };
@@ -45,7 +54,7 @@ class JobSink {
   // nobody waits for (an asynchronous job) waits up to its claim timeout.
   virtual bool attended() const { return true; }
 
-  virtual void assigned(const std::string& node_id) { (void)node_id; }  // dispatched (again, on a retry)
+  virtual void assigned(const AssignedNode& node) { (void)node; }  // dispatched (again, on a retry)
   virtual void running() {}                                              // the first output arrived
 
   // Takes one chunk of output (formats or collects it; writes nothing).

@@ -1,6 +1,7 @@
 // GET /api/me/export's data: every row about one user, read table by table
 // with explicit column lists, so digests of secrets are never part of it.
 #include "store/ledger.h"
+#include "store/node_alias.h"
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/sqlite_audit.h"
 #include "store/sqlite/sqlite_personal_data.h"
@@ -17,7 +18,14 @@ struct Section {
   std::string_view name;
   std::string_view sql;  // ?1: the user id, or with by_account the user's ledger account
   bool by_account = false;
+  // Rows name the node of a job, with node_owner_id: other owners' node ids
+  // are not the user's data and become aliases (store/node_alias.h).
+  bool names_nodes = false;
 };
+
+#define POTLUCK_NODE_OF(table)                                                   \
+  "(SELECT owner_id FROM nodes WHERE nodes.id = " table ".node_id) AS node_owner_id, " \
+  "(SELECT name FROM nodes WHERE nodes.id = " table ".node_id) AS node_name "
 
 // Times are Unix milliseconds, as stored.
 constexpr std::array<Section, 11> kSections{{
@@ -35,17 +43,18 @@ constexpr std::array<Section, 11> kSections{{
     {"nodes", "SELECT id, token_id, name, os, arch, version, models, cluster_id, trust, jobs_ok, "
               "usage_mismatches, first_seen, last_seen FROM nodes WHERE owner_id = ?1 ORDER BY first_seen"},
     {"usage_events", "SELECT ts, job_id, key_id, node_id, cluster_id, model, kind, tier, language, "
-                     "prompt_tokens, completion_tokens, ttft_ms, latency_ms, cpu_ms, exit_code, status, error_code, cost "
-                     "FROM usage_events WHERE user_id = ?1 ORDER BY ts, id"},
+                     "prompt_tokens, completion_tokens, ttft_ms, latency_ms, cpu_ms, exit_code, status, error_code, cost, "
+                     POTLUCK_NODE_OF("usage_events") "FROM usage_events WHERE user_id = ?1 ORDER BY ts, id", false, true},
     {"usage_daily", "SELECT day, cluster_id, node_id, model, kind, tier, status, jobs, prompt_tokens, "
-                    "completion_tokens, latency_ms_total, cost FROM usage_daily WHERE user_id = ?1 "
-                    "ORDER BY day"},
+                    "completion_tokens, latency_ms_total, cost, " POTLUCK_NODE_OF("usage_daily")
+                    "FROM usage_daily WHERE user_id = ?1 ORDER BY day", false, true},
     {"ledger", "SELECT id, transfer_id, ts, amount, kind, job_id, memo FROM ledger "
                "WHERE account = ?1 ORDER BY id", true},
     {"audit", "SELECT seq, ts, actor_id, action, subject_id, cluster_id, detail, prev_sha256, sha256 "
               "FROM audit_log WHERE actor_id = ?1 OR subject_id = ?1 ORDER BY seq"},
     {"user", "SELECT id, email, role, created_at, deleted_at FROM users WHERE id = ?1"},
 }};
+#undef POTLUCK_NODE_OF
 
 json::value column_value(const Statement& s, int column) {
   switch (s.column_type(column)) {
@@ -55,6 +64,16 @@ json::value column_value(const Statement& s, int column) {
   }
 }
 
+void show_nodes_as_alias(json::object& row, const std::string& user_id) {
+  const auto text = [&row](std::string_view key) -> std::string {
+    const auto* v = row.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  const std::string shown = node_id_for(user_id, text("node_id"), text("node_owner_id"));
+  row["node_id"] = shown.empty() ? json::value(nullptr) : json::value(shown);
+  row.erase("node_owner_id");
+}
+
 json::array read_rows(Database& db, const Section& section, const std::string& user_id) {
   auto s = db.prepare(section.sql);
   s.bind(1, section.by_account ? user_account(user_id) : user_id);
@@ -62,6 +81,7 @@ json::array read_rows(Database& db, const Section& section, const std::string& u
   while (s.step()) {
     json::object row;
     for (int c = 0; c < s.column_count(); ++c) row[s.column_name(c)] = column_value(s, c);
+    if (section.names_nodes) show_nodes_as_alias(row, user_id);
     rows.push_back(std::move(row));
   }
   return rows;

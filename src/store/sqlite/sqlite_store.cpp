@@ -1,8 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "common/clock.h"
-
 #include "common/ids.h"
+#include "store/node_claim.h"
 #include "store/sqlite/account_rows.h"
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/migrations.h"
@@ -223,12 +223,32 @@ Result<NodeToken> SqliteStore::revoke_node_token(const std::string& actor_id, co
   });
 }
 
-Result<void> SqliteStore::upsert_node(const NodeRecord& node) {
-  return guarded([&]() -> Result<void> {
+namespace {
+constexpr std::string_view kNodeColumns =
+    "id, token_id, owner_id, name, os, arch, version, models, last_seen, cluster_id, trust, jobs_ok, "
+    "usage_mismatches";
+
+NodeRecord read_node(const Statement& s) {
+  return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+          s.text(7), s.integer(8), s.text(9), trust_from(s.text(10)).value_or(Trust::community),
+          s.integer(11), s.integer(12)};
+}
+
+std::optional<NodeRecord> find_node_row(Database& db, const std::string& id) {
+  auto s = db.prepare(select(kNodeColumns, "FROM nodes WHERE id = ?"));
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_node(s);
+}
+}  // namespace
+
+Result<NodeRecord> SqliteStore::upsert_node(const NodeRecord& node) {
+  return guarded([&]() -> Result<NodeRecord> {
     Transaction tx(db_);
-    auto known = db_.prepare("SELECT 1 FROM nodes WHERE id = ?");
-    known.bind(1, node.id);
-    if (!known.step())
+    auto known = find_node_row(db_, node.id);
+    if (known && !may_speak_for({known->token_id, known->owner_id}, {node.token_id, node.owner_id}))
+      return std::unexpected(StoreError{StoreError::Kind::conflict, "node id belongs to another owner"});
+    if (!known)
       append_audit(db_, {node.owner_id, "node.enrolled", node.id, node.cluster_id,
                          R"({"token_id":")" + node.token_id + "\"}"});
     db_.prepare(
@@ -240,22 +260,11 @@ Result<void> SqliteStore::upsert_node(const NodeRecord& node) {
         .bind(4, node.name).bind(5, node.os).bind(6, node.arch).bind(7, node.version)
         .bind(8, node.models).bind(9, node.seen_at).bind_optional(10, node.cluster_id)
         .step();
+    auto stored = find_node_row(db_, node.id);
     tx.commit();
-    return {};
+    return *stored;
   });
 }
-
-namespace {
-constexpr std::string_view kNodeColumns =
-    "id, token_id, owner_id, name, os, arch, version, models, last_seen, cluster_id, trust, jobs_ok, "
-    "usage_mismatches";
-
-NodeRecord read_node(const Statement& s) {
-  return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
-          s.text(7), s.integer(8), s.text(9), trust_from(s.text(10)).value_or(Trust::community),
-          s.integer(11), s.integer(12)};
-}
-}  // namespace
 
 Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
   return guarded([&]() -> Result<std::vector<NodeRecord>> {
@@ -268,10 +277,9 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
 
 Result<NodeRecord> SqliteStore::find_node(const std::string& id) {
   return guarded([&]() -> Result<NodeRecord> {
-    auto s = db_.prepare(select(kNodeColumns, "FROM nodes WHERE id = ?"));
-    s.bind(1, id);
-    if (!s.step()) return std::unexpected(not_found("node"));
-    return read_node(s);
+    auto node = find_node_row(db_, id);
+    if (!node) return std::unexpected(not_found("node"));
+    return *node;
   });
 }
 

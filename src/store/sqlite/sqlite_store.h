@@ -46,7 +46,7 @@ class SqliteStore final : public Store {
   Result<NodeToken> revoke_node_token(const std::string& actor_id, const NodeTokenScope& scope,
                                       const std::string& token_id, std::int64_t now) override;
 
-  Result<void> upsert_node(const NodeRecord& node) override;
+  Result<NodeRecord> upsert_node(const NodeRecord& node) override;
   Result<std::vector<NodeRecord>> list_nodes() override;
   Result<NodeRecord> find_node(const std::string& id) override;
   Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,

@@ -15,6 +15,12 @@ constexpr std::string_view kDaysInRange =
     "FROM usage_daily WHERE day BETWEEN strftime('%Y-%m-%d', ?1 / 1000, 'unixepoch') "
     "AND strftime('%Y-%m-%d', (?2 - 1) / 1000, 'unixepoch') AND (?3 = '' OR user_id = ?3)";
 
+// The record of the node that ran the job, while it is kept: who owns it (so a
+// consumer is shown only their own nodes' ids, store/node_alias.h) and its name.
+constexpr std::string_view kNodeOwnerAndName =
+    "(SELECT owner_id FROM nodes WHERE nodes.id = usage_events.node_id), "
+    "(SELECT name FROM nodes WHERE nodes.id = usage_events.node_id)";
+
 // A failure is a job that ended in an error or a timeout; a cancelled job was
 // the consumer's choice.
 constexpr std::string_view kFailed = "status IN ('error', 'timeout')";
@@ -45,6 +51,8 @@ UsageEvent read_event(const Statement& s) {
   e.cost = s.integer(16);
   e.cpu_ms = s.is_null(17) ? -1 : s.integer(17);
   e.exit_code = s.is_null(18) ? -1 : s.integer(18);
+  e.node_owner_id = s.text(19);
+  e.node_name = s.text(20);
   return e;
 }
 
@@ -54,8 +62,8 @@ Result<std::vector<UsageEvent>> SqliteUsageStore::events(const UsageQuery& query
   return guarded([&]() -> Result<std::vector<UsageEvent>> {
     auto s = db_.prepare(
         "SELECT ts, job_id, user_id, key_id, node_id, model, kind, prompt_tokens, completion_tokens, "
-        "ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost, cpu_ms, exit_code " +
-        std::string(kEventsInRange) + " ORDER BY ts, id");
+        "ttft_ms, latency_ms, status, error_code, cluster_id, tier, language, cost, cpu_ms, exit_code, " +
+        std::string(kNodeOwnerAndName) + " " + std::string(kEventsInRange) + " ORDER BY ts, id");
     bind_query(s, query);
     std::vector<UsageEvent> events;
     while (s.step()) events.push_back(read_event(s));
@@ -99,12 +107,14 @@ Result<std::vector<UsageMinute>> SqliteUsageStore::per_minute(const UsageQuery& 
 
 Result<std::vector<UsageFailure>> SqliteUsageStore::failures(const UsageQuery& query, int limit) {
   return guarded([&]() -> Result<std::vector<UsageFailure>> {
-    auto s = db_.prepare("SELECT ts, model, error_code, node_id " + std::string(kEventsInRange) + " AND " +
+    auto s = db_.prepare("SELECT ts, model, error_code, node_id, " + std::string(kNodeOwnerAndName) + " " +
+                         std::string(kEventsInRange) + " AND " +
                          std::string(kFailed) + " ORDER BY ts DESC, id DESC LIMIT ?4");
     bind_query(s, query);
     s.bind(4, std::int64_t{limit});
     std::vector<UsageFailure> failures;
-    while (s.step()) failures.push_back({s.integer(0), s.text(1), failure_code_from(s.text(2)), s.text(3)});
+    while (s.step())
+      failures.push_back({s.integer(0), s.text(1), failure_code_from(s.text(2)), s.text(3), s.text(4), s.text(5)});
     return failures;
   });
 }

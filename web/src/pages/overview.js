@@ -36,7 +36,7 @@ function errorsTable(errors) {
       { label: 'When', cell: (e) => dateTime(e.at) },
       { label: 'Model', cell: (e) => e.model },
       { label: 'Error', cell: (e) => h('code', {}, e.code) },
-      { label: 'Node', cell: (e) => e.node_id || '—' },
+      { label: 'Node', cell: (e) => (e.node_name ? `${e.node_name} (${e.node_id})` : e.node_id || '—') },
     ],
   });
 }
