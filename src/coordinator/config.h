@@ -41,6 +41,7 @@ struct CoordinatorConfig {
   HealthSettings health;                        // when a failing node is parked
   std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
   std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"
+  std::int64_t verify_after_consumers = 10; // ... from at least this many paying consumers, not the owner
   int usage_retention_days = 90;                   // raw usage kept, then folded by day
   int aggregate_retention_days = 730;              // daily usage aggregates kept, then deleted
   int node_record_retention_days = 180;            // a node record not seen this long is deleted
