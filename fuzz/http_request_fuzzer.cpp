@@ -40,14 +40,14 @@ awaitable<std::optional<net::Response>> answer(net::Exchange& exchange) {
 
 struct Server {
   asio::io_context io{1};
-  net::HttpServer http{io, net::ServerLimits{}, answer};
+  net::HttpServer http{io, net::ServerLimits{}};
   tcp::endpoint endpoint;
 
   Server() {
     auto bound = http.listen({"127.0.0.1", 0});
     FUZZ_CHECK(bound.has_value());
     endpoint = *bound;
-    http.start();
+    http.start(answer);
   }
 };
 

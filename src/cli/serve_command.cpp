@@ -141,6 +141,13 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
       ->envname("POTLUCK_NODE_RECORD_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));
   duration_flag("--retention-interval-s", c.retention_interval, "POTLUCK_RETENTION_INTERVAL_S",
                 "How often the usage retention runs (at least 1)");
+  duration_flag("--storage-check-ms", c.storage_check, "POTLUCK_STORAGE_CHECK_MS",
+                "How often a write that changes nothing checks that the database can be written (/readyz)");
+  cmd->add_option("--max-pending-usage", c.max_pending_usage,
+                  "Usage events kept in memory while the database cannot be written; past it the oldest are "
+                  "dropped and counted")
+      ->envname("POTLUCK_MAX_PENDING_USAGE")->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
 
   cmd->callback([&action, config, listen, log_level, durations] {
     durations->apply();

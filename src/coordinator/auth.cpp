@@ -3,6 +3,7 @@
 #include "common/clock.h"
 
 #include "common/strings.h"
+#include "coordinator/store_error.h"
 #include "crypto/secret_token.h"
 #include "crypto/sha256.h"
 #include "net/cookies.h"
@@ -134,8 +135,7 @@ net::awaitable<std::expected<KeyAuthenticator::CachedKey, ApiError>> KeyAuthenti
   if (!result) {
     if (result.error().kind == store::StoreError::Kind::not_found)
       co_return std::unexpected(ApiError::unauthorized("invalid API key"));
-    spdlog::error("key lookup failed: {}", result.error().message);
-    co_return std::unexpected(ApiError::internal("could not check the API key"));
+    co_return std::unexpected(store_error(result.error(), "api key"));
   }
   co_return std::move(*result);
 }

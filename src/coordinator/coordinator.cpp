@@ -51,7 +51,16 @@ void remember_known_models(store::Store& store, Registry& registry) {
 
 int run_coordinator(const CoordinatorConfig& config) {
   asio::io_context io(1);
-  auto sqlite = store::sqlite::SqliteStore::open(config.data_dir);
+  // A read-only, damaged or emptied database is refused here, before
+  // anything changes it.
+  auto sqlite = store::sqlite::SqliteStore::open_checked(config.data_dir);
+  // The address before the migration: a second coordinator started on a
+  // port in use stops here, without touching a database the first may serve.
+  // Connections wait in the backlog until the server starts.
+  net::HttpServer server(io, config.limits);
+  auto bound = server.listen(config.listen);
+  if (!bound) throw std::runtime_error(bound.error());
+  sqlite->migrate();
   PricingPolicy pricing = PricingPolicy::load(*sqlite);
   TierCatalog tiers;
   if (auto stored = sqlite->list_tiers()) tiers.replace(*stored);
@@ -65,7 +74,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   SessionStore sessions(clock, config.sessions);
   KeyAuthenticator auth(store, sessions, config.key_cache_ttl, config.per_key);
   RateLimiter per_ip(config.per_ip);
-  UsageRecorder usage(store);
+  UsageRecorder usage(store, metrics, config.max_pending_usage);
   DispatchQueue queue(config.queue);
   NodeHub hub(io.get_executor(), config, store, registry, metrics, queue);
   api::CompletionsHandler completions({config, registry, metrics, usage, store, pricing, tiers, queue});
@@ -89,15 +98,10 @@ int run_coordinator(const CoordinatorConfig& config) {
 
   const WebAssets web = WebAssets::load(config.web_dir);
 
-  net::HttpServer* server_ptr = nullptr;
   const Services services{config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
-                          accounts, exec, [&server_ptr] { return server_ptr ? server_ptr->open_connections() : 0; },
-                          per_ip, audit, usage_api, me, jobs, session_api, overview, web};
-  net::HttpServer server(io, config.limits, make_router(services), make_head_check(services));
-  server_ptr = &server;
-  auto bound = server.listen(config.listen);
-  if (!bound) throw std::runtime_error(bound.error());
-  server.start();
+                          accounts, exec, [&server] { return server.open_connections(); },
+                          per_ip, audit, usage_api, me, jobs, session_api, overview, web, store.health()};
+  server.start(make_router(services), make_head_check(services));
   std::cout << "potluck serve listening on http://" << bound->address().to_string() << ":"
             << bound->port() << std::endl;
   spdlog::info("coordinator {} listening on {}:{}, data dir {}", POTLUCK_VERSION,
@@ -122,6 +126,11 @@ int run_coordinator(const CoordinatorConfig& config) {
   };
   asio::co_spawn(io, [&]() -> net::awaitable<void> {
     co_await retention.run_every(store, config.retention_interval, stopping, connected_nodes);
+  }, asio::detached);
+  // Background: a write that changes nothing notices storage trouble while
+  // no request writes, and its end (/readyz).
+  asio::co_spawn(io, [&]() -> net::awaitable<void> {
+    co_await store.health().run_checks(store, config.storage_check, stopping);
   }, asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -1,6 +1,7 @@
 #include "coordinator/credit_hold.h"
 
 #include "common/credits.h"
+#include "coordinator/store_error.h"
 
 #include <spdlog/spdlog.h>
 
@@ -22,8 +23,7 @@ net::awaitable<std::expected<void, ApiError>> CreditHold::take(const std::string
     co_return std::unexpected(ApiError::payment_required(
         "not enough credits: this request may cost up to " + format_credits(amount) + " credits (" +
         std::string(basis) + ") and that much is held until it finishes; see GET /api/wallet"));
-  spdlog::error("job {}: could not hold credits: {}", job_id, held.error().message);
-  co_return std::unexpected(ApiError::internal("could not reserve credits for the job"));
+  co_return std::unexpected(store_error(held.error(), "credit hold"));
 }
 
 net::awaitable<void> CreditHold::release() {

@@ -19,10 +19,11 @@ net::Response method_not_allowed(std::string_view path) {
   return response;
 }
 
-// Everything under these belongs to the API; the rest of the GET paths are
-// the dashboard's.
-bool is_api_path(std::string_view path) {
-  return path.starts_with("/v1/") || path.starts_with("/api/") || path == "/v1" || path == "/api";
+// The route table's paths: everything under these belongs to the API, and
+// /readyz; the rest of the GET paths are the dashboard's.
+bool is_routed_path(std::string_view path) {
+  return path.starts_with("/v1/") || path.starts_with("/api/") || path == "/v1" || path == "/api" ||
+         path == "/readyz";
 }
 
 // Nodes are limited by their token and connection caps, not by rate.
@@ -54,7 +55,7 @@ net::awaitable<std::expected<Principal, net::Response>> admit(const Services& s,
   std::string_view path = target.substr(0, target.find('?'));
   const auto method = head.method();
   if (path == "/healthz" || path == "/metrics") co_return Principal{};
-  if (method == http::verb::get && !is_api_path(path)) co_return Principal{};
+  if (method == http::verb::get && !is_routed_path(path)) co_return Principal{};
   if (rate_limited_per_ip(path)) {
     if (const int wait_s = s.per_ip.take(client_ip))
       co_return std::unexpected(net::make_error_response(
@@ -93,7 +94,7 @@ net::Handler make_router(Services s) {
                                    "text/plain; version=0.0.4");
     }
     // Public: the dashboard's files (it signs in through /api/session).
-    if (method == http::verb::get && !is_api_path(path)) {
+    if (method == http::verb::get && !is_routed_path(path)) {
       if (auto page = s.web.serve(path)) co_return std::move(*page);
       co_return not_found(path);
     }

@@ -15,6 +15,7 @@
 #include "coordinator/api/session_handler.h"
 #include "coordinator/api/usage_handler.h"
 #include "coordinator/node_hub.h"
+#include "coordinator/storage_health.h"
 #include "coordinator/web_assets.h"
 #include "net/http_server.h"
 
@@ -44,6 +45,7 @@ struct Services {
   api::SessionHandler& session;
   api::OverviewHandler& overview;
   const WebAssets& web;
+  const StorageHealth& storage;
 };
 
 // The route table's decision from a request's head (net::HeadCheck): the

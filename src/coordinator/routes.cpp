@@ -8,6 +8,7 @@
 
 #include "coordinator/api/invite_endpoints.h"
 #include "coordinator/api/models_handler.h"
+#include "coordinator/readiness.h"
 
 namespace potluck::coordinator {
 namespace {
@@ -160,6 +161,11 @@ Answer revoke_cluster_token(const Services& s, net::Exchange&, RouteCall& c) {
   co_return co_await s.accounts.clusters.revoke_node_token(c.principal, id, token);
 }
 
+// Probes: /healthz (alive) is answered by the router itself, for any method.
+Answer readyz(const Services& s, net::Exchange&, RouteCall&) {
+  co_return readiness_response(s.storage, s.registry.size());
+}
+
 using P = net::RoutePattern;
 using enum Access;
 
@@ -167,6 +173,9 @@ using enum Access;
 
 std::span<const Route> routes() {
   static const std::vector<Route> table = {
+      // Whether this coordinator can serve jobs now (for a load balancer).
+      {verb::get, P("/readyz"), anyone, readyz},
+
       // Consumers' inference and code execution.
       {verb::post, P("/v1/chat/completions"), scope_inference, chat},
       {verb::post, P("/v1/completions"), scope_inference, completion},

@@ -4,6 +4,7 @@
 //   auto user = co_await store.call(find);
 // Name the function first: g++ 12 destroys a temporary with a non-trivial
 // destructor twice when it lives across a co_await in the same expression.
+#include "coordinator/storage_health.h"
 #include "store/store.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -16,6 +17,11 @@
 #include <type_traits>
 
 namespace potluck::coordinator {
+
+template <class R>
+struct is_store_result : std::false_type {};
+template <class T>
+struct is_store_result<store::Result<T>> : std::true_type {};
 
 class StoreExecutor {
  public:
@@ -35,7 +41,8 @@ class StoreExecutor {
         [this](auto handler, F work) {
           boost::asio::post(pool_, [this, handler = std::move(handler), work = std::move(work)]() mutable {
             R result = work(*store_);
-            boost::asio::post(home_, [handler = std::move(handler), result = std::move(result)]() mutable {
+            boost::asio::post(home_, [this, handler = std::move(handler), result = std::move(result)]() mutable {
+              notice_storage_trouble(result);
               std::move(handler)(std::move(result));
             });
           });
@@ -46,10 +53,24 @@ class StoreExecutor {
   // Lets queued calls finish, then stops the thread.
   void join() { pool_.wait(); }
 
+  // What the calls' results say about writing (on the network thread).
+  StorageHealth& health() { return health_; }
+  const StorageHealth& health() const { return health_; }
+
  private:
+  // Every call that met storage trouble tells the health, whoever made it.
+  template <class R>
+  void notice_storage_trouble(const R& result) {
+    if constexpr (is_store_result<R>::value) {
+      if (!result && result.error().kind == store::StoreError::Kind::storage_unavailable)
+        health_.failed(result.error().message);
+    }
+  }
+
   boost::asio::any_io_executor home_;
   std::unique_ptr<store::Store> store_;
   boost::asio::thread_pool pool_;
+  StorageHealth health_;
 };
 
 }  // namespace potluck::coordinator

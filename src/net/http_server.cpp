@@ -97,8 +97,8 @@ Response make_error_response(const ApiError& error) {
   return response;
 }
 
-HttpServer::HttpServer(asio::io_context& io, ServerLimits limits, Handler handler, HeadCheck check_head)
-    : io_(io), limits_(limits), handler_(std::move(handler)), check_head_(std::move(check_head)), acceptor_(io) {}
+HttpServer::HttpServer(asio::io_context& io, ServerLimits limits)
+    : io_(io), limits_(limits), acceptor_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -116,7 +116,11 @@ std::expected<tcp::endpoint, std::string> HttpServer::listen(const HostPort& whe
   return acceptor_.local_endpoint();
 }
 
-void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+void HttpServer::start(Handler handler, HeadCheck check_head) {
+  handler_ = std::move(handler);
+  check_head_ = std::move(check_head);
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+}
 
 void HttpServer::stop_accepting() {
   stopping_ = true;

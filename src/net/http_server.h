@@ -77,12 +77,17 @@ using HeadCheck = std::function<awaitable<std::optional<Response>>(const Request
 
 class HttpServer {
  public:
-  HttpServer(asio::io_context& io, ServerLimits limits, Handler handler, HeadCheck check_head = {});
+  HttpServer(asio::io_context& io, ServerLimits limits);
   ~HttpServer();
 
   // Binds and listens; returns the bound endpoint (port 0 picks one).
+  // Connections wait in the kernel's backlog until start().
   std::expected<tcp::endpoint, std::string> listen(const HostPort& where);
-  void start();
+  // Accepts connections; each request goes to `handler`, its head first to
+  // `check_head` when given. Separate from listen() so that the owner can
+  // claim the address before it prepares what the handler needs (the
+  // coordinator migrates its database only once the port is its own).
+  void start(Handler handler, HeadCheck check_head = {});
 
   // Graceful stop, step one: no new connections; idle keep-alive connections
   // close now, busy ones after their current response.

@@ -12,6 +12,8 @@ struct StoreError {
     invalid,       // the request breaks a rule of the data (e.g. an owner leaving)
     gone,          // spent, expired or revoked (an invite)
     insufficient,  // not enough credits
+    storage_unavailable,  // the database cannot be written now (disk full, read-only, I/O
+                          // error): the request may succeed later, once an operator fixes it
     io,            // the database failed
   } kind = Kind::io;
   std::string message;

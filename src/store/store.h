@@ -185,6 +185,11 @@ class Store {
   virtual Result<void> put_tier(const std::string& actor_id, const Tier& tier) = 0;
   virtual Result<void> delete_tier(const std::string& actor_id, const std::string& name) = 0;
 
+  // A write that changes nothing, committed: storage_unavailable while the
+  // database cannot be written (disk full, read-only, I/O error). The
+  // readiness check (coordinator/storage_health.h) runs it.
+  virtual Result<void> check_writable() = 0;
+
   // Small platform settings (pricing bounds, fee); empty when unset.
   virtual Result<std::string> setting(const std::string& key) = 0;
   // All in one transaction, audited as settings.changed.

@@ -116,7 +116,7 @@ class JobRunTest : public ::testing::Test {
     provider_ = provider->user.id;
     EXPECT_TRUE(sqlite->ledger().grant("", payer_, 10'000'000));
     store_ = std::make_unique<StoreExecutor>(io_.get_executor(), std::move(sqlite));
-    usage_ = std::make_unique<UsageRecorder>(*store_);
+    usage_ = std::make_unique<UsageRecorder>(*store_, metrics_);
     config_.queue_timeout = std::chrono::seconds(60);  // far beyond any wait a test allows
   }
   ~JobRunTest() override {

@@ -82,6 +82,12 @@ Database::Database(const std::string& path) {
     sqlite3_close(db_);
     throw SqliteError(rc, "cannot open database " + path + ": " + message);
   }
+  // SQLite falls back to read-only when the file or its mount cannot be
+  // written; every write would then fail, so say so now.
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    sqlite3_close(db_);
+    throw SqliteError(SQLITE_READONLY, "database " + path + " is read-only (file mode or mount)");
+  }
   sqlite3_busy_timeout(db_, 5000);
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");

@@ -44,7 +44,9 @@ class Statement {
 
 class Database {
  public:
-  // Opens (creating) the file in WAL mode with foreign keys on.
+  // Opens (creating) the file in WAL mode with foreign keys on. A file that
+  // can only be read (its mode, a read-only mount) is refused with
+  // SQLITE_READONLY: the coordinator cannot work without writing.
   explicit Database(const std::string& path);
   ~Database();
   Database(const Database&) = delete;
@@ -64,6 +66,14 @@ struct SqliteError : std::runtime_error {
   SqliteError(int code, const std::string& what) : std::runtime_error(what), code(code) {}
   int code;
   bool is_constraint() const { return (code & 0xff) == SQLITE_CONSTRAINT; }
+  // The storage under the database failed, not the statement: a full disk, a
+  // read-only file or mount, an I/O error, a file that cannot be (re)opened.
+  // Retrying later may work; the data is not at fault.
+  bool is_storage_unavailable() const {
+    const int primary = code & 0xff;
+    return primary == SQLITE_FULL || primary == SQLITE_READONLY || primary == SQLITE_IOERR ||
+           primary == SQLITE_CANTOPEN;
+  }
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.

@@ -12,6 +12,8 @@ auto guarded(F&& body) -> decltype(body()) {
     return body();
   } catch (const SqliteError& e) {
     if (e.is_constraint()) return std::unexpected(StoreError{StoreError::Kind::conflict, e.what()});
+    if (e.is_storage_unavailable())
+      return std::unexpected(StoreError{StoreError::Kind::storage_unavailable, e.what()});
     return std::unexpected(StoreError{StoreError::Kind::io, e.what()});
   }
 }

@@ -6,6 +6,7 @@
 #include "store/sqlite/account_rows.h"
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/startup_checks.h"
 
 #include <boost/json.hpp>
 #include <algorithm>
@@ -44,9 +45,11 @@ std::string select(std::string_view columns, std::string_view rest) {
 
 // The database holds account e-mails, key digests and the ledger: only its
 // owner may read it. A data dir made here is 0700; an existing one is the
-// operator's choice and keeps its mode. The database file is 0600, and SQLite
-// gives its -wal and -shm files the database file's mode.
-std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& data_dir) {
+// operator's choice and keeps its mode. The database file loses any group or
+// other permission (0600 when made here) but gains none: a file its owner
+// made read-only stays so, and is refused. SQLite gives its -wal and -shm
+// files the database file's mode.
+std::unique_ptr<SqliteStore> SqliteStore::open_checked(const std::string& data_dir) {
   namespace fs = std::filesystem;
   if (!fs::exists(data_dir)) {
     fs::create_directories(data_dir);
@@ -57,11 +60,47 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& data_dir) {
     const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
     if (fd >= 0) ::close(fd);
   }
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-  return std::make_unique<SqliteStore>(path.string());
+  constexpr auto kNotOwner = fs::perms::group_all | fs::perms::others_all;
+  if ((fs::status(path).permissions() & kNotOwner) != fs::perms::none)
+    fs::permissions(path, kNotOwner, fs::perm_options::remove);
+  check_not_emptied(data_dir);
+  try {
+    auto store = std::make_unique<SqliteStore>(path.string());
+    check_integrity(store->db_);
+    check_has_schema(store->db_, data_dir);
+    store->data_dir_ = data_dir;
+    return store;
+  } catch (const SqliteError& e) {
+    throw std::runtime_error(startup_refusal(e, path.string()));
+  }
 }
 
-SqliteStore::SqliteStore(const std::string& path) : db_(path) { migrate(db_); }
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& data_dir) {
+  auto store = open_checked(data_dir);
+  store->migrate();
+  return store;
+}
+
+SqliteStore::SqliteStore(const std::string& path) : db_(path) {}
+
+void SqliteStore::migrate() {
+  sqlite::migrate(db_);
+  if (!data_dir_.empty()) mark_created(data_dir_);
+}
+
+// Rewrites the schema version with its own value: a real commit (page 1 goes
+// to the WAL and is synced) that changes nothing, so it fails exactly when
+// writes fail (a full disk, a read-only or vanished file).
+Result<void> SqliteStore::check_writable() {
+  return guarded([&]() -> Result<void> {
+    Transaction tx(db_);
+    auto version = db_.prepare("PRAGMA user_version");
+    version.step();
+    db_.exec("PRAGMA user_version = " + std::to_string(version.integer(0)));
+    tx.commit();
+    return {};
+  });
+}
 
 Result<User> SqliteStore::create_user(const std::string& actor_id, const std::string& email, Role role) {
   return guarded([&]() -> Result<User> {

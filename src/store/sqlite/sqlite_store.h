@@ -15,9 +15,20 @@ namespace potluck::store::sqlite {
 // Not thread-safe: one executor thread owns it.
 class SqliteStore final : public Store {
  public:
-  // Opens `<data_dir>/potluck.db` and migrates it. Throws on failure (start-up).
+  // Opens `<data_dir>/potluck.db` (created when missing) and refuses, with a
+  // std::runtime_error that says what to do, a database that is read-only,
+  // damaged, or empty where one existed (startup_checks.h). Migrates nothing.
+  static std::unique_ptr<SqliteStore> open_checked(const std::string& data_dir);
+  // open_checked, then migrate: for the offline commands and the tests.
   static std::unique_ptr<SqliteStore> open(const std::string& data_dir);
+  // The file as it is: no checks, no migration.
   explicit SqliteStore(const std::string& path);
+
+  // Applies the migrations this version has and the database lacks, then
+  // marks the data dir as holding a database. Throws on failure (start-up).
+  void migrate();
+
+  Result<void> check_writable() override;
 
   ClusterStore& clusters() override { return clusters_; }
   LedgerStore& ledger() override { return ledger_; }
@@ -68,6 +79,7 @@ class SqliteStore final : public Store {
 
  private:
   Database db_;
+  std::string data_dir_;  // empty when opened by path
   SqliteClusterStore clusters_{db_};
   SqliteLedgerStore ledger_{db_};
   SqliteAuditStore audit_{db_};
