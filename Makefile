@@ -6,7 +6,7 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-compare clean
 
 all: build
 
@@ -52,6 +52,12 @@ bench-scheduling: build
 # Only the memory benchmark: idle streams and connected nodes (its section of docs/benchmarks.md).
 bench-memory: build
 	@scripts/bench-memory
+
+# Does a change cost anything? The same points with the potluck of BEFORE
+# (a commit, built in build/compare-tree) and of this tree, alternated (its
+# section of docs/benchmarks.md).
+bench-compare: build
+	@BEFORE=$(BEFORE) scripts/bench-compare
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

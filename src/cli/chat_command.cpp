@@ -5,10 +5,40 @@
 
 #include <boost/json.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace potluck::cli {
 namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kProviderNotice =
+    "potluck chat: the provider whose node serves your request reads its prompt in clear while it works on it;\n"
+    "a private cluster keeps its jobs on the cluster's own machines. (Said once; docs/privacy.md has the rest.)\n";
+
+std::filesystem::path config_dir() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "potluck";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".config" / "potluck";
+  return {};
+}
+
+// Consumers are told who sees their prompt the first time they chat (issue
+// 20). A marker file remembers that it was said; where none can be written,
+// it is said every time.
+void tell_who_sees_the_prompt_once() {
+  const auto dir = config_dir();
+  std::error_code ec;
+  if (!dir.empty() && std::filesystem::exists(dir / "chat-notice-shown", ec)) return;
+  std::cerr << kProviderNotice;
+  if (dir.empty()) return;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream(dir / "chat-notice-shown") << "shown\n";
+}
+
+}  // namespace
 
 void add_chat_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("chat", "Send one chat message and stream the answer");
@@ -22,6 +52,7 @@ void add_chat_command(CLI::App& app, Action& action) {
   cmd->add_option("prompt", *prompt, "The message")->required();
   cmd->callback([&action, api, model, prompt, max_tokens] {
     action = [api, model, prompt, max_tokens] {
+      tell_who_sees_the_prompt_once();
       json::object body{{"model", *model},
                         {"stream", true},
                         {"messages", json::array{json::object{{"role", "user"}, {"content", *prompt}}}}};

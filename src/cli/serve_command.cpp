@@ -112,6 +112,10 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--verify-after-jobs", c.verify_after_jobs,
                   "Successful jobs, with no usage mismatch, after which a public node counts as verified (0: never)")
       ->envname("POTLUCK_VERIFY_AFTER_JOBS")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--verify-after-consumers", c.verify_after_consumers,
+                  "Distinct paying consumers (not the node's owner) a public node must have served to count as "
+                  "verified")
+      ->envname("POTLUCK_VERIFY_AFTER_CONSUMERS")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--max-stream-buffer-bytes", c.max_stream_buffer_bytes,
                   "Output a streaming client may fall behind by before its job is cancelled")
       ->envname("POTLUCK_MAX_STREAM_BUFFER_BYTES")->capture_default_str();

@@ -45,8 +45,10 @@ net::awaitable<std::expected<NodeEnrolment, ApiError>> NodeHub::check_token(
 }
 
 store::Trust NodeHub::earned_trust(const store::NodeRecord& record) const {
+  // Many jobs alone could come from the owner's own keys: it takes as many
+  // different consumers who paid.
   const bool earned = config_.verify_after_jobs > 0 && record.jobs_ok >= config_.verify_after_jobs &&
-                      record.usage_mismatches == 0;
+                      record.paying_consumers >= config_.verify_after_consumers && record.usage_mismatches == 0;
   return earned ? store::Trust::verified : record.trust;
 }
 

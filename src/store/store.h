@@ -67,6 +67,9 @@ struct NodeRecord {
   Trust trust = Trust::community;
   std::int64_t jobs_ok = 0;
   std::int64_t usage_mismatches = 0;  // usage reports that disagreed with the relay
+  // Distinct users, other than the node's owner, who paid for a job it
+  // completed (in the usage rows still kept): read, never written.
+  std::int64_t paying_consumers = 0;
 };
 
 struct UsageEvent {

@@ -121,6 +121,8 @@ describe('dashboard', { concurrency: false }, () => {
 
   test('a chat streams into the playground a piece at a time', h.wrap(async () => {
     await page.goto('/playground');
+    // Consumers are told who sees what they send (issue 20).
+    assert.match(await page.locator('.provider-notice').textContent(), /reads its prompt, or runs its program, in clear/);
     await page.getByLabel('Model').selectOption(MODEL);
     await page.getByText('Request options').click();
     // The mock engine waits between words, so each arrives as its own event.

@@ -155,6 +155,17 @@ describe('potluck chat (CLI)', () => {
     assert.ok(r.stdout.includes('echo: hello from the cli'), r.stdout);
   }));
 
+  test('the first chat says who sees the prompt; later ones do not', h.wrap(async () => {
+    const env = { XDG_CONFIG_HOME: h.dir('chat-config') };
+    const first = await cli(['chat', '-m', MODEL, 'first time'], alice, env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /reads its prompt in clear/);
+    assert.match(first.stderr, /private cluster keeps its jobs/);
+    const second = await cli(['chat', '-m', MODEL, 'second time'], alice, env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stderr, /reads its prompt in clear/);
+  }));
+
   test('an unknown model: non-zero exit and a message', h.wrap(async () => {
     const r = await cli(['chat', '-m', 'no-such-model', 'x'], alice);
     assert.notEqual(r.code, 0);

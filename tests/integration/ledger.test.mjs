@@ -272,23 +272,48 @@ describe('the ledger invariant', () => {
 });
 
 describe('earned trust', () => {
-  test('a public node with enough clean jobs is verified when it next connects', h.wrap(async () => {
+  test('a public node with enough clean jobs for enough paying consumers is verified when it next connects', h.wrap(async () => {
     const up2 = await h.startUpstream({ models: ['trust-model'], name: 'upstream-trust' });
-    const c = await h.startCoordinator({ name: 'serve-trust', args: ['--verify-after-jobs', '3'] });
+    const c = await h.startCoordinator({ name: 'serve-trust', args: ['--verify-after-jobs', '3', '--verify-after-consumers', '2'] });
     const key = await c.adminKey();
-    const node = await h.startNode({ coordinator: c, upstream: up2, name: 'earner' });
+    const providerEmail = `provider-${randomToken(4)}@example.test`;
+    const providerKey = await c.memberKey(providerEmail);
+    const tokenOut = await h.potluck(['admin', 'node-token', '--data-dir', c.dataDir, '--owner-email', providerEmail]);
+    assert.equal(tokenOut.code, 0, tokenOut.stderr);
+    const token = tokenOut.stdout.trim().split('\n').pop();
+    const start = (stateDir) => h.startNode({ coordinator: c, upstream: up2, name: 'earner', token, stateDir, args: ['--price', '1:1'] });
+    let node = await start();
     await c.waitForModel(key, 'trust-model');
     const trustOf = async () => (await c.get('/api/nodes', key)).json.data.find((n) => n.state !== 'offline')?.trust;
-    assert.equal(await trustOf(), 'community');
-    for (let i = 0; i < 3; i++) {
-      const r = await c.post('/v1/chat/completions', chat('trust-model', `clean ${i}`), key);
+    const paying = async (email) => {
+      const k = email === providerEmail ? providerKey : await c.memberKey(email);
+      const granted = await c.post('/api/admin/grants', { user: email, amount: '10' }, key);
+      assert.equal(granted.status, 201, granted.text);
+      return k;
+    };
+    const job = async (k, i) => {
+      const r = await c.post('/v1/chat/completions', chat('trust-model', `clean ${i}`), k);
       assert.equal(r.status, 200, r.text);
-    }
+    };
+    const reconnect = async () => {
+      await node.stop();
+      node = await start(node.stateDir);
+      await c.waitForModel(key, 'trust-model');
+    };
+    assert.equal(await trustOf(), 'community');
+
+    // The owner's own keys: enough jobs, but no one else paid.
+    const own = await paying(providerEmail);
+    for (let i = 0; i < 3; i++) await job(own, i);
     await c.settle();
-    const [record] = await c.query('SELECT jobs_ok, usage_mismatches FROM nodes');
-    assert.equal(record.jobs_ok, 3);
-    await node.stop();
-    await h.startNode({ coordinator: c, upstream: up2, name: 'earner', stateDir: node.stateDir, token: node.token });
+    assert.equal((await c.query('SELECT jobs_ok FROM nodes'))[0].jobs_ok, 3);
+    await reconnect();
+    assert.equal(await trustOf(), 'community', 'the owner earned trust with their own keys');
+
+    // Two other consumers who pay: verified at the next connection.
+    for (const who of ['alice', 'bob']) await job(await paying(`${who}-${randomToken(4)}@example.test`), who);
+    await c.settle();
+    await reconnect();
     await waitFor(async () => (await trustOf()) === 'verified', { what: 'the node to come back verified' });
     const cli = await h.potluck(['nodes', 'list', '--coordinator', c.url, '--key', key]);
     assert.equal(cli.code, 0, cli.stderr);

@@ -132,9 +132,9 @@ TEST_F(RegistryIndex, ModelRefreshMovesTheNodeBetweenLists) {
 }
 
 TEST_F(RegistryIndex, ALinkUnderAnotherOwnersTokenDoesNotReplaceTheOnlineNode) {
-  auto honest = nodes.make_enrolled("a", {"m"}, {"tok_honest", "user_honest", "", "verified"});
-  auto stranger = nodes.make_enrolled("a", {"m", "bait"}, {"tok_stranger", "user_stranger", "", "verified"});
-  auto honest_again = nodes.make_enrolled("a", {"m"}, {"tok_honest_new", "user_honest", "", "verified"});
+  auto honest = nodes.make_enrolled("a", {"m"}, {"tok_honest", "user_honest", "", store::Trust::verified});
+  auto stranger = nodes.make_enrolled("a", {"m", "bait"}, {"tok_stranger", "user_stranger", "", store::Trust::verified});
+  auto honest_again = nodes.make_enrolled("a", {"m"}, {"tok_honest_new", "user_honest", "", store::Trust::verified});
   ASSERT_TRUE(registry.add(honest));
   EXPECT_FALSE(registry.add(stranger));
   EXPECT_EQ(registry.find("a"), honest.get());

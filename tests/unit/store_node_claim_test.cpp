@@ -14,8 +14,8 @@ namespace {
 class NodeClaimTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    honest_ = store_->create_user("", "honest@example.test", "member").value().id;
-    stranger_ = store_->create_user("", "stranger@example.test", "member").value().id;
+    honest_ = store_->create_user("", "honest@example.test", store::Role::member).value().id;
+    stranger_ = store_->create_user("", "stranger@example.test", store::Role::member).value().id;
     token("tok_honest", honest_);
     token("tok_honest_new", honest_);
     token("tok_stranger", stranger_);
@@ -39,7 +39,7 @@ class NodeClaimTest : public ::testing::Test {
 
 TEST_F(NodeClaimTest, AnotherOwnersTokenIsRefusedAndChangesNothing) {
   ASSERT_TRUE(store_->upsert_node(hello("node_1", "tok_honest", honest_, "honest-box")));
-  ASSERT_TRUE(store_->set_node_trust("admin", "node_1", "verified"));
+  ASSERT_TRUE(store_->set_node_trust("admin", "node_1", store::Trust::verified));
 
   auto taken = store_->upsert_node(hello("node_1", "tok_stranger", stranger_, "evil-box"));
   ASSERT_FALSE(taken);
@@ -49,19 +49,19 @@ TEST_F(NodeClaimTest, AnotherOwnersTokenIsRefusedAndChangesNothing) {
   EXPECT_EQ(row.token_id, "tok_honest");
   EXPECT_EQ(row.owner_id, honest_);
   EXPECT_EQ(row.name, "honest-box");
-  EXPECT_EQ(row.trust, "verified");
+  EXPECT_EQ(row.trust, store::Trust::verified);
   EXPECT_EQ(store_.integer("SELECT count(*) FROM audit_log WHERE action = 'node.enrolled'"), 1);
 }
 
 TEST_F(NodeClaimTest, TheOwnerComesBackWithANewTokenAndKeepsTheRecord) {
   ASSERT_TRUE(store_->upsert_node(hello("node_1", "tok_honest", honest_, "box")));
-  ASSERT_TRUE(store_->set_node_trust("admin", "node_1", "verified"));
+  ASSERT_TRUE(store_->set_node_trust("admin", "node_1", store::Trust::verified));
   ASSERT_TRUE(store_->revoke_node_token(honest_, {honest_, ""}, "tok_honest", 9));
 
   auto back = store_->upsert_node(hello("node_1", "tok_honest_new", honest_, "box"));
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->token_id, "tok_honest_new");
-  EXPECT_EQ(back->trust, "verified") << "the row as stored comes back, with its trust";
+  EXPECT_EQ(back->trust, store::Trust::verified) << "the row as stored comes back, with its trust";
 }
 
 TEST_F(NodeClaimTest, APlatformTokensNodeIsBoundToThatToken) {

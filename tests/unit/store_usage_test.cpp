@@ -50,6 +50,27 @@ class UsageBatchTest : public ::testing::Test {
   potluck::testing::TempStore store_;
 };
 
+// Earned trust needs consumers who paid, other than the owner: each counts once.
+TEST_F(UsageBatchTest, ANodesPayingConsumersAreDistinctUsersWhoPaidForACompletedJob) {
+  const auto paid = [](const std::string& job, const std::string& user, const std::string& status,
+                       std::int64_t cost) {
+    UsageEvent e = event(job, "node_a", status);
+    e.user_id = user;
+    e.cost = cost;
+    return e;
+  };
+  ASSERT_TRUE(store_->insert_usage({
+      paid("job_1", "usr_a", "ok", 5),
+      paid("job_2", "usr_a", "ok", 5),      // the same consumer again
+      paid("job_3", "usr_b", "ok", 5),
+      paid("job_4", "usr_c", "ok", 0),      // free: paid nothing
+      paid("job_5", "usr_d", "error", 5),   // did not complete
+      paid("job_6", "", "ok", 5),           // the node's owner (a platform token: none)
+  }));
+  EXPECT_EQ(node("node_a").paying_consumers, 2);
+  EXPECT_EQ(node("node_b").paying_consumers, 0);
+}
+
 TEST_F(UsageBatchTest, ABatchAddsEachNodesJobsAndMismatches) {
   ASSERT_TRUE(store_->insert_usage({
       event("job_1", "node_a", "ok"),

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -184,6 +184,10 @@ ALTER TABLE usage_events ADD COLUMN exit_code INTEGER;
     // named by audit rows and by keys that had it as their default).
     R"sql(
 ALTER TABLE clusters ADD COLUMN deleted_at INTEGER;
+)sql",
+    // 5: earned trust counts a node's distinct paying consumers.
+    R"sql(
+CREATE INDEX usage_events_node_user ON usage_events(node_id, user_id);
 )sql",
 };
 

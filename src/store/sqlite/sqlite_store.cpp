@@ -226,12 +226,13 @@ Result<NodeToken> SqliteStore::revoke_node_token(const std::string& actor_id, co
 namespace {
 constexpr std::string_view kNodeColumns =
     "id, token_id, owner_id, name, os, arch, version, models, last_seen, cluster_id, trust, jobs_ok, "
-    "usage_mismatches";
+    "usage_mismatches, (SELECT COUNT(DISTINCT u.user_id) FROM usage_events u WHERE u.node_id = nodes.id "
+    "AND u.status = 'ok' AND u.cost > 0 AND u.user_id <> '' AND u.user_id <> coalesce(nodes.owner_id, ''))";
 
 NodeRecord read_node(const Statement& s) {
   return {s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
           s.text(7), s.integer(8), s.text(9), trust_from(s.text(10)).value_or(Trust::community),
-          s.integer(11), s.integer(12)};
+          s.integer(11), s.integer(12), s.integer(13)};
 }
 
 std::optional<NodeRecord> find_node_row(Database& db, const std::string& id) {

@@ -16,6 +16,9 @@ export default {
     main.append(
       pageHeader('Playground'),
       h('p', { class: 'hint' }, 'What you type here stays in this page: it is sent only with the request and is not stored anywhere.'),
+      h('p', { class: 'hint provider-notice' },
+        'The provider whose node serves a request reads its prompt, or runs its program, in clear while it works on it. ' +
+        'A private cluster keeps its jobs on the cluster\'s own machines.'),
       h('div', { class: 'playground' }, chat.element, exec.element),
     );
     return () => {
