@@ -43,7 +43,8 @@ std::string Metrics::render(std::size_t open_connections, std::size_t nodes_onli
   sample(out, "potluck_job_retries_total", retries);
   metric(out, "potluck_node_connects_total", "counter", "Node sessions accepted.");
   sample(out, "potluck_node_connects_total", node_connects);
-  metric(out, "potluck_node_record_writes_total", "counter", "Node records written (hellos and applied model-list changes).");
+  metric(out, "potluck_node_record_writes_total", "counter",
+         "Node records written (hellos and applied model-list changes).");
   sample(out, "potluck_node_record_writes_total", node_record_writes);
   return out;
 }
