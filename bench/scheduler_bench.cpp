@@ -58,7 +58,8 @@ void shape_health(NodeLink& link, int i) {
 struct Pool {
   net::asio::io_context io;
   coordinator::PricingPolicy pricing;
-  Registry registry{pricing};
+  SystemClock clock;
+  Registry registry{pricing, clock};
   std::vector<std::shared_ptr<coordinator::Job>> jobs;
 
   explicit Pool(int n) {

@@ -10,14 +10,16 @@
 namespace potluck::cli {
 
 // Duration flags are read as integers (the unit is in the flag's name) and
-// copied into the chrono fields when the command runs.
+// copied into the chrono fields when the command runs. A negative duration
+// means nothing for any of them (a timer, a TTL, an interval), so every one
+// refuses it at parse time with CLI11's own error.
 class DurationFlags {
  public:
   template <class Duration>
   void add(CLI::App* cmd, const std::string& name, Duration& field, const std::string& env,
            const std::string& help) {
     auto& value = values_.emplace_back(field.count());
-    cmd->add_option(name, value, help)->envname(env)->capture_default_str();
+    cmd->add_option(name, value, help)->envname(env)->check(CLI::NonNegativeNumber)->capture_default_str();
     apply_.push_back([&field, &value] { field = Duration(value); });
   }
   void apply() const {

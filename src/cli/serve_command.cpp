@@ -130,6 +130,10 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                 "POTLUCK_NODE_HELLO_TIMEOUT_S", "Time a node has to upgrade and say hello");
   duration_flag("--node-idle-timeout-s", c.node_link.idle_timeout, "POTLUCK_NODE_IDLE_TIMEOUT_S",
                 "A silent node link is pinged at half this and dropped after it");
+  duration_flag("--node-status-interval-ms", c.node_status_interval, "POTLUCK_NODE_STATUS_INTERVAL_MS",
+                "A node's model list changes at most this often; faster status frames are coalesced (latest wins)");
+  duration_flag("--known-model-ttl-h", c.known_model_ttl, "POTLUCK_KNOWN_MODEL_TTL_H",
+                "A public model no node has offered for this long is forgotten (404 instead of 503)");
   cmd->add_option("--usage-retention-days", c.usage_retention_days,
                   "Raw usage events older than this are folded into daily aggregates")
       ->envname("POTLUCK_USAGE_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));

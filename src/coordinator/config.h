@@ -42,6 +42,12 @@ struct CoordinatorConfig {
   std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
   std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"
   std::int64_t verify_after_consumers = 10; // ... from at least this many paying consumers, not the owner
+  // A node's model list changes (status frames) are applied at most this often;
+  // faster ones are coalesced, the latest applied when the interval has passed.
+  std::chrono::milliseconds node_status_interval{5000};
+  // A public model id no node has offered for this long is forgotten: asking
+  // for it is a 404 model_not_found, not a 503 "no node online".
+  std::chrono::hours known_model_ttl{24};
   int usage_retention_days = 90;                   // raw usage kept, then folded by day
   int aggregate_retention_days = 730;              // daily usage aggregates kept, then deleted
   int node_record_retention_days = 180;            // a node record not seen this long is deleted

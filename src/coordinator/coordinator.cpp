@@ -32,8 +32,9 @@ net::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-// Models offered by nodes in earlier runs: asking for one of them while no
-// node serves it is a 503 (try later), not a 404.
+// Models offered by public nodes in earlier runs, as of each node's last
+// record: asking for one of them while no node serves it is a 503 (try
+// later), not a 404, until the registry's known-model TTL has passed.
 void remember_known_models(store::Store& store, Registry& registry) {
   auto nodes = store.list_nodes();
   if (!nodes) return;
@@ -43,7 +44,7 @@ void remember_known_models(store::Store& store, Registry& registry) {
     auto models = boost::json::parse(node.models, ec);
     if (ec || !models.is_array()) continue;
     for (const auto& m : models.get_array())
-      if (m.is_string()) registry.remember(std::string(m.get_string()));
+      if (m.is_string()) registry.remember(std::string(m.get_string()), node.seen_at);
   }
 }
 
@@ -66,11 +67,11 @@ int run_coordinator(const CoordinatorConfig& config) {
   if (auto stored = sqlite->list_tiers()) tiers.replace(*stored);
   if (auto released = sqlite->ledger().release_open_holds(); released && *released > 0)
     spdlog::warn("released the credit holds of {} jobs that never settled (unclean shutdown)", *released);
-  Registry registry(pricing);
+  SystemClock clock;
+  Registry registry(pricing, clock, config.known_model_ttl);
   remember_known_models(*sqlite, registry);
   StoreExecutor store(io.get_executor(), std::move(sqlite));
   Metrics metrics;
-  SystemClock clock;
   SessionStore sessions(clock, config.sessions);
   KeyAuthenticator auth(store, sessions, config.key_cache_ttl, config.per_key);
   RateLimiter per_ip(config.per_ip);

@@ -43,6 +43,9 @@ std::string Metrics::render(std::size_t open_connections, std::size_t nodes_onli
   sample(out, "potluck_job_retries_total", retries);
   metric(out, "potluck_node_connects_total", "counter", "Node sessions accepted.");
   sample(out, "potluck_node_connects_total", node_connects);
+  metric(out, "potluck_node_record_writes_total", "counter",
+         "Node records written (hellos and applied model-list changes).");
+  sample(out, "potluck_node_record_writes_total", node_record_writes);
   metric(out, "potluck_usage_events_spilled_total", "counter",
          "Usage events dropped, oldest first, because storage failed for longer than the usage queue holds.");
   sample(out, "potluck_usage_events_spilled_total", usage_events_spilled);

@@ -17,6 +17,7 @@ struct Metrics {
   std::int64_t chunks_relayed = 0;
   std::int64_t retries = 0;
   std::int64_t node_connects = 0;
+  std::int64_t node_record_writes = 0;  // upserts of a node's record (hello, model-list changes)
   std::int64_t usage_events_spilled = 0;  // dropped from a full usage queue while storage failed
 
   void job_ended(store::UsageStatus status) { ++jobs_by_status[static_cast<std::size_t>(status)]; }

@@ -8,6 +8,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -55,6 +56,7 @@ net::awaitable<std::expected<store::NodeRecord, std::string>> NodeHub::enrol(con
                                                                              const NodeEnrolment& enrolment) {
   auto record = node_record(hello, enrolment, hello.models);
   auto upsert = [&record](store::Store& s) { return s.upsert_node(record); };
+  ++metrics_.node_record_writes;
   auto stored = co_await store_.call(upsert);
   if (stored) co_return std::move(*stored);
   if (stored.error().kind == store::StoreError::Kind::conflict) {
@@ -146,6 +148,7 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
 }
 
 net::awaitable<void> NodeHub::serve(const std::shared_ptr<WsNodeLink>& link) {
+  const std::shared_ptr<NodeLink> node = link;
   std::string close_reason;
   for (;;) {
     auto text = co_await link->channel().read();
@@ -154,7 +157,7 @@ net::awaitable<void> NodeHub::serve(const std::shared_ptr<WsNodeLink>& link) {
       spdlog::info("node {} offline: {}", link->id(), text.error().message());
       break;
     }
-    if (!on_message(*link, *text, close_reason)) {
+    if (!on_message(node, *text, close_reason)) {
       spdlog::warn("node {}: malformed frame ({}), closing", link->id(), close_reason);
       registry_.remove(link.get());
       link->fail_all();
@@ -167,7 +170,7 @@ net::awaitable<void> NodeHub::serve(const std::shared_ptr<WsNodeLink>& link) {
   link->channel().force_close();
 }
 
-bool NodeHub::on_message(NodeLink& link, std::string_view text, std::string& close_reason) {
+bool NodeHub::on_message(const std::shared_ptr<NodeLink>& link, std::string_view text, std::string& close_reason) {
   auto frames = protocol::decode_message(text);
   if (!frames) {
     close_reason = frames.error().reason;
@@ -178,21 +181,18 @@ bool NodeHub::on_message(NodeLink& link, std::string_view text, std::string& clo
   return true;
 }
 
-bool NodeHub::on_frame(NodeLink& link, protocol::Frame& frame, std::string& close_reason) {
+bool NodeHub::on_frame(const std::shared_ptr<NodeLink>& link, protocol::Frame& frame, std::string& close_reason) {
   return std::visit(
       [&](auto&& f) -> bool {
         using F = std::decay_t<decltype(f)>;
         if constexpr (std::is_same_v<F, protocol::Chunk> || std::is_same_v<F, protocol::Done> ||
                       std::is_same_v<F, protocol::Error>) {
           std::string id = f.id;
-          link.deliver(id, std::move(f));
+          link->deliver(id, std::move(f));
         } else if constexpr (std::is_same_v<F, protocol::Status>) {
-          link.set_draining(f.draining);
-          if (f.models) {
-            registry_.set_models(link, std::move(*f.models));
-            record_node(link);
-          }
-          if (f.draining) spdlog::info("node {} is draining ({} in flight)", link.id(), f.in_flight);
+          link->set_draining(f.draining);
+          if (f.models) pace_models(link, std::move(*f.models));
+          if (f.draining) spdlog::info("node {} is draining ({} in flight)", link->id(), f.in_flight);
         } else if constexpr (std::is_same_v<F, protocol::Unknown>) {
           // Forward compatible: newer nodes may send frames we do not know.
         } else {
@@ -212,6 +212,32 @@ store::NodeRecord NodeHub::node_record(const protocol::Hello& hello, const NodeE
           hello.agent_version, boost::json::serialize(ids), unix_now_ms(), enrolment.cluster_id};
 }
 
+void NodeHub::pace_models(const std::shared_ptr<NodeLink>& link, std::vector<protocol::ModelOffer> models) {
+  auto decision =
+      link->model_updates().offer(std::move(models), std::chrono::steady_clock::now(), config_.node_status_interval);
+  if (decision.apply) apply_models(*link, std::move(*decision.apply));
+  if (!decision.wake_at) return;
+  boost::asio::co_spawn(
+      executor_,
+      [this, weak = std::weak_ptr(link), wake_at = *decision.wake_at]() -> net::awaitable<void> {
+        boost::asio::steady_timer timer(executor_, wake_at);
+        boost::system::error_code ec;
+        co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        auto link = weak.lock();
+        // Gone, or replaced by a newer connection of the node: its list is that one's.
+        if (!link || registry_.find(link->id()) != link.get()) co_return;
+        auto held = link->model_updates().release(std::chrono::steady_clock::now());
+        if (held) apply_models(*link, std::move(*held));
+      },
+      boost::asio::detached);
+}
+
+void NodeHub::apply_models(NodeLink& link, std::vector<protocol::ModelOffer> models) {
+  if (models == link.models()) return;  // back where it was: nothing to write
+  registry_.set_models(link, std::move(models));
+  record_node(link);
+}
+
 void NodeHub::record_node(const NodeLink& link) {
   auto record = node_record(link.hello(), NodeEnrolment{link.token_id(), link.owner_id(), link.cluster_id()},
                             link.models());
@@ -219,6 +245,7 @@ void NodeHub::record_node(const NodeLink& link) {
       executor_,
       [this, record = std::move(record)]() -> net::awaitable<void> {
         auto upsert = [&record](store::Store& s) { return s.upsert_node(record); };
+        ++metrics_.node_record_writes;
         auto result = co_await store_.call(upsert);
         if (!result) spdlog::warn("recording node {} failed: {}", record.id, result.error().message);
       },

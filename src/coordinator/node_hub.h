@@ -41,8 +41,13 @@ class NodeHub {
   net::awaitable<void> serve(const std::shared_ptr<WsNodeLink>& link);
   // A message holds one frame or a batch. Both return false when a frame is
   // malformed or unexpected and the link must close.
-  bool on_message(NodeLink& link, std::string_view text, std::string& close_reason);
-  bool on_frame(NodeLink& link, protocol::Frame& frame, std::string& close_reason);
+  bool on_message(const std::shared_ptr<NodeLink>& link, std::string_view text, std::string& close_reason);
+  bool on_frame(const std::shared_ptr<NodeLink>& link, protocol::Frame& frame, std::string& close_reason);
+  // A status frame's model list, applied now or held by the link's pacer
+  // (at most one change per --node-status-interval-ms; the latest held list
+  // is applied by a timer when the interval has passed).
+  void pace_models(const std::shared_ptr<NodeLink>& link, std::vector<protocol::ModelOffer> models);
+  void apply_models(NodeLink& link, std::vector<protocol::ModelOffer> models);
   void record_node(const NodeLink& link);
 
   net::asio::any_io_executor executor_;

@@ -6,6 +6,7 @@
 // connected here over WebSocket (a node held by another coordinator would be
 // one more subclass).
 #include "coordinator/job.h"
+#include "coordinator/model_list_pacer.h"
 #include "coordinator/node_health.h"
 #include "net/ws_channel.h"
 #include "protocol/frames.h"
@@ -53,6 +54,9 @@ class NodeLink {
   std::chrono::steady_clock::time_point last_seen() const { return last_seen_; }
   std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
 
+  // Model-list changes from status frames, applied at most once per interval.
+  ModelListPacer& model_updates() { return model_updates_; }
+
   bool draining() const { return draining_; }
   void set_draining(bool draining) { draining_ = draining; }
   bool has_free_slot() const { return static_cast<int>(jobs_.size()) < hello_.max_jobs; }
@@ -91,6 +95,7 @@ class NodeLink {
   NodeHealth health_;
   std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_seen_ = connected_at_;
+  ModelListPacer model_updates_{connected_at_};
 };
 
 // A node connected to this coordinator over WebSocket.

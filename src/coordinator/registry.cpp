@@ -6,9 +6,35 @@
 
 namespace potluck::coordinator {
 
+namespace {
+// How often the known-model map is swept for models past their TTL.
+constexpr std::int64_t kForgetEveryMs = 3'600'000;
+}  // namespace
+
+bool Registry::known(const std::string& model) const {
+  if (!offers_.serving("", model).empty()) return true;  // offered now, draining or busy
+  auto it = last_offered_ms_.find(model);
+  return it != last_offered_ms_.end() && clock_.unix_ms() - it->second < known_model_ttl_.count();
+}
+
+void Registry::remember(const std::string& model, std::int64_t offered_at_ms) {
+  auto& last = last_offered_ms_[model];
+  last = std::max(last, offered_at_ms);
+}
+
 void Registry::remember_offers(const NodeLink& link) {
-  if (link.cluster_id().empty())
-    for (const auto& m : link.models()) known_models_.insert(m.id);
+  if (!link.cluster_id().empty()) return;  // private models are no one else's business
+  const std::int64_t now = clock_.unix_ms();
+  for (const auto& m : link.models()) remember(m.id, now);
+  forget_stale(now);
+}
+
+void Registry::forget_stale(std::int64_t now_ms) {
+  if (now_ms - last_forget_ms_ < kForgetEveryMs) return;
+  last_forget_ms_ = now_ms;
+  std::erase_if(last_offered_ms_, [&](const auto& entry) {
+    return now_ms - entry.second >= known_model_ttl_.count() && offers_.serving("", entry.first).empty();
+  });
 }
 
 std::expected<std::shared_ptr<NodeLink>, Registry::NodeIdTaken> Registry::add(std::shared_ptr<NodeLink> link) {
@@ -16,7 +42,10 @@ std::expected<std::shared_ptr<NodeLink>, Registry::NodeIdTaken> Registry::add(st
   if (slot && !store::may_speak_for({slot->token_id(), slot->owner_id()}, {link->token_id(), link->owner_id()}))
     return std::unexpected(NodeIdTaken{});
   remember_offers(*link);
-  if (slot) offers_.remove(*slot);
+  if (slot) {
+    remember_offers(*slot);
+    offers_.remove(*slot);
+  }
   offers_.add(*link);
   return std::exchange(slot, std::move(link));
 }
@@ -24,6 +53,7 @@ std::expected<std::shared_ptr<NodeLink>, Registry::NodeIdTaken> Registry::add(st
 void Registry::remove(const NodeLink* link) {
   auto it = nodes_.find(link->id());
   if (it == nodes_.end() || it->second.get() != link) return;  // already replaced
+  remember_offers(*link);
   offers_.remove(*link);
   nodes_.erase(it);
 }
@@ -32,6 +62,7 @@ void Registry::set_models(NodeLink& link, std::vector<protocol::ModelOffer> mode
   // A link replaced by a newer connection of the same node is no longer indexed.
   const bool indexed = find(link.id()) == &link;
   if (indexed) offers_.remove(link);
+  remember_offers(link);  // the offers it stops making were made until now
   link.set_models(std::move(models));
   remember_offers(link);
   if (indexed) offers_.add(link);

@@ -5,6 +5,7 @@
 // choices: of two picked at random, the one with the lower load weighted by
 // its health. The two are drawn from the OfferIndex's list for the placement,
 // not found by a scan of every node.
+#include "common/clock.h"
 #include "coordinator/node_link.h"
 #include "coordinator/offer_index.h"
 #include "coordinator/placement.h"
@@ -18,13 +19,17 @@
 #include <random>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace potluck::coordinator {
 
 class Registry {
  public:
-  explicit Registry(const PricingPolicy& pricing) : pricing_(pricing) {}
+  // A public model no node has offered for `known_model_ttl` is forgotten.
+  Registry(const PricingPolicy& pricing, const Clock& clock,
+           std::chrono::milliseconds known_model_ttl = std::chrono::hours(24))
+      : pricing_(pricing), clock_(clock), known_model_ttl_(known_model_ttl) {}
 
   // A node id online under another owner's token (store/node_claim.h).
   struct NodeIdTaken {};
@@ -47,9 +52,13 @@ class Registry {
   // The same for exec placements: per CPU second.
   std::optional<std::int64_t> max_cpu_price(const Placement& placement) const;
 
-  // Ever offered by a public node (since start, or recorded in the store).
-  bool known(const std::string& model) const { return known_models_.contains(model); }
-  void remember(const std::string& model) { known_models_.insert(model); }
+  // Offered by a public node now, or within the known-model TTL (since start,
+  // or as the store's node records say): asking for it while no node serves
+  // it is worth a 503 (try later); a model forgotten is a 404.
+  bool known(const std::string& model) const;
+  // A public node offered `model` at `offered_at_ms` (Unix ms).
+  void remember(const std::string& model, std::int64_t offered_at_ms);
+  std::size_t known_count() const { return last_offered_ms_.size(); }
 
   struct ModelEntry {
     std::string id;
@@ -100,13 +109,20 @@ class Registry {
   Candidate scan(const Lists& lists, const Placement& placement, const std::set<std::string>& exclude,
                  std::chrono::steady_clock::time_point now);
   const Fit& better(const Fit& a, const Fit& b, std::chrono::steady_clock::time_point now) const;
-  // Public nodes' models are known from then on (a 503, not a 404, once they go).
+  // Stamps a public node's models as offered now: called whenever its offers
+  // start or stop (connect, model change, disconnect), so a model stays
+  // known for the TTL after the last node stops offering it.
   void remember_offers(const NodeLink& link);
+  // Drops the models not offered within the TTL (at most once an hour).
+  void forget_stale(std::int64_t now_ms);
 
   const PricingPolicy& pricing_;
   std::map<std::string, std::shared_ptr<NodeLink>> nodes_;
   OfferIndex offers_;
-  std::set<std::string> known_models_;
+  const Clock& clock_;
+  std::chrono::milliseconds known_model_ttl_;
+  std::unordered_map<std::string, std::int64_t> last_offered_ms_;  // public model id -> Unix ms
+  std::int64_t last_forget_ms_ = 0;
   std::minstd_rand rng_{std::random_device{}()};
   mutable Lists lists_;        // reused by lists_for: no allocation per request
   std::vector<Fit> scratch_;  // reused by scan

@@ -6,6 +6,7 @@
 #include "node/exec/exec_backend.h"
 #include "node/host_info.h"
 #include "node/node_identity.h"
+#include "node/offer_limits.h"
 #include "node/session.h"
 #include "node/session_settings.h"
 
@@ -51,9 +52,12 @@ class Daemon {
       auto fresh = co_await backend_->models(&stop_abort_);
       if (stopping_) break;
       if (fresh) {
-        if (!loaded_ || !same_models(*fresh, models_))
-          spdlog::info("{} backend offers {} models", backend_->name(), fresh->size());
-        models_ = std::move(*fresh);
+        auto offers = sendable_offers(std::move(*fresh));
+        if (!loaded_ || !same_models(offers.models, models_)) {
+          spdlog::info("{} backend offers {} models", backend_->name(), offers.models.size());
+          warn_if_cut(offers, backend_->name());
+        }
+        models_ = std::move(offers.models);
         loaded_ = true;
       } else {
         spdlog::warn("cannot list the {} backend's models: {}; offering {} known models", backend_->name(),

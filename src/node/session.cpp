@@ -1,5 +1,7 @@
 #include "node/session.h"
 
+#include "node/offer_limits.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -278,9 +280,11 @@ net::awaitable<void> Session::refresh_loop() {
       spdlog::warn("cannot refresh the model list: {}", fresh.error());
       continue;
     }
-    if (same_models(*fresh, models_)) continue;
-    models_ = settings_.prices.apply(std::move(*fresh));
+    auto offers = sendable_offers(std::move(*fresh));
+    if (same_models(offers.models, models_)) continue;
+    models_ = settings_.prices.apply(std::move(offers.models));
     spdlog::info("model list changed: {} models offered", models_.size());
+    warn_if_cut(offers, backend_.name());
     send_status(true);
   }
 }

@@ -31,6 +31,7 @@ struct ModelOffer {
   std::int64_t context = 0;  // tokens; 0 = unknown
   std::string owned_by;      // as reported by the backend ("potluck-mock" for the mock)
   Price price;
+  bool operator==(const ModelOffer&) const = default;
 };
 
 struct Hello {

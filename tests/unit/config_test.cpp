@@ -149,3 +149,13 @@ TEST(NodeConfig, ExecFlags) {
   EXPECT_THROW(Parsed({"node", "--coordinator", "http://x:1", "--token", "t", "--exec-max-timeout-ms", "0"}),
                CLI::ParseError);
 }
+
+// Every duration flag (timers, TTLs, intervals) shares one parser; a negative
+// value is refused there, for the node's flags as for the coordinator's.
+TEST(ServeConfig, RejectsNegativeDurations) {
+  EXPECT_THROW(Parsed({"serve", "--node-status-interval-ms", "-1"}), CLI::ValidationError);
+  EXPECT_THROW(Parsed({"serve", "--known-model-ttl-h", "-5"}), CLI::ValidationError);
+  EXPECT_THROW(Parsed({"serve", "--header-timeout-ms", "-1"}), CLI::ValidationError);
+  Parsed zero({"serve", "--known-model-ttl-h", "0"});
+  EXPECT_EQ(zero.serve->known_model_ttl, std::chrono::hours(0));
+}

@@ -207,7 +207,8 @@ class JobRunTest : public ::testing::Test {
   asio::io_context io_;
   CoordinatorConfig config_;
   PricingPolicy pricing_;
-  Registry registry_{pricing_};
+  SystemClock clock_;
+  Registry registry_{pricing_, clock_};
   Metrics metrics_;
   std::unique_ptr<StoreExecutor> store_;
   std::unique_ptr<UsageRecorder> usage_;

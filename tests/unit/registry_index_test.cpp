@@ -8,6 +8,7 @@
 #include "coordinator/pricing.h"
 #include "coordinator/registry.h"
 #include "net/ws_channel.h"
+#include "fake_clock.h"
 
 #include <gtest/gtest.h>
 
@@ -77,7 +78,8 @@ class RegistryIndex : public ::testing::Test {
  protected:
   Nodes nodes;
   PricingPolicy pricing;
-  Registry registry{pricing};
+  testing::FakeClock clock{1'700'000'000'000};
+  Registry registry{pricing, clock};
 
   std::string picked(const Placement& placement, const std::set<std::string>& exclude = kNoExclusions) {
     auto candidate = registry.pick(placement, exclude);
@@ -250,6 +252,56 @@ TEST_F(RegistryIndex, ATierDrawsFromEveryListedModelAndCountsANodeOnce) {
     EXPECT_EQ(candidate.node->id(), "n7") << "the one free node in the tier's lists";
     EXPECT_EQ(candidate.model, "m1") << "the node's first offer the tier lists";
   }
+}
+
+// Known models: a public model stays known (503, not 404) while a node offers
+// it and for a day after the last one stopped; then it is forgotten.
+TEST_F(RegistryIndex, AModelNoNodeOfferedForADayIsForgotten) {
+  constexpr std::int64_t kHour = 3'600'000;
+  auto node = nodes.make("a", {"m1", "m2"});
+  registry.add(node);
+  clock.now += 30 * kHour;
+  EXPECT_TRUE(registry.known("m1")) << "offered now, however long ago it connected";
+
+  registry.set_models(*node, {{"m2", 0, "", {1, 1}}});  // stops offering m1 now
+  clock.now += 23 * kHour;
+  EXPECT_TRUE(registry.known("m1")) << "offered within the day";
+  clock.now += kHour;
+  EXPECT_FALSE(registry.known("m1")) << "a day since the last offer";
+  EXPECT_TRUE(registry.known("m2"));
+
+  registry.remove(node.get());  // m2 offered until now
+  clock.now += 24 * kHour - 1;
+  EXPECT_TRUE(registry.known("m2"));
+  clock.now += 1;
+  EXPECT_FALSE(registry.known("m2"));
+  EXPECT_FALSE(registry.known("never-offered"));
+}
+
+TEST_F(RegistryIndex, ModelsFromTheStoreAreKnownForADayFromTheirRecord) {
+  constexpr std::int64_t kHour = 3'600'000;
+  registry.remember("old", clock.now - 25 * kHour);
+  registry.remember("recent", clock.now - 2 * kHour);
+  registry.remember("recent", clock.now - 30 * kHour);  // an older record does not set it back
+  EXPECT_FALSE(registry.known("old"));
+  EXPECT_TRUE(registry.known("recent"));
+}
+
+TEST_F(RegistryIndex, ForgottenModelsLeaveTheMapAndClusterModelsNeverEnterIt) {
+  constexpr std::int64_t kHour = 3'600'000;
+  auto public_node = nodes.make("a", {"m1"});
+  auto cluster_node = nodes.make("b", {"private-model"}, 4, "clu_x");
+  registry.add(public_node);
+  registry.add(cluster_node);
+  EXPECT_FALSE(registry.known("private-model"));
+  registry.remove(public_node.get());
+  EXPECT_EQ(registry.known_count(), 1u);
+  clock.now += 25 * kHour;
+  auto later = nodes.make("c", {"m3"});
+  registry.add(later);  // a sweep runs as offers change
+  EXPECT_FALSE(registry.known("m1"));
+  EXPECT_EQ(registry.known_count(), 1u) << "m1 swept out, m3 in";
+  EXPECT_TRUE(registry.known("m3"));
 }
 
 }  // namespace
