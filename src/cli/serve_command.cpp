@@ -145,6 +145,9 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
       ->envname("POTLUCK_NODE_RECORD_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));
   duration_flag("--retention-interval-s", c.retention_interval, "POTLUCK_RETENTION_INTERVAL_S",
                 "How often the usage retention runs (at least 1)");
+  duration_flag("--ledger-check-interval-s", c.ledger_check_interval, "POTLUCK_LEDGER_CHECK_INTERVAL_S",
+                "How often every kept balance is checked against the sum of its ledger rows (also at start; "
+                "at least 1)");
 
   cmd->callback([&action, config, listen, log_level, durations] {
     durations->apply();

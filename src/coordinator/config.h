@@ -52,6 +52,9 @@ struct CoordinatorConfig {
   int aggregate_retention_days = 730;              // daily usage aggregates kept, then deleted
   int node_record_retention_days = 180;            // a node record not seen this long is deleted
   std::chrono::seconds retention_interval{3600};  // how often the fold runs
+  // How often every kept balance is compared with the sum of its rows (also
+  // once at start). A full scan of the ledger on the store thread: daily.
+  std::chrono::seconds ledger_check_interval{86400};
 };
 
 }  // namespace potluck::coordinator

@@ -5,7 +5,9 @@
 #include "coordinator/api/overview_handler.h"
 #include "coordinator/api/session_handler.h"
 #include "coordinator/auth.h"
+#include "coordinator/ledger_check.h"
 #include "coordinator/node_hub.h"
+#include "coordinator/periodic.h"
 #include "coordinator/retention.h"
 #include "coordinator/router.h"
 #include "coordinator/usage_recorder.h"
@@ -124,6 +126,9 @@ int run_coordinator(const CoordinatorConfig& config) {
   asio::co_spawn(io, [&]() -> net::awaitable<void> {
     co_await retention.run_every(store, config.retention_interval, stopping, connected_nodes);
   }, asio::detached);
+  // Background: the ledger's kept balances against the sums of their rows.
+  const PeriodicTask ledger_check = [&]() { return check_ledger(store, metrics); };
+  asio::co_spawn(io, repeat_every(config.ledger_check_interval, stopping, ledger_check), asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::function<void()> arm_signals;
