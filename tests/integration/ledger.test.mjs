@@ -170,6 +170,45 @@ describe('pricing and holds', () => {
   }));
 });
 
+describe('charged for what was delivered', () => {
+  test('a consumer who leaves before a non-streamed answer is written pays nothing: the job is cancelled', h.wrap(async () => {
+    const last = await coord.settle();
+    const memberId = await userId(memberEmail);
+    const before = await ledgerSum(`account = 'user:${memberId}'`);
+    const n = 4;
+    const controllers = Array.from({ length: n }, () => new AbortController());
+    // Short jobs (a few tokens, 25 ms apart), each left by its consumer while
+    // it runs on the node, and one that is waited for.
+    const left = controllers.map((controller, i) => coord.fetch('/v1/chat/completions', {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chat(CHEAP, `left ${i} one two three`, { fake_delay_ms: 25 })),
+    }).then(() => 'answered', () => 'aborted'));
+    await waitFor(async () => (await coord.metrics()).potluck_jobs_in_flight === n, { what: `${n} jobs running` });
+    for (const c of controllers) c.abort();
+    assert.deepEqual(await Promise.all(left), Array(n).fill('aborted'));
+    const kept = await coord.post('/v1/chat/completions', chat(CHEAP, 'kept one two three', { fake_delay_ms: 25 }), member);
+    assert.equal(kept.status, 200, kept.text);
+
+    await coord.settle();
+    const rows = await coord.usageEvents(`id > ${last}`);
+    assert.equal(rows.length, n + 1, JSON.stringify(rows));
+    const gone = rows.filter((r) => r.status === 'cancelled');
+    assert.equal(gone.length, n, JSON.stringify(rows));
+    for (const r of gone) {
+      assert.equal(r.error_code, 'client_disconnected', JSON.stringify(r));
+      assert.equal(r.cost, 0, JSON.stringify(r));
+      assert.equal(r.completion_tokens, 0, JSON.stringify(r));
+    }
+    const [served] = rows.filter((r) => r.status === 'ok');
+    assert.ok(served.cost > 0, JSON.stringify(served));
+    assert.equal(await ledgerSum(`account = 'user:${memberId}'`), before - served.cost,
+      'the member paid for answers nobody received');
+    assert.deepEqual(await openEscrows(), []);
+  }));
+});
+
 describe('tiers and trust', () => {
   test('a tier routes to a node that fits its models, trust and price band', h.wrap(async () => {
     const refused = await coord.request('PUT', '/api/tiers/fast', { key: member, body: { models: [CHEAP] } });
