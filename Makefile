@@ -6,7 +6,7 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-compare clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-ledger bench-compare clean
 
 all: build
 
@@ -32,7 +32,7 @@ ASAN_TEST_FILES ?= $(addprefix tests/integration/,completions.test.mjs cancel.te
   stream_buffer.test.mjs jobs.test.mjs exec.test.mjs errors.test.mjs failover.test.mjs deadline.test.mjs \
   slow_clients.test.mjs mock_backend.test.mjs faults.test.mjs exec_pricing.test.mjs harness_sanitizer.test.mjs)
 test-asan: setup
-	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DPOTLUCK_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DPOTLUCK_SANITIZE=ON -DPOTLUCK_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 	@BUILD_DIR=$(ASAN_BUILD_DIR) POTLUCK_SANITIZER_BUILD=1 \
 	  POTLUCK_TEST_FILES="$(if $(filter all,$(ASAN_TEST_FILES)),,$(ASAN_TEST_FILES))" scripts/test
@@ -48,6 +48,10 @@ bench: build
 # Only the scheduling benchmarks (their section of docs/benchmarks.md).
 bench-scheduling: build
 	@scripts/bench-scheduling
+
+# Only the ledger benchmark: hold+settle against the payer's history (its section of docs/benchmarks.md).
+bench-ledger: build
+	@scripts/bench-ledger
 
 # Only the memory benchmark: idle streams and connected nodes (its section of docs/benchmarks.md).
 bench-memory: build

@@ -73,6 +73,20 @@ int node_token(const AdminOptions& o) {
   return 0;
 }
 
+// Exit 0 when the ledger is balanced, 2 when it is not (each drifted account
+// listed), 1 when it could not be read.
+int ledger_check(const AdminOptions& o) {
+  auto store = store::sqlite::SqliteStore::open(o.data_dir);
+  auto check = store->ledger().check();
+  if (!check) return fail(check.error().message);
+  std::cout << store::summary(*check) << "\n";
+  for (const auto& drift : check->drifts) std::cout << "  " << store::describe(drift) << "\n";
+  if (check->drift_count > static_cast<std::int64_t>(check->drifts.size()))
+    std::cout << "  (and " << check->drift_count - static_cast<std::int64_t>(check->drifts.size()) << " more)\n";
+  std::cout.flush();
+  return check->balanced() ? 0 : 2;
+}
+
 }  // namespace
 
 void add_admin_command(CLI::App& app, Action& action) {
@@ -103,6 +117,13 @@ void add_admin_command(CLI::App& app, Action& action) {
   token->add_option("--name", o->name, "Name of the token");
   token->add_option("--owner-email", o->email, "The provider who owns the nodes enrolled with it");
   token->callback([&action, o] { action = [o] { return node_token(*o); }; });
+
+  auto* ledger = admin->add_subcommand("ledger", "Inspect the credits ledger");
+  ledger->require_subcommand(1);
+  auto* check = ledger->add_subcommand(
+      "check", "Compare every kept balance with the sum of its ledger rows (exit 2 when they differ)");
+  data_dir(check);
+  check->callback([&action, o] { action = [o] { return ledger_check(*o); }; });
 
   add_grant_command(*admin, action);
 }

@@ -152,6 +152,9 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                   "dropped and counted")
       ->envname("POTLUCK_MAX_PENDING_USAGE")->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
       ->capture_default_str();
+  duration_flag("--ledger-check-interval-s", c.ledger_check_interval, "POTLUCK_LEDGER_CHECK_INTERVAL_S",
+                "How often every kept balance is checked against the sum of its ledger rows (also at start; "
+                "at least 1)");
 
   cmd->callback([&action, config, listen, log_level, durations] {
     durations->apply();

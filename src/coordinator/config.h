@@ -54,6 +54,9 @@ struct CoordinatorConfig {
   std::chrono::seconds retention_interval{3600};  // how often the fold runs
   std::chrono::milliseconds storage_check{2'000};  // how often a write that changes nothing checks storage
   std::size_t max_pending_usage = 100'000;  // usage events kept while storage fails; past it the oldest go
+  // How often every kept balance is compared with the sum of its rows (also
+  // once at start). A full scan of the ledger on the store thread: daily.
+  std::chrono::seconds ledger_check_interval{86400};
 };
 
 }  // namespace potluck::coordinator

@@ -5,7 +5,9 @@
 #include "coordinator/api/overview_handler.h"
 #include "coordinator/api/session_handler.h"
 #include "coordinator/auth.h"
+#include "coordinator/ledger_check.h"
 #include "coordinator/node_hub.h"
+#include "coordinator/periodic.h"
 #include "coordinator/retention.h"
 #include "coordinator/router.h"
 #include "coordinator/usage_recorder.h"
@@ -133,6 +135,10 @@ int run_coordinator(const CoordinatorConfig& config) {
   asio::co_spawn(io, [&]() -> net::awaitable<void> {
     co_await store.health().run_checks(store, config.storage_check, stopping);
   }, asio::detached);
+  // Background: the ledger's kept balances against the sums of their rows.
+  const PeriodicTask ledger_check = [&]() { return check_ledger(store, metrics); };
+  const auto ledger_period = std::max<std::chrono::milliseconds>(config.ledger_check_interval, std::chrono::seconds(1));
+  asio::co_spawn(io, repeat_every(ledger_period, stopping, ledger_check), asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::function<void()> arm_signals;

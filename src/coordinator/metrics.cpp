@@ -49,6 +49,13 @@ std::string Metrics::render(std::size_t open_connections, std::size_t nodes_onli
   metric(out, "potluck_usage_events_spilled_total", "counter",
          "Usage events dropped, oldest first, because storage failed for longer than the usage queue holds.");
   sample(out, "potluck_usage_events_spilled_total", usage_events_spilled);
+  metric(out, "potluck_ledger_checks_total", "counter", "Runs of the ledger check (kept balances against row sums).");
+  sample(out, "potluck_ledger_checks_total", ledger_checks);
+  metric(out, "potluck_ledger_drifted_accounts", "gauge",
+         "Accounts whose kept balance differed from the sum of their rows at the last check (0 when sound).");
+  sample(out, "potluck_ledger_drifted_accounts", ledger_drifted_accounts);
+  metric(out, "potluck_ledger_row_sum", "gauge", "Sum of every ledger row at the last check (0 when sound).");
+  sample(out, "potluck_ledger_row_sum", ledger_row_sum);
   return out;
 }
 

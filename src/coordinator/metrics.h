@@ -19,6 +19,9 @@ struct Metrics {
   std::int64_t node_connects = 0;
   std::int64_t node_record_writes = 0;  // upserts of a node's record (hello, model-list changes)
   std::int64_t usage_events_spilled = 0;  // dropped from a full usage queue while storage failed
+  std::int64_t ledger_checks = 0;            // runs of the ledger check
+  std::int64_t ledger_drifted_accounts = 0;  // accounts whose kept balance is not their rows' sum
+  std::int64_t ledger_row_sum = 0;           // sum of every ledger row: zero unless broken
 
   void job_ended(store::UsageStatus status) { ++jobs_by_status[static_cast<std::size_t>(status)]; }
 

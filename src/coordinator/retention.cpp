@@ -1,15 +1,13 @@
 #include "coordinator/retention.h"
 
+#include "coordinator/periodic.h"
 #include "store/usage.h"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace potluck::coordinator {
-namespace asio = boost::asio;
 
 std::int64_t UsageRetention::before(std::chrono::days age) const {
   return clock_.unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(age).count();
@@ -32,11 +30,7 @@ store::Result<RetentionRun> UsageRetention::run(store::Store& store,
 
 net::awaitable<void> UsageRetention::run_every(StoreExecutor& store, std::chrono::seconds interval,
                                                const bool& stopping, ConnectedNodes connected) const {
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor);
-  // A zero interval would spin; the flag's check keeps it positive anyway.
-  const auto period = std::max(interval, std::chrono::seconds(1));
-  while (!stopping) {
+  const PeriodicTask once = [this, &store, &connected]() -> net::awaitable<void> {
     auto online = connected();
     auto expire = [this, &online](store::Store& s) { return run(s, online); };
     auto done = co_await store.call(expire);
@@ -47,10 +41,9 @@ net::awaitable<void> UsageRetention::run_every(StoreExecutor& store, std::chrono
                    "records",
                    done->fold.events, done->fold.daily_rows, done->daily_rows_deleted,
                    done->node_records_deleted);
-    timer.expires_after(period);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+  };
+  // A fold every few milliseconds would be work for nothing: one a second at most.
+  co_await repeat_every(std::max(interval, std::chrono::seconds(1)), stopping, once);
 }
 
 }  // namespace potluck::coordinator

@@ -1,14 +1,11 @@
 #include "coordinator/storage_health.h"
 
+#include "coordinator/periodic.h"
 #include "coordinator/store_executor.h"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
 namespace potluck::coordinator {
-namespace asio = boost::asio;
 
 void StorageHealth::failed(std::string_view reason) {
   reason_ = reason;
@@ -30,18 +27,12 @@ void StorageHealth::recovered() {
 
 net::awaitable<void> StorageHealth::run_checks(StoreExecutor& store, std::chrono::milliseconds interval,
                                                const bool& stopping) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor);
-  const auto period = std::max(interval, std::chrono::milliseconds(10));
-  while (!stopping) {
-    timer.expires_after(period);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    auto check = [](store::Store& s) { return s.check_writable(); };
-    auto written = co_await store.call(check);  // a failure reaches failed() through the executor
+  const PeriodicTask check = [this, &store]() -> net::awaitable<void> {
+    auto writable = [](store::Store& s) { return s.check_writable(); };
+    auto written = co_await store.call(writable);  // a failure reaches failed() through the executor
     if (written) recovered();
-  }
+  };
+  co_await repeat_every(interval, stopping, check);
 }
 
 }  // namespace potluck::coordinator

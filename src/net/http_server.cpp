@@ -3,6 +3,9 @@
 #include "net/sse.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -73,6 +76,15 @@ void Exchange::stop_watching() {
   watching_ = false;
   error_code ignored;
   stream_.socket().cancel(ignored);
+}
+
+bool Exchange::peer_closed() {
+  if (taken_over_) return false;
+  char byte = 0;
+  const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return true;  // an orderly close: nothing more will come
+  if (n > 0) return false;  // bytes waiting: a pipelined request
+  return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;  // reset, or worse
 }
 
 beast::tcp_stream Exchange::take_over(std::function<void()> force_close) {

@@ -50,6 +50,10 @@ class Exchange {
   // pipelined request, left for the next turn) before stop_watching().
   void watch_hangup(std::function<void()> on_gone);
   void stop_watching();
+  // Whether the client has closed or reset the connection by now, without
+  // waiting: asked just before an answer that was prepared in full is
+  // handed over, so a client who left is not treated as served.
+  bool peer_closed();
 
   // The connection leaves the HTTP server for good (a WebSocket). A forced
   // shutdown reaches it through `force_close`.

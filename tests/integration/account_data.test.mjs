@@ -35,9 +35,8 @@ before(h.wrap(async () => {
   await coord.settle();
   [{ id: aliceId }] = await coord.query("SELECT id FROM users WHERE email = 'alice@example.test'");
   // Credits for alice: one grant transfer (rows sum to zero).
-  await sqliteWrite(coord.dbPath,
-    "INSERT INTO ledger (transfer_id, ts, account, amount, kind) VALUES " +
-    `('tr_test', 1, 'grants', -7000000, 'grant'), ('tr_test', 1, 'user:${aliceId}', 7000000, 'grant');`);
+  const granted = await coord.post('/api/admin/grants', { user: aliceId, amount: '7' }, admin);
+  assert.equal(granted.status, 201, granted.text);
 }));
 
 describe('GET /api/usage and /api/usage.csv', () => {

@@ -117,6 +117,8 @@ describe('a node killed with SIGKILL', () => {
     assert.ok(final.json.error.message.length > 0);
     assert.equal(typeof final.json.error.type, 'string');
     assert.ok('code' in final.json.error, `no code in ${final.data}`);
+    // The node was lost with the job: worth sending again (not "no capacity").
+    assert.equal(final.json.error.code, 'node_lost', final.data);
     assert.equal(events.filter((e) => e.json?.error).length, 1, 'exactly one error event');
     assert.ok(!events.some((e) => e.data === '[DONE]'), 'a broken stream must not end with [DONE]');
     const delivered = events.filter((e) => e.json?.choices).length;

@@ -4,6 +4,7 @@
 // the ledger invariant under concurrent jobs with failures, cancels and
 // retries. Ledger facts are read straight from the coordinator's SQLite file.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { useHarness, readSse, waitFor, randomToken, sleep, freePort } from '../lib/harness.mjs';
 
@@ -25,6 +26,24 @@ async function wallet(key) {
 // `coord` is replaced when the coordinator restarts: look it up at each call.
 const ledgerSum = (where) => coord.ledgerSum(where);
 const openEscrows = () => coord.openEscrows();
+
+// Accounts whose kept balance (account_balances) is not the sum of their rows.
+const keptDrift = () => coord.query(
+  `SELECT s.account, s.summed, COALESCE(b.balance, 0) AS kept
+     FROM (SELECT account, SUM(amount) AS summed FROM ledger GROUP BY account) s
+     LEFT JOIN account_balances b ON b.account = s.account
+    WHERE COALESCE(b.balance, 0) != s.summed
+   UNION ALL
+   SELECT account, 0, balance FROM account_balances b
+    WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.account = b.account)`);
+
+// A write to a live coordinator's database, as someone with the file could.
+function sqliteWrite(dbPath, sql) {
+  return new Promise((resolve, reject) => {
+    execFile('sqlite3', ['-cmd', '.timeout 5000', dbPath, sql], { timeout: 15_000 },
+      (error, _stdout, stderr) => (error ? reject(new Error(`sqlite3 ${sql}: ${stderr}`)) : resolve()));
+  });
+}
 
 async function userId(email) {
   const [row] = await coord.query(`SELECT id FROM users WHERE email = '${email}'`);
@@ -151,6 +170,45 @@ describe('pricing and holds', () => {
   }));
 });
 
+describe('charged for what was delivered', () => {
+  test('a consumer who leaves before a non-streamed answer is written pays nothing: the job is cancelled', h.wrap(async () => {
+    const last = await coord.settle();
+    const memberId = await userId(memberEmail);
+    const before = await ledgerSum(`account = 'user:${memberId}'`);
+    const n = 4;
+    const controllers = Array.from({ length: n }, () => new AbortController());
+    // Short jobs (a few tokens, 25 ms apart), each left by its consumer while
+    // it runs on the node, and one that is waited for.
+    const left = controllers.map((controller, i) => coord.fetch('/v1/chat/completions', {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' },
+      body: JSON.stringify(chat(CHEAP, `left ${i} one two three`, { fake_delay_ms: 25 })),
+    }).then(() => 'answered', () => 'aborted'));
+    await waitFor(async () => (await coord.metrics()).potluck_jobs_in_flight === n, { what: `${n} jobs running` });
+    for (const c of controllers) c.abort();
+    assert.deepEqual(await Promise.all(left), Array(n).fill('aborted'));
+    const kept = await coord.post('/v1/chat/completions', chat(CHEAP, 'kept one two three', { fake_delay_ms: 25 }), member);
+    assert.equal(kept.status, 200, kept.text);
+
+    await coord.settle();
+    const rows = await coord.usageEvents(`id > ${last}`);
+    assert.equal(rows.length, n + 1, JSON.stringify(rows));
+    const gone = rows.filter((r) => r.status === 'cancelled');
+    assert.equal(gone.length, n, JSON.stringify(rows));
+    for (const r of gone) {
+      assert.equal(r.error_code, 'client_disconnected', JSON.stringify(r));
+      assert.equal(r.cost, 0, JSON.stringify(r));
+      assert.equal(r.completion_tokens, 0, JSON.stringify(r));
+    }
+    const [served] = rows.filter((r) => r.status === 'ok');
+    assert.ok(served.cost > 0, JSON.stringify(served));
+    assert.equal(await ledgerSum(`account = 'user:${memberId}'`), before - served.cost,
+      'the member paid for answers nobody received');
+    assert.deepEqual(await openEscrows(), []);
+  }));
+});
+
 describe('tiers and trust', () => {
   test('a tier routes to a node that fits its models, trust and price band', h.wrap(async () => {
     const refused = await coord.request('PUT', '/api/tiers/fast', { key: member, body: { models: [CHEAP] } });
@@ -247,6 +305,12 @@ describe('the ledger invariant', () => {
     const m = await coord.metrics();
     assert.ok(m.potluck_job_retries_total > 0, 'no job was retried');
     assert.equal(m.potluck_jobs_in_flight, 0);
+    // The kept balances (what a hold reads) moved with every concurrent
+    // transfer: each equals its account's row sum, and the offline check says so.
+    assert.deepEqual(await keptDrift(), [], 'a kept balance is not the sum of its rows');
+    const check = await h.potluck(['admin', 'ledger', 'check', '--data-dir', coord.dataDir]);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /^ledger balanced: \d+ rows, \d+ open accounts, sum of all rows 0$/m);
   }));
 
   test('holds of jobs cut off by a coordinator crash are released at the next start', h.wrap(async () => {
@@ -268,6 +332,27 @@ describe('the ledger invariant', () => {
     assert.equal(await ledgerSum(`account = 'user:${memberId}'`), balance, 'the held credits did not come back');
     const [check] = await coord.query('PRAGMA integrity_check');
     assert.equal(check.integrity_check, 'ok');
+    assert.deepEqual(await keptDrift(), []);
+    assert.deepEqual(await coord.query("SELECT account FROM account_balances WHERE account LIKE 'escrow:%'"), []);
+  }));
+
+  test('a kept balance that drifts from its rows is reported by the periodic check and by admin ledger check, not repaired', h.wrap(async () => {
+    const checked = await h.startCoordinator({ name: 'serve-checked', args: ['--ledger-check-interval-s', '1'] });
+    await checked.adminKey();
+    await waitFor(async () => (await checked.metrics()).potluck_ledger_checks_total >= 1, { what: 'the first ledger check' });
+    assert.equal((await checked.metrics()).potluck_ledger_drifted_accounts, 0);
+    // Someone with the file moves a balance without a transfer.
+    await sqliteWrite(checked.dbPath, "INSERT INTO account_balances (account, balance) VALUES ('user:usr_ghost', 7)");
+    await waitFor(async () => (await checked.metrics()).potluck_ledger_drifted_accounts === 1,
+      { what: 'the periodic check to see the drift' });
+    assert.match(checked.proc.stderr(), /ledger drift: user:usr_ghost: kept 7, rows sum to 0/);
+    const report = await h.potluck(['admin', 'ledger', 'check', '--data-dir', checked.dataDir]);
+    assert.equal(report.code, 2, report.stdout + report.stderr);
+    assert.match(report.stdout, /^ledger NOT balanced: .* 1 accounts whose kept balance is not the sum of their rows$/m);
+    assert.match(report.stdout, /^ {2}user:usr_ghost: kept 7, rows sum to 0$/m);
+    // Reported, not repaired: the row is still there for a person to look at.
+    assert.deepEqual(await checked.query("SELECT balance FROM account_balances WHERE account = 'user:usr_ghost'"),
+      [{ balance: 7 }]);
   }));
 });
 

@@ -88,8 +88,10 @@ class FakeSink final : public JobSink {
   }
   void watch_hangup(std::function<void()> on_gone) override { hangup = std::move(on_gone); }
   void stop_watching() override { hangup = nullptr; }
+  bool consumer_left() override { return left; }
 
   bool streaming = true;
+  bool left = false;  // the consumer's connection is closed
   bool attended_by_consumer = true;
   std::size_t max_bytes = 1 << 20;
   Delivery flush_answer = Delivery::ok;
@@ -367,6 +369,47 @@ TEST_F(JobRunTest, NodeLostAfterOutputFailsTheJob) {
   ASSERT_TRUE(until([&] { return job->finished; }));
   EXPECT_EQ(sink.end, JobEnd::failed);
   EXPECT_EQ(store::to_string(only_usage_event().error_code), "node_disconnected");
+  // Told as a lost node, worth sending again, not as "no capacity".
+  ASSERT_TRUE(sink.error);
+  EXPECT_EQ(sink.error->status, 503);
+  EXPECT_EQ(sink.error->code, "node_lost");
+}
+
+TEST_F(JobRunTest, ASlowReaderPaysForTheChunksThatReachedIt) {
+  auto& n = node("n1");
+  FakeSink sink;
+  auto job = chat(sink);
+  ASSERT_TRUE(until([&] { return !n.jobs.empty(); }));
+  n.chunk("reached");
+  ASSERT_TRUE(until([&] { return sink.delivered == 1; }));
+  sink.flush_answer = Delivery::too_slow;
+  n.chunk("never");
+  ASSERT_TRUE(until([&] { return job->finished; }));
+  const auto& event = only_usage_event();
+  EXPECT_EQ(store::to_string(event.error_code), "client_too_slow");
+  EXPECT_EQ(event.completion_tokens, 1);  // the chunk written, not the whole hold
+  EXPECT_EQ(event.prompt_tokens, 0);
+}
+
+TEST_F(JobRunTest, ACollectedAnswerWhoseConsumerLeftIsCancelledAndFree) {
+  auto& n = node("n1");
+  FakeSink sink;
+  sink.streaming = false;
+  auto job = chat(sink);
+  ASSERT_TRUE(until([&] { return !n.jobs.empty(); }));
+  n.chunk("nobody reads this");
+  sink.left = true;  // the consumer hung up before the answer was ready
+  n.done({3, 4});
+  ASSERT_TRUE(until([&] { return job->finished; }));
+  EXPECT_FALSE(sink.completed);
+  EXPECT_EQ(sink.end, JobEnd::cancelled);
+  EXPECT_TRUE(n.cancels.empty());  // the node had finished: nothing to cancel
+  const auto& event = only_usage_event();
+  EXPECT_EQ(event.status, store::UsageStatus::cancelled);
+  EXPECT_EQ(store::to_string(event.error_code), "client_disconnected");
+  EXPECT_EQ(event.prompt_tokens, 0);
+  EXPECT_EQ(event.completion_tokens, 0);
+  EXPECT_EQ(event.cost, 0);
 }
 
 TEST_F(JobRunTest, ResultPastItsSizeCapFailsAndCancels) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -24,6 +25,17 @@ class LedgerTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   std::int64_t balance(const std::string& account) { return store_->ledger().balance(account).value(); }
+  // The kept balance row itself (0 when the account has none).
+  std::int64_t kept(const std::string& account) {
+    auto s = store_->database().prepare("SELECT coalesce(sum(balance), 0) FROM account_balances WHERE account = ?");
+    s.bind(1, account).step();
+    return s.integer(0);
+  }
+  std::int64_t count(const std::string& sql) {
+    auto s = store_->database().prepare(sql);
+    s.step();
+    return s.integer(0);
+  }
 
   UsageEvent event(const std::string& job, const Settlement& settlement) {
     UsageEvent e;
@@ -111,6 +123,73 @@ TEST_F(LedgerTest, HistoryIsNewestFirstAndPaged) {
   auto next = store_->ledger().history(user_account(payer_), page[1].id, 10).value();
   ASSERT_EQ(next.size(), 3u);
   EXPECT_EQ(next[0].amount, 3);
+}
+
+// Issue 15: a balance is kept on the account, in the transfer's transaction,
+// so a hold reads one row; settled escrows leave no kept row behind.
+TEST_F(LedgerTest, KeptBalancesFollowEveryTransferAndTheCheckAgrees) {
+  ASSERT_TRUE(store_->ledger().grant("", payer_, 1000));
+  ASSERT_TRUE(store_->ledger().hold(user_account(payer_), "job_1", 400));
+  ASSERT_TRUE(store_->ledger().hold(user_account(payer_), "job_2", 100));
+  ASSERT_TRUE(store_->insert_usage({event("job_1", {user_account(payer_), 400, 100, user_account(provider_), 10})}));
+  EXPECT_EQ(kept(user_account(payer_)), 800);  // 1000 - 400 - 100 + 300 released
+  EXPECT_EQ(kept(user_account(provider_)), 90);
+  EXPECT_EQ(kept(escrow_account("job_2")), 100);
+  EXPECT_EQ(count("SELECT count(*) FROM account_balances WHERE account = 'escrow:job_1'"), 0);
+  const auto check = store_->ledger().check().value();
+  EXPECT_TRUE(check.balanced()) << summary(check);
+  EXPECT_EQ(check.drift_count, 0);
+  EXPECT_EQ(check.total, 0);
+  EXPECT_EQ(check.rows, count("SELECT count(*) FROM ledger"));
+  // grants, payer, provider, platform, the open escrow of job_2
+  EXPECT_EQ(check.accounts, 5);
+}
+
+TEST_F(LedgerTest, TheCheckReportsATamperedBalanceAndAStrayRow) {
+  ASSERT_TRUE(store_->ledger().grant("", payer_, 1000));
+  ASSERT_TRUE(store_->ledger().grant("", provider_, 50));
+  auto& db = store_->database();
+  db.exec("UPDATE account_balances SET balance = balance + 5 WHERE account = 'user:" + payer_ + "'");
+  db.exec("INSERT INTO account_balances (account, balance) VALUES ('escrow:job_ghost', 7)");
+  auto check = store_->ledger().check().value();
+  EXPECT_FALSE(check.balanced());
+  EXPECT_EQ(check.total, 0);  // the rows still sum to zero: only kept balances drifted
+  ASSERT_EQ(check.drift_count, 2);
+  ASSERT_EQ(check.drifts.size(), 2u);
+  std::vector<std::string> described{describe(check.drifts[0]), describe(check.drifts[1])};
+  std::sort(described.begin(), described.end());
+  EXPECT_EQ(described[0], "escrow:job_ghost: kept 7, rows sum to 0");
+  EXPECT_EQ(described[1], "user:" + payer_ + ": kept 1005, rows sum to 1000");
+  // A hold reads the kept balance (one row), so the tampering shows there too,
+  // and the check is what catches it.
+  EXPECT_TRUE(store_->ledger().hold(user_account(payer_), "job_1", 1003));
+
+  // A row written behind the ledger's back breaks the zero sum.
+  db.exec("INSERT INTO ledger (transfer_id, ts, account, amount, kind, memo) "
+          "VALUES ('txf_stray', 1, 'user:" + provider_ + "', 3, 'grant', '')");
+  check = store_->ledger().check().value();
+  EXPECT_EQ(check.total, 3);
+  EXPECT_EQ(check.drift_count, 3);
+  EXPECT_NE(summary(check).find("NOT balanced"), std::string::npos);
+}
+
+TEST_F(LedgerTest, AnOlderDatabaseGetsItsBalancesFromItsRows) {
+  ASSERT_TRUE(store_->ledger().grant("", payer_, 1000));
+  ASSERT_TRUE(store_->ledger().hold(user_account(payer_), "job_1", 300));
+  ASSERT_TRUE(store_->ledger().hold(user_account(payer_), "job_2", 200));
+  ASSERT_TRUE(store_->insert_usage({event("job_2", {user_account(payer_), 200, 50, "", 0})}));
+  // Back to the schema before kept balances (migration 6 not yet run).
+  store_->database().exec("DROP TABLE account_balances; PRAGMA user_version = 5;");
+  store_.reset();
+  store_ = sqlite::SqliteStore::open(dir_.string());
+  EXPECT_EQ(kept(user_account(payer_)), 650);  // 1000 - 300 - 200 + 150 released
+  EXPECT_EQ(kept(escrow_account("job_1")), 300);
+  EXPECT_TRUE(store_->ledger().check().value().balanced());
+  // Start-up recovery finds the open escrow through the kept balances.
+  EXPECT_EQ(store_->ledger().release_open_holds().value(), 1);
+  EXPECT_EQ(balance(user_account(payer_)), 950);
+  EXPECT_EQ(count("SELECT count(*) FROM account_balances WHERE account LIKE 'escrow:%'"), 0);
+  EXPECT_TRUE(store_->ledger().check().value().balanced());
 }
 
 }  // namespace

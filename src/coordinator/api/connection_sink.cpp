@@ -15,6 +15,11 @@ void ConnectionSink::watch_hangup(std::function<void()> on_gone) {
 
 void ConnectionSink::stop_watching() { exchange_.stop_watching(); }
 
+bool ConnectionSink::consumer_left() {
+  if (!gone_ && exchange_.peer_closed()) gone_ = true;
+  return gone_;
+}
+
 std::optional<net::Response> ConnectionSink::take_answer() {
   if (gone_) exchange_.keep_alive = false;
   if (gone_ || exchange_.streaming()) return std::nullopt;

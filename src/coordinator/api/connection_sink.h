@@ -19,6 +19,7 @@ class ConnectionSink : public JobSink {
 
   void watch_hangup(std::function<void()> on_gone) override;
   void stop_watching() override;
+  bool consumer_left() override;
 
   // What the handler returns to the server: the answer, or nullopt when the
   // sink streamed it itself or the consumer is gone (then the connection

@@ -1,5 +1,6 @@
 #include "coordinator/jobs/completion_policy.h"
 
+#include "coordinator/jobs/node_loss.h"
 #include "coordinator/pricing.h"
 #include "coordinator/registry.h"
 
@@ -23,7 +24,8 @@ ApiError CompletionPolicy::consumer_error(const protocol::Error& error) const {
   }
   using protocol::ErrorCode;
   if (error.code == ErrorCode::timeout) return ApiError::timeout("the node did not finish the job in time");
-  if (error.code == ErrorCode::busy || error.code == ErrorCode::draining || error.code == ErrorCode::node_disconnected)
+  if (auto lost = lost_with_node(error)) return *lost;
+  if (error.code == ErrorCode::busy)
     return ApiError{503, "server_error", "no_capacity", "no node could take the job; try again later", 2};
   return ApiError{502, "server_error", std::string(protocol::to_string(error.code)),
                   "the model server failed to answer"};

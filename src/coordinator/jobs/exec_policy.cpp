@@ -1,5 +1,6 @@
 #include "coordinator/jobs/exec_policy.h"
 
+#include "coordinator/jobs/node_loss.h"
 #include "coordinator/pricing.h"
 #include "coordinator/registry.h"
 
@@ -24,6 +25,7 @@ ApiError ExecPolicy::consumer_error(const protocol::Error& error) const {
   using protocol::ErrorCode;
   if (error.code == ErrorCode::timeout) return ApiError::timeout("the node did not finish the job in time");
   if (error.code == ErrorCode::bad_request) return ApiError::bad_request("the node refused the request as malformed");
+  if (auto lost = lost_with_node(error)) return *lost;
   if (error.retryable)
     return ApiError{503, "server_error", "no_capacity", "no node could run the program; try again later", 2};
   return ApiError{502, "server_error", std::string(protocol::to_string(error.code)),

@@ -66,7 +66,8 @@ net::awaitable<void> JobRun::run_reserved() {
   deps_.queue.started(spec_.principal.user_id);
   ++deps_.metrics.jobs_in_flight;
 
-  const Ending ending = co_await relay();
+  Ending ending = co_await relay();
+  if (ending.done && !sink_.streams() && sink_.consumer_left()) ending = unanswered();
   if (ending.cancel_on_node && node_ && policy_.bills_cancel_ack()) co_await wait_for_cancel_ack();
   leave_node(ending.cancel_on_node);
 
@@ -289,6 +290,18 @@ JobRun::Ending JobRun::consumer_gone(JobSink::Delivery why) const {
                        "the client stopped reading"};
   return failed(error, store::UsageStatus::cancelled,
                 too_slow ? store::RelayFailure::client_too_slow : store::RelayFailure::client_disconnected, true);
+}
+
+// A collected answer is handed over only once the job has ended; a consumer
+// who left before that received nothing, so the job is cancelled and billed
+// as unfinished: nothing for tokens, since no chunk reached anyone (an exec
+// job still pays the CPU its program used, as every cancelled one does). The
+// node has finished: there is nothing to cancel there.
+JobRun::Ending JobRun::unanswered() {
+  tally_.relay.finished = false;
+  Ending ending = consumer_gone(JobSink::Delivery::gone);
+  ending.cancel_on_node = false;
+  return ending;
 }
 
 // The node is told to stop; its acknowledgement may say what the job used

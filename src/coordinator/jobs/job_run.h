@@ -94,6 +94,7 @@ class JobRun {
   static Ending failed(const ApiError& error, store::UsageStatus status, store::FailureCode code,
                        bool cancel_on_node);
   Ending consumer_gone(JobSink::Delivery why) const;
+  Ending unanswered();
   net::awaitable<void> wait_for_cancel_ack();
   void leave_node(bool cancel_on_node);
   void report_health(const protocol::Error* error);

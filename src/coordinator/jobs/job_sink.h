@@ -70,6 +70,11 @@ class JobSink {
   virtual net::awaitable<void> complete(const protocol::Done& done, const protocol::Usage& billed) = 0;
   virtual net::awaitable<void> fail(const JobFailure& failure) = 0;
 
+  // Whether the consumer is gone by now, without waiting (sinks with a
+  // connection): asked when a job that collects its answer has ended, before
+  // the answer is handed over, since a consumer who left got nothing.
+  virtual bool consumer_left() { return false; }
+
   // Calls `on_gone` if the consumer hangs up while the job runs (sinks with
   // a connection); stop_watching() before the run ends.
   virtual void watch_hangup(std::function<void()> on_gone) { (void)on_gone; }

@@ -76,10 +76,16 @@ struct SqliteError : std::runtime_error {
   }
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. A read that
+// needs one snapshot over several statements and writes nothing asks for a
+// deferred transaction: it takes no write lock, so a long read (the ledger
+// check) does not hold up a coordinator writing to the same file.
 class Transaction {
  public:
-  explicit Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+  enum class Mode { write, read };
+  explicit Transaction(Database& db, Mode mode = Mode::write) : db_(db) {
+    db_.exec(mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  }
   ~Transaction() {
     if (!done_) {
       try { db_.exec("ROLLBACK"); } catch (...) {}

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -188,6 +188,19 @@ ALTER TABLE clusters ADD COLUMN deleted_at INTEGER;
     // 5: earned trust counts a node's distinct paying consumers.
     R"sql(
 CREATE INDEX usage_events_node_user ON usage_events(node_id, user_id);
+)sql",
+    // 6: each account's balance kept beside its rows, written in the same
+    // transaction as every transfer, so a hold reads one row instead of
+    // summing the payer's whole history. An account whose balance is zero has
+    // no row (settled escrows leave none behind). `potluck admin ledger check`
+    // and the coordinator's periodic check compare it with the sums.
+    R"sql(
+CREATE TABLE account_balances (
+  account TEXT PRIMARY KEY,
+  balance INTEGER NOT NULL CHECK (balance != 0)
+) WITHOUT ROWID;
+INSERT INTO account_balances (account, balance)
+  SELECT account, sum(amount) FROM ledger GROUP BY account HAVING sum(amount) != 0;
 )sql",
 };
 

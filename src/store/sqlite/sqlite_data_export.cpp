@@ -5,6 +5,7 @@
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/sqlite_audit.h"
 #include "store/sqlite/sqlite_personal_data.h"
+#include "store/sqlite/sqlite_ledger.h"
 
 #include <boost/json.hpp>
 
@@ -98,9 +99,7 @@ Result<std::string> SqlitePersonalDataStore::export_user(const std::string& user
     if (users.empty()) return std::unexpected(not_found("user"));
     json::value user = std::move(users.front());
     document["user"] = std::move(user);
-    auto balance = db_.prepare("SELECT coalesce(sum(amount), 0) FROM ledger WHERE account = ?");
-    balance.bind(1, user_account(user_id)).step();
-    document["balance"] = balance.integer(0);
+    document["balance"] = balance_of(db_, user_account(user_id));
     append_audit(db_, {user_id, "data.exported", user_id});
     tx.commit();
     return json::serialize(document);

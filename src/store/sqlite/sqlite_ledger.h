@@ -22,6 +22,7 @@ std::string post_transfer(Database& db, const std::vector<Posting>& postings, st
 // transaction.
 void post_settlement(Database& db, std::string_view job_id, const Settlement& settlement);
 
+// The account's kept balance (one row read).
 std::int64_t balance_of(Database& db, std::string_view account);
 
 class SqliteLedgerStore final : public LedgerStore {
@@ -35,6 +36,7 @@ class SqliteLedgerStore final : public LedgerStore {
   Result<std::vector<LedgerEntry>> history(const std::string& account, std::int64_t before_id,
                                            int limit) override;
   Result<std::int64_t> total() override;
+  Result<LedgerCheck> check() override;
   Result<void> settle(const std::string& job_id, const Settlement& settlement) override;
   Result<int> release_open_holds() override;
 
