@@ -27,6 +27,11 @@ namespace potluck::coordinator {
 namespace asio = boost::asio;
 namespace {
 
+// How long a stopping coordinator waits, after the grace period, for the
+// jobs it ends to tell their consumers and record their usage. Each needs
+// one write: this is a bound for a stuck socket, not an expected wait.
+constexpr std::chrono::milliseconds kEndJobsWait{5000};
+
 net::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor, duration);
@@ -149,8 +154,24 @@ int run_coordinator(const CoordinatorConfig& config) {
     auto deadline = std::chrono::steady_clock::now() + config.grace_period;
     while (metrics.jobs_in_flight > 0 && std::chrono::steady_clock::now() < deadline)
       co_await sleep_for(std::chrono::milliseconds(50));
-    if (metrics.jobs_in_flight > 0)
-      spdlog::warn("grace period over with {} jobs in flight; closing", metrics.jobs_in_flight);
+    // Past the grace period every job still running or waiting in line is
+    // ended as a lost node ends it: the consumer is told (an error event on a
+    // stream), it is billed for what was delivered and its usage event is
+    // recorded before the connections close, so no hold is left for the next
+    // start to release and no usage is lost.
+    queue.close();
+    if (metrics.jobs_in_flight > 0 || queue.waiting() > 0) {
+      spdlog::warn("grace period over with {} jobs in flight and {} waiting; ending them", metrics.jobs_in_flight,
+                   queue.waiting());
+      hub.close_all();
+      const auto told_by = std::chrono::steady_clock::now() + kEndJobsWait;
+      while ((metrics.jobs_in_flight > 0 || queue.waiting() > 0) && std::chrono::steady_clock::now() < told_by)
+        co_await sleep_for(std::chrono::milliseconds(10));
+      if (metrics.jobs_in_flight > 0)
+        spdlog::error("{} jobs did not end within {} ms of the grace period; their holds are released at the "
+                      "next start",
+                      metrics.jobs_in_flight, kEndJobsWait.count());
+    }
     hub.close_all();
     server.close_all();
     stopping = true;

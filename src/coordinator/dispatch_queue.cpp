@@ -66,6 +66,12 @@ void DispatchQueue::notify() {
     if (Ticket* first = first_eligible(line)) first->timer.cancel();
 }
 
+void DispatchQueue::close() {
+  closed_ = true;
+  for (const auto& [name, line] : lines_)
+    for (const auto& ticket : line.waiters) ticket->timer.cancel();
+}
+
 std::size_t DispatchQueue::waiting() const {
   std::size_t total = 0;
   for (const auto& [name, line] : lines_) total += line.waiters.size();

@@ -54,6 +54,10 @@ class DispatchQueue {
 
   // A slot may be free: wakes the first waiter of each line that may go.
   void notify();
+  // The coordinator is stopping: every waiter is woken and, seeing closed(),
+  // gives up (its hold released, its consumer told); nobody joins again.
+  void close();
+  bool closed() const { return closed_; }
 
   std::size_t waiting() const;
 
@@ -72,6 +76,7 @@ class DispatchQueue {
   QueueSettings settings_;
   std::map<std::string, Line> lines_;
   std::unordered_map<std::string, int> in_flight_;
+  bool closed_ = false;
 };
 
 }  // namespace potluck::coordinator

@@ -330,6 +330,31 @@ TEST_F(JobRunTest, OwnerCancelWhileWaitingInLineNeverDispatches) {
   EXPECT_EQ(usage_->pending(), 0u);  // never ran: no usage event
 }
 
+// A stopping coordinator closes the line: a job nobody waits for on a
+// connection (which would otherwise wait for its claim timeout) gives up at
+// once, and no new job joins.
+TEST_F(JobRunTest, AClosedLineSendsItsWaitersAwayAndTakesNoOne) {
+  auto& n = node("n1", 1);
+  FakeSink busy_sink, sink, late_sink;
+  auto busy = chat(busy_sink);
+  ASSERT_TRUE(until([&] { return n.jobs.size() == 1; }));
+  sink.attended_by_consumer = false;
+  auto job = chat(sink);
+  ASSERT_TRUE(until([&] { return queue_.waiting() == 1; }));
+  queue_.close();
+  ASSERT_TRUE(until([&] { return job->finished; }));
+  EXPECT_EQ(n.jobs.size(), 1u);
+  ASSERT_TRUE(sink.error);
+  EXPECT_EQ(sink.error->status, 503);
+  EXPECT_EQ(queue_.waiting(), 0u);
+  auto late = chat(late_sink);
+  ASSERT_TRUE(until([&] { return late->finished; }));
+  ASSERT_TRUE(late_sink.error);
+  EXPECT_EQ(late_sink.error->status, 503);
+  EXPECT_EQ(n.jobs.size(), 1u);
+  EXPECT_EQ(usage_->pending(), 0u);  // neither ran: no usage event
+}
+
 TEST_F(JobRunTest, DeadlineEndsTheJobAndCancelsIt) {
   config_.job_deadline = std::chrono::milliseconds(300);
   auto& n = node("n1");

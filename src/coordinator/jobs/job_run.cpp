@@ -71,11 +71,13 @@ net::awaitable<void> JobRun::run_reserved() {
   if (ending.cancel_on_node && node_ && policy_.bills_cancel_ack()) co_await wait_for_cancel_ack();
   leave_node(ending.cancel_on_node);
 
-  --deps_.metrics.jobs_in_flight;
   deps_.queue.finished(spec_.principal.user_id);
   deps_.queue.notify();
   const store::UsageEvent event = record(ending);
   co_await tell_sink(ending, event);
+  // In flight until its consumer has been told: a stopping coordinator waits
+  // for this count to reach zero before it closes the connections.
+  --deps_.metrics.jobs_in_flight;
 }
 
 void JobRun::cancel() {
@@ -97,6 +99,11 @@ net::awaitable<std::expected<void, ApiError>> JobRun::wait_for_slot() {
   for (;;) {
     if (cancelled_) {
       outcome = std::unexpected(cancelled_by_owner());
+      break;
+    }
+    if (deps_.queue.closed()) {
+      outcome = std::unexpected(ApiError::unavailable("the coordinator is shutting down; try again shortly",
+                                                      deps_.config.retry_after_s));
       break;
     }
     if (deps_.queue.may_go(line, consumer, ticket_.get()) && dispatch()) break;

@@ -9,7 +9,8 @@ std::optional<ApiError> lost_with_node(const protocol::Error& error) {
   using protocol::ErrorCode;
   if (error.code != ErrorCode::node_disconnected && error.code != ErrorCode::draining) return std::nullopt;
   return ApiError{503, "server_error", "node_lost",
-                  "the node running the job went away before it finished; send the request again", kRetryAfterS};
+                  "the job was cut off before it finished (its node went away, or this coordinator is stopping); "
+                  "send the request again", kRetryAfterS};
 }
 
 }  // namespace potluck::coordinator
