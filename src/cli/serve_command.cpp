@@ -126,10 +126,18 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--max-node-message-bytes", c.node_link.max_message_bytes,
                   "Largest WebSocket message from a node (the link is closed past it)")
       ->envname("POTLUCK_MAX_NODE_MESSAGE_BYTES")->capture_default_str();
+  cmd->add_option("--max-node-outbox-bytes", c.node_link.max_outbox_bytes,
+                  "Bytes queued for a node that is not reading them before its link is dropped (its jobs end or are "
+                  "retried elsewhere)")
+      ->envname("POTLUCK_MAX_NODE_OUTBOX_BYTES")->check(CLI::Range(std::size_t{1} << 20, std::size_t{1} << 34))
+      ->capture_default_str();
   duration_flag("--node-hello-timeout-s", c.node_link.handshake_timeout,
                 "POTLUCK_NODE_HELLO_TIMEOUT_S", "Time a node has to upgrade and say hello");
   duration_flag("--node-idle-timeout-s", c.node_link.idle_timeout, "POTLUCK_NODE_IDLE_TIMEOUT_S",
                 "A silent node link is pinged at half this and dropped after it");
+  cmd->add_option("--max-node-jobs", c.max_node_jobs,
+                  "Most jobs one node runs at once, whatever capacity it declares (its max_jobs is clamped to it)")
+      ->envname("POTLUCK_MAX_NODE_JOBS")->check(CLI::Range(1, 100'000))->capture_default_str();
   duration_flag("--node-status-interval-ms", c.node_status_interval, "POTLUCK_NODE_STATUS_INTERVAL_MS",
                 "A node's model list changes at most this often; faster status frames are coalesced (latest wins)");
   duration_flag("--known-model-ttl-h", c.known_model_ttl, "POTLUCK_KNOWN_MODEL_TTL_H",

@@ -19,7 +19,13 @@ struct CoordinatorConfig {
   std::string data_dir = "potluck-data";
   std::string web_dir;  // the built dashboard; the CLI defaults it to the build tree's
   net::ServerLimits limits;
-  net::WsOptions node_link;
+  // The link to each node; what is queued for a node is bounded (64 MiB, a
+  // few of the largest job frames): one that stops reading is dropped.
+  net::WsOptions node_link = [] {
+    net::WsOptions options;
+    options.max_outbox_bytes = 64u << 20;
+    return options;
+  }();
   std::chrono::milliseconds job_deadline{300'000};  // whole job, dispatch to last chunk
   std::chrono::milliseconds grace_period{30'000};   // shutdown: in-flight jobs may finish
   int max_retries = 2;            // re-dispatch before the first chunk
@@ -45,6 +51,9 @@ struct CoordinatorConfig {
   // A node's model list changes (status frames) are applied at most this often;
   // faster ones are coalesced, the latest applied when the interval has passed.
   std::chrono::milliseconds node_status_interval{5000};
+  // A node's declared capacity (hello max_jobs) is clamped to this, so a node
+  // cannot claim the whole line by saying it runs a million jobs at once.
+  int max_node_jobs = 64;
   // A public model id no node has offered for this long is forgotten: asking
   // for it is a 404 model_not_found, not a 503 "no node online".
   std::chrono::hours known_model_ttl{24};

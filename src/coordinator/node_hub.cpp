@@ -111,6 +111,11 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
     co_return std::nullopt;
   }
 
+  if (hello->max_jobs > config_.max_node_jobs) {
+    spdlog::info("node {} declared max_jobs {}; clamped to --max-node-jobs {}", hello->node_id, hello->max_jobs,
+                 config_.max_node_jobs);
+    hello->max_jobs = config_.max_node_jobs;
+  }
   auto enrolled = co_await enrol(*hello, *owner);
   if (!enrolled) {
     co_await channel->close(enrolled.error());
@@ -154,7 +159,11 @@ net::awaitable<void> NodeHub::serve(const std::shared_ptr<WsNodeLink>& link) {
     auto text = co_await link->channel().read();
     link->touch();
     if (!text) {
-      spdlog::info("node {} offline: {}", link->id(), text.error().message());
+      if (link->channel().overflowed())
+        spdlog::warn("node {} dropped: it stopped reading (more than --max-node-outbox-bytes {} queued for it)",
+                     link->id(), config_.node_link.max_outbox_bytes);
+      else
+        spdlog::info("node {} offline: {}", link->id(), text.error().message());
       break;
     }
     if (!on_message(node, *text, close_reason)) {

@@ -121,7 +121,14 @@ const std::vector<const OfferIndex::Nodes*>& Registry::lists_for(const Placement
   return lists_;
 }
 
+// Of two nodes that can both serve, the cheaper one for the consumer, when
+// both are in good standing (neither parked): a node cannot draw the work to
+// itself by declaring a large capacity at the highest price. At the same
+// asking price, or when the pool is struggling, the lower score.
 const Registry::Fit& Registry::better(const Fit& a, const Fit& b, std::chrono::steady_clock::time_point now) const {
+  const auto asking = [](const Fit& f) { return f.price.input + f.price.output + f.cpu_price; };
+  if (asking(a) != asking(b) && a.node->health().admits(now) && b.node->health().admits(now))
+    return asking(a) < asking(b) ? a : b;
   return score(*a.node, now) <= score(*b.node, now) ? a : b;
 }
 

@@ -61,6 +61,11 @@ void WsChannel::start_writer() {
 
 void WsChannel::send(std::string frame) {
   if (closed_) return;
+  if (options_.max_outbox_bytes > 0 && queued_bytes_ + frame.size() > options_.max_outbox_bytes) {
+    overflowed_ = true;
+    force_close();
+    return;
+  }
   queued_bytes_ += frame.size();
   outbox_.push(std::move(frame));
 }

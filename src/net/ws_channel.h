@@ -21,6 +21,9 @@ struct WsOptions {
   // Beast pings at half of this and closes when nothing arrives for this long:
   // ping every 20 s, dead after 2 missed.
   std::chrono::seconds idle_timeout{40};
+  // Bytes queued for the peer beyond which it counts as not reading: the
+  // channel closes rather than hold more (0: no bound).
+  std::size_t max_outbox_bytes = 0;
 };
 
 class WsChannel : public std::enable_shared_from_this<WsChannel> {
@@ -41,8 +44,11 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   // Starts the writer coroutine; call once after accept/handshake.
   void start_writer();
 
-  // Queues a text frame. Dropped silently once the channel is closing.
+  // Queues a text frame. Dropped silently once the channel is closing. A
+  // frame that would take the queue past max_outbox_bytes closes the channel
+  // instead (overflowed() then says why).
   void send(std::string frame);
+  bool overflowed() const { return overflowed_; }
 
   // From now on, frames that queue up behind the one being written leave
   // together as one message built by `join` (at most kMaxBatchBytes of
@@ -78,6 +84,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   bool closed_ = false;
   bool writer_done_ = false;
   bool corked_ = false;
+  bool overflowed_ = false;
   unsigned handshake_status_ = 0;
   std::string close_reason_;
 };

@@ -17,7 +17,7 @@ const fakeNodes = [];
 before(h.wrap(async () => {
   coord = await h.startCoordinator({
     logLevel: 'info',
-    args: ['--node-status-interval-ms', '1000', '--known-model-ttl-h', '0'],
+    args: ['--node-status-interval-ms', '1000', '--known-model-ttl-h', '0', '--max-node-jobs', '16'],
   });
   admin = await coord.adminKey();
 }));
@@ -119,5 +119,19 @@ describe('known models', () => {
     await coord.waitForModel(admin, model, { present: false });
     const r = await coord.post('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] }, admin);
     expectErrorEnvelope(assert, r, 404, { code: 'model_not_found' });
+  }));
+});
+
+describe('a node that declares a huge capacity', () => {
+  test('its max_jobs is clamped to --max-node-jobs', h.wrap(async () => {
+    const n = await connectNode(coord.url, await coord.nodeToken(`greedy ${randomToken(4)}`));
+    fakeNodes.push(n);
+    const nodeId = `node_greedy_${randomToken(6)}`;
+    await n.hello({ nodeId, models: [offer(`greedy-${randomToken(4)}`)], maxJobs: 1_000_000 });
+    const listed = await waitFor(async () => (await coord.get('/api/nodes', admin)).json.data.find((x) => x.id === nodeId),
+      { what: 'the greedy node to be listed' });
+    assert.equal(listed.max_jobs, 16);
+    await waitFor(() => /declared max_jobs 1000000; clamped to --max-node-jobs 16/.test(log(coord.proc)),
+      { what: 'the clamp to be logged' });
   }));
 });

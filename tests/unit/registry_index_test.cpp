@@ -33,11 +33,12 @@ class Nodes {
   }
   std::shared_ptr<NodeLink> make_enrolled(const std::string& id, std::vector<std::string> models,
                                           NodeEnrolment enrolment, int max_jobs = 4,
-                                          std::vector<std::string> languages = {}) {
+                                          std::vector<std::string> languages = {},
+                                          protocol::Price price = {1, 1}) {
     protocol::Hello hello;
     hello.node_id = id;
     hello.max_jobs = max_jobs;
-    for (auto& m : models) hello.models.push_back({std::move(m), 0, "", {1, 1}});
+    for (auto& m : models) hello.models.push_back({std::move(m), 0, "", price});
     hello.exec_languages = std::move(languages);
     auto channel = std::make_shared<net::WsChannel>(net::beast::tcp_stream(io_), net::WsOptions{});
     return std::make_shared<WsNodeLink>(channel, std::move(hello), std::move(enrolment), 1 << 20);
@@ -205,6 +206,20 @@ TEST_F(RegistryIndex, OfTwoDrawnTheLessLoadedWins) {
       EXPECT_GT(idle_wins, n) << id << " won more often than the idle node";
     }
   }
+}
+
+TEST_F(RegistryIndex, OfTwoNodesInGoodStandingTheCheaperWinsWhateverCapacityTheOtherDeclares) {
+  // A dear node that declares a huge capacity and a cheap one with four
+  // slots: the cheap one takes the jobs until it is full, then the dear one.
+  auto dear = nodes.make_enrolled("dear", {"m"}, {}, 10'000, {}, {3, 3});
+  auto cheap = nodes.make_enrolled("cheap", {"m"}, {}, 4, {}, {1, 2});
+  registry.add(dear);
+  registry.add(cheap);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(picked(model("m")), "cheap") << "job " << i;
+    nodes.take(*cheap, 1);
+  }
+  EXPECT_EQ(picked(model("m")), "dear");
 }
 
 TEST_F(RegistryIndex, ScopesAreKeptApart) {
