@@ -88,10 +88,18 @@ Database::Database(const std::string& path) {
     sqlite3_close(db_);
     throw SqliteError(SQLITE_READONLY, "database " + path + " is read-only (file mode or mount)");
   }
-  sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=FULL");
-  exec("PRAGMA foreign_keys=ON");
+  // A file that is not a database fails here, the first time SQLite reads
+  // it; the handle is closed before the error leaves, since no destructor
+  // runs for an object whose constructor threw.
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA foreign_keys=ON");
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
 }
 
 Database::~Database() { sqlite3_close(db_); }
