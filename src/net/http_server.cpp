@@ -60,14 +60,27 @@ SseWriter& Exchange::event_stream() {
 
 bool Exchange::streaming() const { return events_ && events_->started(); }
 
+namespace {
+
+// Whether the client has closed or reset its side, asked without waiting: a
+// peek that reads nothing is an orderly close; bytes waiting are a pipelined
+// request (the current one was read in full), so the client is still there.
+bool closed_by_peer(tcp::socket& socket) {
+  char byte = 0;
+  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n >= 0) return n == 0;
+  return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;  // reset, or worse
+}
+
+}  // namespace
+
 void Exchange::watch_hangup(std::function<void()> on_gone) {
   if (watching_ || taken_over_) return;
   watching_ = true;
   auto& socket = stream_.socket();
   socket.async_wait(tcp::socket::wait_read, [&socket, on_gone = std::move(on_gone)](error_code ec) {
     if (ec == asio::error::operation_aborted) return;
-    error_code avail_ec;
-    if (ec || socket.available(avail_ec) == 0 || avail_ec) on_gone();
+    if (ec || closed_by_peer(socket)) on_gone();
   });
 }
 
@@ -78,14 +91,7 @@ void Exchange::stop_watching() {
   stream_.socket().cancel(ignored);
 }
 
-bool Exchange::peer_closed() {
-  if (taken_over_) return false;
-  char byte = 0;
-  const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0) return true;  // an orderly close: nothing more will come
-  if (n > 0) return false;  // bytes waiting: a pipelined request
-  return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;  // reset, or worse
-}
+bool Exchange::peer_closed() { return !taken_over_ && closed_by_peer(stream_.socket()); }
 
 beast::tcp_stream Exchange::take_over(std::function<void()> force_close) {
   stop_watching();

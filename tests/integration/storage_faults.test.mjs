@@ -189,12 +189,18 @@ test('a read-only database is refused at start, before any migration; writable a
   assert.doesNotMatch(refused.stdout, /listening/, 'never listened, so no load balancer saw it ready');
 
   makeWritable();
-  const back = await h.startCoordinator({ name: 'ro-back', dataDir, port });
-  assert.equal((await back.get('/api/me', member)).status, 200, 'the data is all there');
-  await h.startNode({ coordinator: back, backend: 'mock', models: [MODEL], name: 'ro-node' });
-  await waitFor(async () => (await readyz(back)).status === 200, { what: '/readyz after the restart' });
-  await back.stop();
+  await servesAgain('ro-back', dataDir, port, member);
 }));
+
+// Started again on the same data, it serves the member's data and, once a
+// node is there, says it is ready.
+async function servesAgain(name, dataDir, port, member) {
+  const back = await h.startCoordinator({ name, dataDir, port });
+  assert.equal((await back.get('/api/me', member)).status, 200, 'the data is all there');
+  await h.startNode({ coordinator: back, backend: 'mock', models: [MODEL], name: `${name}-node` });
+  await waitFor(async () => (await readyz(back)).status === 200, { what: `/readyz once ${name} serves` });
+  await back.stop();
+}
 
 test('a damaged page or an emptied file is refused at start; restored from a backup, it serves', h.wrap(async () => {
   const dataDir = h.dir('damaged');
@@ -224,11 +230,7 @@ test('a damaged page or an emptied file is refused at start; restored from a bac
   assert.equal(await tableCount(db), 0, 'nothing was migrated into the empty file');
 
   copyFileSync(backup, db);
-  const back = await h.startCoordinator({ name: 'restored', dataDir, port });
-  assert.equal((await back.get('/api/me', member)).status, 200, 'the restored data serves');
-  await h.startNode({ coordinator: back, backend: 'mock', models: [MODEL], name: 'restored-node' });
-  await waitFor(async () => (await readyz(back)).status === 200, { what: '/readyz after the restore' });
-  await back.stop();
+  await servesAgain('restored', dataDir, port, member);
 }));
 
 test('the database is migrated only once the listen address is bound', h.wrap(async () => {
