@@ -1,7 +1,9 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/log.h"
+#include "coordinator/config.h"
 #include "coordinator/coordinator.h"
+#include "protocol/frames.h"
 
 #include <CLI/CLI.hpp>
 
@@ -119,6 +121,19 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--max-stream-buffer-bytes", c.max_stream_buffer_bytes,
                   "Output a streaming client may fall behind by before its job is cancelled")
       ->envname("POTLUCK_MAX_STREAM_BUFFER_BYTES")->capture_default_str();
+  cmd->add_option("--node-window-bytes", c.node_window_bytes,
+                  "Output of one job a node may send ahead of its consumer (per-job flow control; at most half "
+                  "of --max-stream-buffer-bytes; 0: off, nodes send freely)")
+      ->envname("POTLUCK_NODE_WINDOW_BYTES")->capture_default_str()
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            std::int64_t bytes = -1;
+            if (!CLI::detail::lexical_cast(text, bytes) || (bytes != 0 && bytes < protocol::kMinWindowBytes) ||
+                bytes > protocol::kMaxWindowBytes)
+              return "must be 0 (off) or between 4096 and 67108864";
+            return {};
+          },
+          "0 or 4096-67108864"));
   cmd->add_option("--max-result-bytes", c.max_result_bytes,
                   "Largest non-streamed answer (or asynchronous job result) held for a consumer; past it the job "
                   "fails (502) and is cancelled on its node")

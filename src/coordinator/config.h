@@ -8,7 +8,9 @@
 #include "coordinator/sessions.h"
 #include "net/limits.h"
 #include "net/ws_channel.h"
+#include "protocol/frames.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -31,6 +33,10 @@ struct CoordinatorConfig {
   int max_retries = 2;            // re-dispatch before the first chunk
   int retry_after_s = 2;          // advertised with 503
   std::size_t max_stream_buffer_bytes = 1024 * 1024;  // per consumer stream
+  // Flow control on the node link: the output of each job a node may send
+  // before its consumer has taken it (welcome.window, then credit frames).
+  // node_window() brings it under half the stream buffer; 0 turns flow control off.
+  std::int64_t node_window_bytes = 256 * 1024;
   std::size_t max_result_bytes = 4 * 1024 * 1024;     // a collected (non-streamed) answer; past it: 502
   std::chrono::seconds key_cache_ttl{30};
   SessionSettings sessions;      // dashboard sign-ins: lifetime and how many are held
@@ -67,5 +73,14 @@ struct CoordinatorConfig {
   // once at start). A full scan of the ledger on the store thread: daily.
   std::chrono::seconds ledger_check_interval{86400};
 };
+
+// The window nodes are granted: the flag's, but at most half the stream
+// buffer, so that a node keeping to its window (which it may pass by one
+// engine read's chunks) never fills its consumer's backlog; 0: off.
+inline std::int64_t node_window(const CoordinatorConfig& config) {
+  if (config.node_window_bytes == 0) return 0;
+  const auto half_buffer = static_cast<std::int64_t>(config.max_stream_buffer_bytes / 2);
+  return std::max(protocol::kMinWindowBytes, std::min(config.node_window_bytes, half_buffer));
+}
 
 }  // namespace potluck::coordinator

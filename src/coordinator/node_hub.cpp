@@ -124,6 +124,9 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   owner->trust = earned_trust(*enrolled);
   auto link = std::make_shared<WsNodeLink>(channel, std::move(*hello), std::move(*owner),
                                          config_.max_stream_buffer_bytes, config_.health);
+  // A node that does not speak flow control (older versions) sends freely;
+  // its jobs are held by the backlog bound alone.
+  if (link->hello().flow) link->set_window_bytes(node_window(config_));
   auto added = registry_.add(link);
   if (!added) {
     // The store agreed, so the live node's record changed hands since it
@@ -142,7 +145,9 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   queue_.notify();
   std::string session = make_id("ses_", 16);
   const bool batches = link->hello().batches;
-  channel->send(protocol::encode(protocol::Welcome{session, kHeartbeatSeconds, POTLUCK_VERSION, true}));
+  protocol::Welcome welcome{session, kHeartbeatSeconds, POTLUCK_VERSION, true};
+  welcome.window = link->window_bytes();
+  channel->send(protocol::encode(welcome));
   if (batches) channel->batch_with(protocol::encode_batch);
   spdlog::info("node {} ({}) online: {} models, max_jobs {}, {}, trust {}, session {}", link->id(),
                link->hello().name, link->models().size(), link->hello().max_jobs,

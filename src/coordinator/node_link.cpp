@@ -63,6 +63,10 @@ void NodeLink::cancel(const std::string& job_id) {
   if (jobs_.contains(job_id)) send(protocol::encode(protocol::Cancel{job_id}));
 }
 
+void NodeLink::grant(const std::string& job_id, std::int64_t bytes) {
+  if (window_bytes_ > 0 && bytes > 0 && jobs_.contains(job_id)) send(protocol::encode(protocol::Credit{job_id, bytes}));
+}
+
 void NodeLink::fail_all() {
   auto jobs = std::move(jobs_);
   jobs_.clear();

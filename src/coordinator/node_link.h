@@ -31,6 +31,12 @@ class NodeLink {
  public:
   NodeLink(protocol::Hello hello, NodeEnrolment enrolment, std::size_t max_queued_bytes,
            HealthSettings health = {});
+
+  // Flow control: the window each job starts with, as told in welcome; 0
+  // when the node does not take part (it sends freely and only the backlog
+  // bound holds it).
+  std::int64_t window_bytes() const { return window_bytes_; }
+  void set_window_bytes(std::int64_t bytes) { window_bytes_ = bytes; }
   virtual ~NodeLink() = default;
   NodeLink(const NodeLink&) = delete;
   NodeLink& operator=(const NodeLink&) = delete;
@@ -74,6 +80,9 @@ class NodeLink {
   // node's acknowledgement (an error frame, which may report the CPU time
   // used) still reaches the job; finish() ends the tracking.
   void cancel(const std::string& job_id);
+  // The consumer took `bytes` more of the job's output (protocol::flow_cost):
+  // the node may send that much more. Nothing for a node without flow control.
+  void grant(const std::string& job_id, std::int64_t bytes);
   // The connection is gone: every job gets a retryable error.
   void fail_all();
 
@@ -91,6 +100,7 @@ class NodeLink {
   std::unordered_set<std::string> model_ids_;
   std::unordered_map<std::string, std::weak_ptr<Job>> jobs_;
   std::size_t max_queued_bytes_;  // per job: a consumer further behind is dropped
+  std::int64_t window_bytes_ = 0;
   bool draining_ = false;
   NodeHealth health_;
   std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();

@@ -86,7 +86,7 @@ awaitable<std::expected<ClientReply, std::string>> HttpClient::request(
 awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
     http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
     std::chrono::steady_clock::time_point deadline,
-    const std::function<void(unsigned, std::string_view)>& on_body, AbortHandle* abort) {
+    const std::function<void(unsigned, std::string_view)>& on_body, AbortHandle* abort, ReadGate* pace) {
   auto request = build(method, target, body, headers);
   // A pooled connection may have been closed by the server while idle; such a
   // failure before any response byte is retried once on a fresh connection.
@@ -122,6 +122,13 @@ awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
     unsigned status = parser.get().result_int();
     char slice[16 * 1024];
     while (!parser.is_done()) {
+      if (pace && !pace->is_open()) {
+        co_await pace->wait_open();
+        if (abort && abort->aborted()) {
+          clear_abort();
+          co_return std::unexpected("aborted");
+        }
+      }
       parser.get().body().data = slice;
       parser.get().body().size = sizeof slice;
       // read_some, not read: async_read would wait until the 16 KiB slice is

@@ -3,6 +3,7 @@
 // node to reach its upstream engine and by the CLI to reach the coordinator.
 #include "common/strings.h"
 #include "net/asio_fwd.h"
+#include "net/read_gate.h"
 
 #include <chrono>
 #include <expected>
@@ -53,12 +54,13 @@ class HttpClient {
   // Streams the response body to `on_body(status, slice)` as it arrives;
   // returns the status. The error string names what failed, never the content.
   // `deadline` bounds every read and write; time_point::max() arms no timer
-  // (for a caller that ends the request through `abort` itself).
+  // (for a caller that ends the request through `abort` itself). With `pace`,
+  // each read of the body waits until the gate is open.
   awaitable<std::expected<unsigned, std::string>> stream(
       http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
       std::chrono::steady_clock::time_point deadline,
       const std::function<void(unsigned status, std::string_view slice)>& on_body,
-      AbortHandle* abort = nullptr);
+      AbortHandle* abort = nullptr, ReadGate* pace = nullptr);
 
   const Url& origin() const { return origin_; }
 

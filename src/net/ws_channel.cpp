@@ -59,7 +59,7 @@ void WsChannel::start_writer() {
                  asio::detached);
 }
 
-void WsChannel::send(std::string frame) {
+void WsChannel::send(std::string frame, std::string_view lane) {
   if (closed_) return;
   if (options_.max_outbox_bytes > 0 && queued_bytes_ + frame.size() > options_.max_outbox_bytes) {
     overflowed_ = true;
@@ -67,7 +67,7 @@ void WsChannel::send(std::string frame) {
     return;
   }
   queued_bytes_ += frame.size();
-  outbox_.push(std::move(frame));
+  outbox_.push(lane, std::move(frame));
 }
 
 void WsChannel::batch_with(Joiner join) {

@@ -3,7 +3,7 @@
 // Reads are done by one coroutine (the owner's loop); writes are queued and
 // sent in order by a writer coroutine, so any code may call send() at any time.
 #include "net/asio_fwd.h"
-#include "net/event_queue.h"
+#include "net/fair_outbox.h"
 
 #include <boost/beast/websocket/stream.hpp>
 
@@ -46,8 +46,9 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
 
   // Queues a text frame. Dropped silently once the channel is closing. A
   // frame that would take the queue past max_outbox_bytes closes the channel
-  // instead (overflowed() then says why).
-  void send(std::string frame);
+  // instead (overflowed() then says why). Frames of different `lane`s (a
+  // node's jobs) leave in turn; those of one lane in order (FairOutbox).
+  void send(std::string frame, std::string_view lane = {});
   bool overflowed() const { return overflowed_; }
 
   // From now on, frames that queue up behind the one being written leave
@@ -76,7 +77,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
 
   Stream ws_;
   WsOptions options_;
-  EventQueue<std::string> outbox_;
+  FairOutbox outbox_;
   Joiner join_;
   std::size_t unbatched_left_ = 0;  // frames queued before batch_with()
   std::size_t queued_bytes_ = 0;

@@ -24,13 +24,26 @@ std::optional<std::int64_t> cpu_used(const BackendResult& result) {
 
 }  // namespace
 
-RunningJob::RunningJob(asio::any_io_executor executor, protocol::Job job)
-    : job_(std::move(job)), deadline_(std::move(executor)), coalescer_(job_.kind) {}
+RunningJob::RunningJob(asio::any_io_executor executor, protocol::Job job, std::int64_t window)
+    : job_(std::move(job)),
+      pace_(executor),
+      paced_(window > 0),
+      window_(window),
+      deadline_(std::move(executor)),
+      coalescer_(job_.kind) {}
 
 void RunningJob::stop(StopReason why) {
   if (finished_ || stopped_ != StopReason::none || why == StopReason::none) return;
   stopped_ = why;
+  pace_.release();  // a paused backend wakes up to find the abort
   abort_.abort();
+}
+
+void RunningJob::grant(std::int64_t bytes) {
+  if (!paced_ || bytes <= 0) return;
+  // Bounded, so that credits a coordinator repeats cannot overflow it.
+  window_ = std::min(window_ + bytes, protocol::kMaxWindowBytes);
+  if (window_ > 0) pace_.open();
 }
 
 net::awaitable<void> RunningJob::run(std::shared_ptr<RunningJob> job, Backend& backend, FrameSender send) {
@@ -52,7 +65,7 @@ net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender&
   };
   BackendResult result;
   try {
-    result = co_await backend.run(job_, sink, abort_);
+    result = co_await backend.run(job_, sink, abort_, pace_);
   } catch (const std::exception&) {
     // Exceptions are bugs; the job still ends with a frame, and the message
     // is not logged because it might quote what was being parsed.
@@ -79,6 +92,11 @@ void RunningJob::on_chunk(const FrameSender& send, int index, std::string delta,
 void RunningJob::send_chunk(const FrameSender& send, protocol::Chunk chunk) {
   if (seq_ == 0 && job_.stream) first_chunk_ = Clock::now();
   chunk.seq = seq_++;
+  if (paced_) {
+    // A chunk already made is sent whole; the pause applies to what comes next.
+    window_ -= protocol::flow_cost(chunk);
+    if (window_ <= 0) pace_.close();
+  }
   send(protocol::encode(chunk));
 }
 

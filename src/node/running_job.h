@@ -1,9 +1,13 @@
 #pragma once
 // One job in flight on this node: runs it on the backend, numbers its chunks,
 // enforces its deadline, and ends it with exactly one `done` or `error` frame
-// (none when the connection it came on is gone).
+// (none when the connection it came on is gone). With flow control its output
+// is paced by a window of bytes the coordinator grants: while the window is
+// spent the backend's reading pauses, so what the node holds for a job stays
+// within the window however slowly its consumer reads.
 #include "net/asio_fwd.h"
 #include "net/http_client.h"
+#include "net/read_gate.h"
 #include "node/backends/backend.h"
 #include "node/chunk_coalescer.h"
 #include "protocol/frames.h"
@@ -30,7 +34,9 @@ enum class StopReason {
 
 class RunningJob : public std::enable_shared_from_this<RunningJob> {
  public:
-  RunningJob(net::asio::any_io_executor executor, protocol::Job job);
+  // `window`: the bytes of output (protocol::flow_cost) the job may send
+  // before the coordinator grants more; 0: no flow control.
+  RunningJob(net::asio::any_io_executor executor, protocol::Job job, std::int64_t window = 0);
 
   const std::string& id() const { return job_.id; }
   const protocol::Job& job() const { return job_; }
@@ -38,6 +44,10 @@ class RunningJob : public std::enable_shared_from_this<RunningJob> {
 
   // Aborts the job; the first reason wins. No-op once it has finished.
   void stop(StopReason why);
+  // The coordinator's credit frame: `bytes` more may be sent.
+  void grant(std::int64_t bytes);
+  // Bytes the job may still send before it pauses (flow control only).
+  std::int64_t window() const { return window_; }
 
   // Runs `job` to its end; all frames go through `send`. Both are taken by
   // value on purpose: this is the entry point of a detached coroutine (it may
@@ -55,6 +65,9 @@ class RunningJob : public std::enable_shared_from_this<RunningJob> {
 
   protocol::Job job_;
   net::AbortHandle abort_;
+  net::ReadGate pace_;
+  bool paced_ = false;       // flow control is on
+  std::int64_t window_ = 0;  // may go below zero by the last read's chunks
   net::asio::steady_timer deadline_;
   StopReason stopped_ = StopReason::none;
   ChunkCoalescer coalescer_;  // used when the consumer did not ask for a stream

@@ -31,6 +31,17 @@ std::string host_header(const Url& url) {
   return (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
 }
 
+// The outbox towards the coordinator holds at most each job's window (and
+// one engine read past it); a coordinator that stops reading altogether is
+// left once this much is queued, as the coordinator leaves such a node.
+constexpr std::size_t kMaxOutboxBytes = 64u << 20;
+
+net::WsOptions link_options() {
+  net::WsOptions options;
+  options.max_outbox_bytes = kMaxOutboxBytes;
+  return options;
+}
+
 // How long the node waits after stopping jobs at the drain deadline for their
 // error frames to be produced before it closes the connection.
 constexpr std::chrono::seconds kStopGrace{2};
@@ -98,7 +109,7 @@ net::awaitable<bool> Session::connect() {
   }
   stream.socket().set_option(tcp::no_delay(true), ec);
 
-  ws_ = std::make_shared<net::WsChannel>(std::move(stream), net::WsOptions{});
+  ws_ = std::make_shared<net::WsChannel>(std::move(stream), link_options());
   interrupt_ = [ws = ws_] { ws->force_close(); };
   const std::string host = host_header(url);
   ec = co_await ws_->handshake(host, settings_.target, settings_.token);
@@ -119,6 +130,7 @@ net::awaitable<bool> Session::connect() {
   protocol::Hello hello = settings_.hello;
   hello.models = models_;
   hello.batches = true;
+  hello.flow = true;
   send(protocol::encode(hello));
   const bool welcomed = co_await await_welcome();
   interrupt_ = nullptr;
@@ -163,6 +175,8 @@ net::awaitable<bool> Session::await_welcome() {
     }
     if (auto* welcome = std::get_if<protocol::Welcome>(&*frame)) {
       if (welcome->batches) ws_->batch_with(protocol::encode_batch);
+      if (welcome->window > 0)
+        window_ = std::clamp(welcome->window, protocol::kMinWindowBytes, protocol::kMaxWindowBytes);
       spdlog::info("node connected: session {} (coordinator {}, {} models offered)", welcome->session,
                    welcome->server_version.empty() ? "unknown version" : welcome->server_version,
                    models_.size());
@@ -179,7 +193,11 @@ net::awaitable<void> Session::read_loop() {
   while (true) {
     auto text = co_await ws_->read();
     if (!text) {
-      if (!draining_) spdlog::warn("disconnected from coordinator: {}", text.error().message());
+      if (ws_->overflowed())
+        spdlog::warn("leaving the coordinator: it stopped reading ({} MiB queued for it); reconnecting",
+                     kMaxOutboxBytes >> 20);
+      else if (!draining_)
+        spdlog::warn("disconnected from coordinator: {}", text.error().message());
       co_return;
     }
     auto frames = protocol::decode_message(*text);
@@ -202,6 +220,9 @@ void Session::on_frame(protocol::Frame& frame) {
       spdlog::debug("job {} cancelled by coordinator", cancel->id);
       it->second->stop(StopReason::cancelled);
     }
+  } else if (auto* credit = std::get_if<protocol::Credit>(&frame)) {
+    // A credit for a job that has ended is late, not wrong.
+    if (auto it = jobs_.find(credit->id); it != jobs_.end()) it->second->grant(credit->bytes);
   } else if (auto* unknown = std::get_if<protocol::Unknown>(&frame)) {
     spdlog::debug("ignoring frame of unknown type '{}'", unknown->type.substr(0, 32));
   }
@@ -211,7 +232,7 @@ void Session::on_frame(protocol::Frame& frame) {
 void Session::refuse(const protocol::Job& job, protocol::ErrorCode code, std::string message, bool retryable,
                      int status) {
   spdlog::debug("job {} refused: {}", job.id, protocol::to_string(code));
-  send(protocol::encode(protocol::Error{job.id, code, std::move(message), retryable, status}));
+  send(protocol::encode(protocol::Error{job.id, code, std::move(message), retryable, status}), job.id);
 }
 
 void Session::start_job(protocol::Job job) {
@@ -231,7 +252,7 @@ void Session::start_job(protocol::Job job) {
 
   spdlog::debug("job {} started: {} {} ({} bytes, deadline {} ms)", job.id, protocol::to_string(job.kind),
                 job.model, job.payload.size(), job.deadline_ms);
-  auto running = std::make_shared<RunningJob>(executor_, std::move(job));
+  auto running = std::make_shared<RunningJob>(executor_, std::move(job), window_);
   jobs_.emplace(running->id(), running);
   asio::co_spawn(executor_, job_task(shared_from_this(), std::move(running)), asio::detached);
 }
@@ -239,7 +260,7 @@ void Session::start_job(protocol::Job job) {
 net::awaitable<void> Session::job_task(std::shared_ptr<Session> self, std::shared_ptr<RunningJob> job) {
   // Named: g++ 12 destroys a lambda temporary inside a co_await expression
   // twice, which here would drop a reference to the session too many.
-  FrameSender send = [self](std::string frame) { self->send(std::move(frame)); };
+  FrameSender send = [self, id = job->id()](std::string frame) { self->send(std::move(frame), id); };
   Backend& backend = job->job().kind == protocol::JobKind::exec ? *self->exec_ : self->backend_;
   co_await RunningJob::run(job, backend, std::move(send));
   self->job_finished(job->id());
@@ -257,8 +278,8 @@ void Session::stop_all_jobs(StopReason why) {
   for (const auto& job : running) job->stop(why);
 }
 
-void Session::send(std::string frame) {
-  if (ws_ && phase_ != Phase::ended) ws_->send(std::move(frame));
+void Session::send(std::string frame, std::string_view job_id) {
+  if (ws_ && phase_ != Phase::ended) ws_->send(std::move(frame), job_id);
 }
 
 void Session::send_status(bool with_models) {

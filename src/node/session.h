@@ -71,7 +71,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_job(protocol::Job job);
   void job_finished(const std::string& id);
   void stop_all_jobs(StopReason why);
-  void send(std::string frame);
+  // A job's frames go in its own lane of the outbox (WsChannel::send).
+  void send(std::string frame, std::string_view job_id = {});
   void send_status(bool with_models);
   void refuse(const protocol::Job& job, protocol::ErrorCode code, std::string message, bool retryable, int status = 0);
   void end();
@@ -87,6 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::function<void()> interrupt_;  // cuts the current connect step short
   std::shared_ptr<net::WsChannel> ws_;
   std::unordered_map<std::string, std::shared_ptr<RunningJob>> jobs_;
+  std::int64_t window_ = 0;  // each job's first window (welcome.window); 0: no flow control
   net::asio::steady_timer refresh_timer_;
   net::asio::steady_timer idle_timer_;  // woken when the last job ends while draining
   net::AbortHandle refresh_abort_;

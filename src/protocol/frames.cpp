@@ -194,6 +194,7 @@ std::string encode(const Hello& h) {
                  {"models", models_to_json(h.models)},
                  {"exec", json::object{{"languages", std::move(langs)}, {"price", h.exec_price}}}};
   if (h.batches) o["batches"] = true;
+  if (h.flow) o["flow"] = true;
   return json::serialize(o);
 }
 
@@ -203,6 +204,7 @@ std::string encode(const Welcome& w) {
                  {"heartbeat_s", w.heartbeat_s},
                  {"server_version", w.server_version}};
   if (w.batches) o["batches"] = true;
+  if (w.window > 0) o["window"] = w.window;
   return json::serialize(o);
 }
 
@@ -273,6 +275,14 @@ std::string encode(const Cancel& c) {
   return json::serialize(json::object{{"type", "cancel"}, {"id", c.id}});
 }
 
+std::string encode(const Credit& c) {
+  return json::serialize(json::object{{"type", "credit"}, {"id", c.id}, {"bytes", c.bytes}});
+}
+
+std::int64_t flow_cost(const Chunk& chunk) {
+  return static_cast<std::int64_t>(chunk.delta.size() + chunk.finish_reason.size()) + kChunkFrameCost;
+}
+
 std::string encode(const Status& s) {
   json::object o{{"type", "status"}, {"in_flight", s.in_flight}, {"draining", s.draining}};
   if (s.models) o["models"] = models_to_json(*s.models);
@@ -330,6 +340,11 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
     return finish(r, std::move(e));
   }
   if (type == "cancel") return finish(r, Cancel{r.identifier("id", kMaxJobIdBytes)});
+  if (type == "credit") {
+    Credit c{r.identifier("id", kMaxJobIdBytes), r.integer("bytes")};
+    if (!r.error && (c.bytes <= 0 || c.bytes > kMaxWindowBytes)) r.fail("bytes", "must be between 1 and 64 MiB");
+    return finish(r, std::move(c));
+  }
   if (type == "status") {
     Status s{static_cast<int>(r.integer("in_flight", false)), r.boolean("draining"),
              r.models("models", false)};
@@ -354,11 +369,14 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
       if (e.error) r.error = e.error;
     }
     h.batches = r.boolean("batches");
+    h.flow = r.boolean("flow");
     return finish(r, std::move(h));
   }
   if (type == "welcome") {
     Welcome w{r.string("session"), static_cast<int>(r.integer("heartbeat_s", false)),
               r.string("server_version", false), r.boolean("batches")};
+    w.window = r.integer("window", false);
+    if (!r.error && w.window < 0) r.fail("window", "must not be negative");
     return finish(r, std::move(w));
   }
   return Frame{Unknown{type}};

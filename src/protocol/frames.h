@@ -46,6 +46,7 @@ struct Hello {
   std::vector<std::string> exec_languages;
   std::int64_t exec_price = 0;  // what one CPU second of exec costs, micro-credits (0 = free)
   bool batches = false;  // the node reads batched messages
+  bool flow = false;     // the node honours per-job windows (welcome.window, credit frames)
 };
 
 struct Welcome {
@@ -53,6 +54,10 @@ struct Welcome {
   int heartbeat_s = 20;
   std::string server_version;
   bool batches = false;  // the coordinator reads batched messages
+  // Per-job flow control, when the node said `flow`: each job starts with
+  // this many bytes of output it may send (counted by flow_cost) and gets
+  // more through credit frames. 0: no flow control, the node sends freely.
+  std::int64_t window = 0;
 };
 
 enum class JobKind { chat, completion, exec };
@@ -109,6 +114,24 @@ struct Cancel {
   std::string id;
 };
 
+// Coordinator -> node: `bytes` more of job `id`'s output may be sent (the
+// consumer took that much). Like HTTP/2's WINDOW_UPDATE.
+struct Credit {
+  std::string id;
+  std::int64_t bytes = 0;
+};
+
+// The limits a node accepts in welcome.window: a coordinator's larger or
+// smaller figure is brought inside them.
+inline constexpr std::int64_t kMinWindowBytes = 4 * 1024;
+inline constexpr std::int64_t kMaxWindowBytes = 64 * 1024 * 1024;
+
+// What one chunk costs against its job's window: its text plus a fixed share
+// for the frame around it, so that a stream of tiny tokens is bounded too.
+// Both ends count with this one function.
+inline constexpr std::int64_t kChunkFrameCost = 64;
+std::int64_t flow_cost(const Chunk& chunk);
+
 struct Status {
   int in_flight = 0;
   bool draining = false;
@@ -120,7 +143,7 @@ struct Unknown {
   std::string type;
 };
 
-using Frame = std::variant<Hello, Welcome, Job, Chunk, Done, Error, Cancel, Status, Unknown>;
+using Frame = std::variant<Hello, Welcome, Job, Chunk, Done, Error, Cancel, Credit, Status, Unknown>;
 
 std::string encode(const Hello&);
 std::string encode(const Welcome&);
@@ -129,6 +152,7 @@ std::string encode(const Chunk&);
 std::string encode(const Done&);
 std::string encode(const Error&);
 std::string encode(const Cancel&);
+std::string encode(const Credit&);
 std::string encode(const Status&);
 
 struct DecodeError {

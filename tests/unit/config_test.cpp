@@ -159,3 +159,16 @@ TEST(ServeConfig, RejectsNegativeDurations) {
   Parsed zero({"serve", "--known-model-ttl-h", "0"});
   EXPECT_EQ(zero.serve->known_model_ttl, std::chrono::hours(0));
 }
+
+TEST(ServeConfig, TheNodeWindowDefaultsToAQuarterMebibyteWithinHalfTheStreamBuffer) {
+  using potluck::coordinator::node_window;
+  Parsed defaults({"serve"});
+  EXPECT_EQ(defaults.serve->node_window_bytes, 256 * 1024);
+  EXPECT_EQ(node_window(*defaults.serve), 256 * 1024);
+  EXPECT_EQ(node_window(*Parsed({"serve", "--node-window-bytes", "0"}).serve), 0);
+  EXPECT_EQ(node_window(*Parsed({"serve", "--node-window-bytes", "1048576"}).serve), 512 * 1024);
+  EXPECT_EQ(node_window(*Parsed({"serve", "--max-stream-buffer-bytes", "65536"}).serve), 32 * 1024);
+  EXPECT_EQ(node_window(*Parsed({"serve", "--node-window-bytes", "8192"}).serve), 8192);
+  for (const char* bad : {"100", "-1", "67108865", "lots"})
+    EXPECT_THROW(Parsed({"serve", "--node-window-bytes", bad}), CLI::ValidationError) << bad;
+}

@@ -230,6 +230,34 @@ TEST(Frames, HelloAndWelcomeSayWhetherTheyReadBatches) {
   EXPECT_FALSE(std::get<Welcome>(*decode(encode(Welcome{"s", 20, "v", false}))).batches);
 }
 
+TEST(Frames, FlowControlIsOfferedInHelloAndGrantedInWelcomeAndCredit) {
+  Hello hello;
+  hello.node_id = "n1";
+  EXPECT_FALSE(std::get<Hello>(*decode(encode(hello))).flow);
+  hello.flow = true;
+  EXPECT_TRUE(std::get<Hello>(*decode(encode(hello))).flow);
+
+  Welcome welcome{"s", 20, "v", true};
+  EXPECT_EQ(std::get<Welcome>(*decode(encode(welcome))).window, 0);
+  welcome.window = 262144;
+  EXPECT_EQ(std::get<Welcome>(*decode(encode(welcome))).window, 262144);
+  EXPECT_FALSE(decode(R"({"type":"welcome","session":"s","window":-1})"));
+
+  auto credit = decode(encode(Credit{"job_1", 65536}));
+  ASSERT_TRUE(credit);
+  EXPECT_EQ(std::get<Credit>(*credit).id, "job_1");
+  EXPECT_EQ(std::get<Credit>(*credit).bytes, 65536);
+  EXPECT_FALSE(decode(R"({"type":"credit","id":"job_1","bytes":0})"));
+  EXPECT_FALSE(decode(R"({"type":"credit","id":"job_1","bytes":-5})"));
+  EXPECT_FALSE(decode(R"({"type":"credit","id":"job_1","bytes":67108865})"));
+  EXPECT_FALSE(decode(R"({"type":"credit","id":"job_1"})"));
+}
+
+TEST(Frames, AChunkCostsItsTextAndAFixedShareForItsFrame) {
+  const Chunk chunk{"job_1", 0, 0, R"({"content":"hi"})", "stop"};
+  EXPECT_EQ(flow_cost(chunk), static_cast<std::int64_t>(chunk.delta.size() + 4) + kChunkFrameCost);
+}
+
 // Text a node sends is checked when its frame is decoded (protocol/node_text.h):
 // each refusal names the field and never echoes its value.
 namespace {

@@ -14,6 +14,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace node = potluck::node;
 namespace protocol = potluck::protocol;
 namespace asio = boost::asio;
@@ -32,7 +34,7 @@ class ScriptedBackend final : public node::Backend {
     co_return node::ModelList{};
   }
   asio::awaitable<node::BackendResult> run(const protocol::Job&, const node::ChunkSink& sink,
-                                           potluck::net::AbortHandle&) override {
+                                           potluck::net::AbortHandle&, potluck::net::ReadGate&) override {
     for (int i = 0; i < chunks; ++i) sink(0, R"({"content":"x"})", i + 1 == chunks && !error ? "stop" : "");
     if (error) co_return std::unexpected(*error);
     co_return protocol::Usage{3, chunks};
@@ -50,7 +52,7 @@ class MeteredBackend final : public node::Backend {
     co_return node::ModelList{};
   }
   asio::awaitable<node::BackendResult> run(const protocol::Job&, const node::ChunkSink&,
-                                           potluck::net::AbortHandle& abort) override {
+                                           potluck::net::AbortHandle& abort, potluck::net::ReadGate&) override {
     asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
     abort.set([&forever] { forever.cancel(); });
     boost::system::error_code ec;
@@ -63,12 +65,18 @@ class MeteredBackend final : public node::Backend {
 struct Harness {
   asio::io_context io;
   std::vector<json::object> frames;
+  std::int64_t chunk_cost = 0;  // what the chunks sent cost against a window
 
   std::shared_ptr<node::RunningJob> start(node::Backend& backend, std::string payload = "{}",
-                                          std::int64_t deadline_ms = 0) {
+                                          std::int64_t deadline_ms = 0, std::int64_t window = 0) {
     protocol::Job job{"job_1", protocol::JobKind::chat, "mock-small", deadline_ms, std::move(payload)};
-    auto running = std::make_shared<node::RunningJob>(io.get_executor(), std::move(job));
-    node::FrameSender send = [this](std::string frame) { frames.push_back(json::parse(frame).as_object()); };
+    auto running = std::make_shared<node::RunningJob>(io.get_executor(), std::move(job), window);
+    node::FrameSender send = [this](std::string frame) {
+      auto decoded = protocol::decode(frame);
+      if (auto* chunk = decoded ? std::get_if<protocol::Chunk>(&*decoded) : nullptr)
+        chunk_cost += protocol::flow_cost(*chunk);
+      frames.push_back(json::parse(frame).as_object());
+    };
     asio::co_spawn(io, node::RunningJob::run(running, backend, std::move(send)), asio::detached);
     return running;
   }
@@ -197,4 +205,65 @@ TEST(NodeRunningJob, MockJobUsageCountsWords) {
   auto usage = h.frames[6]["usage"].as_object();
   EXPECT_EQ(usage["prompt_tokens"], 3);
   EXPECT_EQ(usage["completion_tokens"], 4);
+}
+
+namespace {
+// Runs what is ready without waiting for timers: a paused job waits for
+// credit, which only the test gives.
+void run_ready(asio::io_context& io) {
+  io.restart();
+  while (io.poll() > 0) {
+  }
+}
+
+std::size_t count_type(const std::vector<json::object>& frames, std::string_view type) {
+  return static_cast<std::size_t>(
+      std::count_if(frames.begin(), frames.end(), [&](const json::object& f) { return f.at("type").as_string() == type; }));
+}
+}  // namespace
+
+TEST(NodeRunningJob, AWindowPausesOutputUntilCreditArrives) {
+  Harness h;
+  node::MockBackend backend(h.io.get_executor(), {"mock-small"});
+  constexpr std::int64_t kWindow = 4096;
+  auto job = h.start(backend, R"({"messages":[{"role":"user","content":"hi"}],"mock_tokens":2000})", 0, kWindow);
+  run_ready(h.io);
+  // Paused once the window was spent: the last chunk took it to zero or below.
+  EXPECT_GE(h.chunk_cost, kWindow);
+  EXPECT_LT(h.chunk_cost, kWindow + 256);
+  EXPECT_EQ(count_type(h.frames, "done"), 0u);
+  EXPECT_LE(job->window(), 0);
+
+  const std::int64_t before = h.chunk_cost;
+  const std::int64_t left = job->window();
+  job->grant(kWindow);
+  run_ready(h.io);
+  EXPECT_GE(h.chunk_cost - before, left + kWindow);
+  EXPECT_LE(job->window(), 0);
+  EXPECT_EQ(count_type(h.frames, "done"), 0u);
+
+  job->grant(protocol::kMaxWindowBytes);
+  run_ready(h.io);
+  ASSERT_EQ(count_type(h.frames, "done"), 1u);
+  EXPECT_EQ(h.frames.back().at("usage").at("completion_tokens").as_int64(), 2000);
+}
+
+TEST(NodeRunningJob, AJobPausedForCreditStillStopsWhenCancelled) {
+  Harness h;
+  node::MockBackend backend(h.io.get_executor(), {"mock-small"});
+  auto job = h.start(backend, R"({"messages":[{"role":"user","content":"hi"}],"mock_tokens":2000})", 0, 4096);
+  run_ready(h.io);
+  ASSERT_EQ(count_type(h.frames, "done"), 0u);
+  job->stop(node::StopReason::cancelled);
+  run_ready(h.io);
+  ASSERT_EQ(count_type(h.frames, "error"), 1u);
+  EXPECT_EQ(h.frames.back().at("code").as_string(), "cancelled");
+}
+
+TEST(NodeRunningJob, WithoutAWindowOutputIsNotPaused) {
+  Harness h;
+  node::MockBackend backend(h.io.get_executor(), {"mock-small"});
+  h.start(backend, R"({"messages":[{"role":"user","content":"hi"}],"mock_tokens":2000})");
+  run_ready(h.io);
+  EXPECT_EQ(count_type(h.frames, "done"), 1u);
 }

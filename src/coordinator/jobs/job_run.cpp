@@ -154,6 +154,8 @@ bool JobRun::dispatch() {
   if (!node_) return false;
   provider_ = node_->owner_id().empty() ? std::string() : store::user_account(node_->owner_id());
   tried_.insert(node_->id());
+  window_ = node_->window_bytes();
+  uncredited_ = 0;
   node_->health().on_dispatch();
   ++attempts_;
   const auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
@@ -227,7 +229,11 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
                      store::UsageStatus::error, protocol::ErrorCode::result_too_large, true);
   }
   if (taken != JobSink::Delivery::ok) co_return consumer_gone(taken);
-  if (!sink_.streams()) co_return std::nullopt;
+  if (!sink_.streams()) {
+    consumed(protocol::flow_cost(chunk));
+    co_return std::nullopt;
+  }
+  unflushed_cost_ += protocol::flow_cost(chunk);
   if (job_->pending_events() == 0 && sink_.unsent_bytes() <= kFlushAtBytes) {
     // Let the node link read the frames already in its buffer first, so a
     // burst of chunks leaves in one write instead of one write each.
@@ -237,6 +243,7 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
   if (job_->pending_events() == 0 || sink_.unsent_bytes() > kFlushAtBytes) {
     const JobSink::Delivery flushed = co_await sink_.flush();
     if (flushed != JobSink::Delivery::ok) co_return consumer_gone(flushed);
+    consumed(std::exchange(unflushed_cost_, 0));
   }
   co_return std::nullopt;
 }
@@ -339,6 +346,17 @@ void JobRun::leave_node(bool cancel_on_node) {
   if (auto* node = deps_.registry.find(job_->node_id)) node->finish(job_->id, cancel_on_node);
   node_ = nullptr;
   deps_.queue.notify();  // its slot is free, for a job of any kind
+}
+
+void JobRun::consumed(std::int64_t cost) {
+  if (window_ == 0 || !node_) return;
+  // Granting in quarters keeps credit frames rare while the node, which
+  // pauses only once its whole window is spent, never waits on one.
+  uncredited_ += cost;
+  if (uncredited_ < window_ / 4) return;
+  // The node may be gone by now: looked up again by id (as leave_node does).
+  if (auto* node = deps_.registry.find(job_->node_id)) node->grant(job_->id, uncredited_);
+  uncredited_ = 0;
 }
 
 void JobRun::report_health(const protocol::Error* error) {

@@ -97,6 +97,10 @@ class JobRun {
   Ending unanswered();
   net::awaitable<void> wait_for_cancel_ack();
   void leave_node(bool cancel_on_node);
+  // Flow control: `cost` more of the job's output reached its consumer (a
+  // streaming sink's write went out, a collecting sink took it); the node
+  // gets it back as credit once a quarter of its window has gathered.
+  void consumed(std::int64_t cost);
   void report_health(const protocol::Error* error);
   store::UsageEvent record(const Ending& ending);
   net::awaitable<void> tell_sink(const Ending& ending, const store::UsageEvent& event);
@@ -114,6 +118,9 @@ class JobRun {
   std::set<std::string> tried_;
   int attempts_ = 0;
   std::uint64_t chunks_ = 0;
+  std::int64_t unflushed_cost_ = 0;  // taken by a streaming sink, not written yet
+  std::int64_t uncredited_ = 0;      // reached the consumer, not yet credited to the node
+  std::int64_t window_ = 0;          // the current node's per-job window; 0: no flow control
   JobTally tally_;
   bool cancelled_ = false;  // by the owner (asynchronous jobs)
   std::chrono::steady_clock::time_point started_;

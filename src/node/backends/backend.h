@@ -4,6 +4,7 @@
 // of the daemon concurrently on its single thread.
 #include "net/asio_fwd.h"
 #include "net/http_client.h"
+#include "net/read_gate.h"
 #include "protocol/frames.h"
 
 #include <expected>
@@ -58,8 +59,12 @@ class Backend {
   // `abort` fires the backend stops as soon as it can; what it returns then is
   // ignored by the caller. The caller enforces the job's deadline: it fires
   // `abort` when the deadline passes, so a backend needs no timer of its own.
+  // A backend that produces output as it reads it awaits `pace` before each
+  // read: the caller closes it while the job's window towards the
+  // coordinator is spent. (Exec output is capped by its own limit instead:
+  // pausing a program's pipes would stretch its wall time.)
   virtual net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
-                                            net::AbortHandle& abort) = 0;
+                                            net::AbortHandle& abort, net::ReadGate& pace) = 0;
 };
 
 // Builds the backend named by config.backend ("openai", "mock" or "none").

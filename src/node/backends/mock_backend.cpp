@@ -28,7 +28,7 @@ net::awaitable<std::expected<ModelList, std::string>> MockBackend::models(net::A
 }
 
 net::awaitable<BackendResult> MockBackend::run(const protocol::Job& job, const ChunkSink& sink,
-                                               net::AbortHandle& abort) {
+                                               net::AbortHandle& abort, net::ReadGate& pace) {
   if (job.kind == protocol::JobKind::exec)
     co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node does not run exec jobs", 0, true});
   auto reply = mock::plan_reply(job.kind, job.payload);
@@ -56,6 +56,8 @@ net::awaitable<BackendResult> MockBackend::run(const protocol::Job& job, const C
         if (abort.aborted()) break;
       }
     }
+    co_await pace.wait_open();
+    if (abort.aborted()) break;
     const bool is_word = chunk.finish_reason.empty() &&
                          !(sent == 0 && job.kind == protocol::JobKind::chat);
     sink(chunk.index, std::move(chunk.delta), std::move(chunk.finish_reason));

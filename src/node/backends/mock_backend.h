@@ -12,7 +12,7 @@ class MockBackend final : public Backend {
   std::string_view name() const override { return "mock"; }
   net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle* abort) override;
   net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
-                                    net::AbortHandle& abort) override;
+                                    net::AbortHandle& abort, net::ReadGate& pace) override;
 
  private:
   net::asio::any_io_executor executor_;

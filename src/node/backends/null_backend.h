@@ -10,7 +10,7 @@ class NullBackend final : public Backend {
   std::string_view name() const override { return "none"; }
   net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle*) override;
   net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
-                                    net::AbortHandle& abort) override;
+                                    net::AbortHandle& abort, net::ReadGate& pace) override;
 };
 
 }  // namespace potluck::node

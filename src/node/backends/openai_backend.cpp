@@ -107,7 +107,7 @@ constexpr std::size_t kMaxAnswerBytes = 64 * 1024 * 1024;
 }  // namespace
 
 net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const ChunkSink& sink,
-                                                 net::AbortHandle& abort) {
+                                                 net::AbortHandle& abort, net::ReadGate& pace) {
   if (job.kind == protocol::JobKind::exec)
     co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node does not run exec jobs", 0, true});
   const auto delivery = job.stream ? openai::Delivery::streamed : openai::Delivery::whole;
@@ -138,7 +138,7 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
     }
   };
   const std::string target = openai::completion_target(base_path_, job.kind);
-  auto status = co_await client_.stream(http::verb::post, target, *body, headers, deadline, on_body, &abort);
+  auto status = co_await client_.stream(http::verb::post, target, *body, headers, deadline, on_body, &abort, &pace);
   if (abort.aborted()) co_return std::unexpected(BackendError{protocol::ErrorCode::cancelled, "job aborted", 0, false});
   if (!status) {
     auto error = transport_error(status.error());

@@ -16,7 +16,7 @@ class OpenAiBackend final : public Backend {
   std::string_view name() const override { return "openai"; }
   net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle* abort) override;
   net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
-                                    net::AbortHandle& abort) override;
+                                    net::AbortHandle& abort, net::ReadGate& pace) override;
 
  private:
   OpenAiBackend(net::asio::any_io_executor executor, Url origin, std::string base_path,

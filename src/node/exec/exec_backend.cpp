@@ -7,7 +7,7 @@ net::awaitable<std::expected<ModelList, std::string>> ExecBackend::models(net::A
 }
 
 net::awaitable<BackendResult> ExecBackend::run(const protocol::Job& job, const ChunkSink& sink,
-                                               net::AbortHandle& abort) {
+                                               net::AbortHandle& abort, net::ReadGate&) {
   if (job.kind != protocol::JobKind::exec)
     co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this backend runs exec jobs only", 0, true});
   auto request = protocol::parse_exec_request(job.payload);

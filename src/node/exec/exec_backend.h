@@ -13,7 +13,7 @@ class ExecBackend final : public Backend {
   std::string_view name() const override { return "exec"; }
   net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle*) override;
   net::awaitable<BackendResult> run(const protocol::Job& job, const ChunkSink& sink,
-                                    net::AbortHandle& abort) override;
+                                    net::AbortHandle& abort, net::ReadGate& pace) override;
 
   const ExecRunner& runner() const { return *runner_; }
 
