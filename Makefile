@@ -6,7 +6,7 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-ledger bench-compare clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-ledger bench-flow bench-compare clean
 
 all: build
 
@@ -53,6 +53,10 @@ bench-scheduling: build
 # Only the ledger benchmark: hold+settle against the payer's history (its section of docs/benchmarks.md).
 bench-ledger: build
 	@scripts/bench-ledger
+
+# Only the flow-control benchmark: short requests beside slowly read streams, on and off (its section of docs/benchmarks.md).
+bench-flow: build
+	@scripts/bench-flow
 
 # Only the memory benchmark: idle streams and connected nodes (its section of docs/benchmarks.md).
 bench-memory: build

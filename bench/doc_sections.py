@@ -45,4 +45,4 @@ def write(path, name, lines):
 
 
 # The sections other scripts own, in page order.
-OWNED = ("scheduling", "memory", "ledger", "comparison")
+OWNED = ("scheduling", "memory", "ledger", "flow", "comparison")
