@@ -78,6 +78,7 @@ async function measure(h, mode) {
   const node = await h.startNode({ coordinator: coord, upstream: up, maxJobs: 32, logLevel: 'info', name: `node-${mode}` });
   await coord.waitForModel(key, MODEL);
 
+  await shortRequests(coord, key, 10);  // warm-up, not counted: a fresh process's first requests are slower
   const idle = await shortRequests(coord, key, SHORT);
   const stop = { done: false };
   const readers = Array.from({ length: LONG }, () => slowReader(coord, key, stop));
