@@ -69,20 +69,34 @@ ResponseFormat::ResponseFormat(protocol::JobKind kind, std::string id, std::int6
 // Extras replace the ones before (a node sends them whole when they change).
 void ResponseFormat::take_response_extras(const std::string& response) {
   response_extras_ = response.empty() ? json::object{} : extras_of(response, kOwnedMembers);
+  // Small extras (system_fingerprint, service_tier) go into every later
+  // event, as engines send them; large ones only into the event that brought
+  // them, so that a node cannot make each of its tiny chunks cost the
+  // consumer kMaxExtrasBytes.
+  extras_repeat_ = json::serialize(response_extras_).size() <= kRepeatedExtrasBytes;
+  chunk_prefix_ = prefix_with(extras_repeat_ ? response_extras_ : json::object{});
+}
+
+std::string ResponseFormat::prefix_with(const json::object& extras) const {
   std::string_view object = kind_ == protocol::JobKind::chat ? "chat.completion.chunk" : "text_completion";
-  chunk_prefix_ = "{\"id\":" + quoted(id_) + ",\"object\":\"" + std::string(object) +
-                  "\",\"created\":" + std::to_string(created_) + ",\"model\":" + model_json_;
-  if (!response_extras_.empty()) {
-    chunk_prefix_ += ',';
-    chunk_prefix_ += object_members(json::serialize(response_extras_));
+  std::string prefix = "{\"id\":" + quoted(id_) + ",\"object\":\"" + std::string(object) +
+                       "\",\"created\":" + std::to_string(created_) + ",\"model\":" + model_json_;
+  if (!extras.empty()) {
+    prefix += ',';
+    prefix += object_members(json::serialize(extras));
   }
-  chunk_prefix_ += ",\"choices\":[";
+  prefix += ",\"choices\":[";
+  return prefix;
 }
 
 void ResponseFormat::append_chunk_event(std::string& out, const protocol::Chunk& chunk) {
-  if (!chunk.response.empty()) take_response_extras(chunk.response);
+  std::string once;  // the prefix with extras too large to repeat
+  if (!chunk.response.empty()) {
+    take_response_extras(chunk.response);
+    if (!extras_repeat_) once = prefix_with(response_extras_);
+  }
   out += "data: ";
-  out += chunk_prefix_;
+  out += once.empty() ? chunk_prefix_ : once;
   out += "{\"index\":";
   out += std::to_string(chunk.index);
   std::string_view delta = chunk.delta.empty() ? std::string_view("{}") : std::string_view(chunk.delta);

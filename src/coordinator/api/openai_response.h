@@ -40,7 +40,11 @@ class ResponseFormat {
     std::string finish_reason;
   };
 
+  // Top-level extras up to this size are repeated in every streamed event.
+  static constexpr std::size_t kRepeatedExtrasBytes = 512;
+
   void take_response_extras(const std::string& response);
+  std::string prefix_with(const boost::json::object& extras) const;
   boost::json::object render_choice(int index, const Choice& choice) const;
 
   protocol::JobKind kind_;
@@ -48,6 +52,7 @@ class ResponseFormat {
   std::int64_t created_;
   std::string model_json_;    // the model as a JSON string literal
   boost::json::object response_extras_;  // the engine's top-level members (system_fingerprint, ...)
+  bool extras_repeat_ = true;             // small enough for every event's prefix
   std::string chunk_prefix_;  // everything up to "choices":[
   std::map<int, Choice> choices_;
 };
