@@ -9,7 +9,9 @@ struct ApiError {
   int status = 500;
   std::string type;     // invalid_request_error, authentication_error, ...
   std::string code;     // machine-readable; empty renders as null
-  std::string message;  // for humans; never contains request or response text
+  // For humans, and never logged: an engine's refusal adds the engine's own
+  // words, which may quote the caller's request (CompletionPolicy).
+  std::string message;
   int retry_after_s = 0;  // >0 adds a Retry-After header
 
   static ApiError bad_request(std::string message, std::string code = "invalid_request");

@@ -86,7 +86,8 @@ awaitable<std::expected<ClientReply, std::string>> HttpClient::request(
 awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
     http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
     std::chrono::steady_clock::time_point deadline,
-    const std::function<void(unsigned, std::string_view)>& on_body, AbortHandle* abort, ReadGate* pace) {
+    const std::function<void(unsigned, std::string_view)>& on_body, AbortHandle* abort, ReadGate* pace,
+    std::string* retry_after) {
   auto request = build(method, target, body, headers);
   // A pooled connection may have been closed by the server while idle; such a
   // failure before any response byte is retried once on a fresh connection.
@@ -120,6 +121,7 @@ awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
       co_return std::unexpected("upstream request failed: " + ec.message());
     }
     unsigned status = parser.get().result_int();
+    if (retry_after) *retry_after = std::string(parser.get()[http::field::retry_after]);
     char slice[16 * 1024];
     while (!parser.is_done()) {
       if (pace && !pace->is_open()) {

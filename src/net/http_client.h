@@ -56,11 +56,12 @@ class HttpClient {
   // `deadline` bounds every read and write; time_point::max() arms no timer
   // (for a caller that ends the request through `abort` itself). With `pace`,
   // each read of the body waits until the gate is open.
+  // `retry_after`, when given, receives the response's Retry-After header.
   awaitable<std::expected<unsigned, std::string>> stream(
       http::verb method, const std::string& target, const std::string& body, const HeaderList& headers,
       std::chrono::steady_clock::time_point deadline,
       const std::function<void(unsigned status, std::string_view slice)>& on_body,
-      AbortHandle* abort = nullptr, ReadGate* pace = nullptr);
+      AbortHandle* abort = nullptr, ReadGate* pace = nullptr, std::string* retry_after = nullptr);
 
   const Url& origin() const { return origin_; }
 

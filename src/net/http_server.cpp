@@ -54,7 +54,12 @@ Exchange::Exchange(Request& request, beast::tcp_stream& stream, std::string clie
 Exchange::~Exchange() = default;
 
 SseWriter& Exchange::event_stream() {
-  if (!events_) events_ = std::make_unique<SseWriter>(stream_, limits.write_timeout);
+  if (!events_) {
+    // An HTTP/1.0 client reads a stream that ends when the connection does.
+    const bool chunked = request.version() >= 11;
+    if (!chunked) keep_alive = false;
+    events_ = std::make_unique<SseWriter>(stream_, limits.write_timeout, chunked);
+  }
   return *events_;
 }
 

@@ -37,20 +37,24 @@ awaitable<error_code> SseWriter::start(std::string_view extra_headers) {
       "HTTP/1.1 200 OK\r\n"
       "Server: potluck\r\n"
       "Content-Type: text/event-stream\r\n"
-      "Cache-Control: no-cache\r\n"
-      "Transfer-Encoding: chunked\r\n";
+      "Cache-Control: no-cache\r\n";
+  scratch_ += chunked_ ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n";
   scratch_ += extra_headers;
   scratch_ += "\r\n";
   co_return co_await write(scratch_);
 }
 
 awaitable<error_code> SseWriter::send(std::string_view events) {
+  if (!chunked_) co_return co_await write(events);
   scratch_.clear();
   append_http_chunk(scratch_, events);
   co_return co_await write(scratch_);
 }
 
-awaitable<error_code> SseWriter::finish() { co_return co_await write("0\r\n\r\n"); }
+awaitable<error_code> SseWriter::finish() {
+  if (!chunked_) co_return error_code{};
+  co_return co_await write("0\r\n\r\n");
+}
 
 awaitable<error_code> SseWriter::write(std::string_view bytes) {
   error_code ec;

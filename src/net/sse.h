@@ -1,6 +1,8 @@
 #pragma once
 // Server-Sent Events: the writer streams `data:` events to a client over
-// HTTP/1.1 chunked encoding; the parser reads an upstream's event stream.
+// HTTP/1.1 chunked encoding (to an HTTP/1.0 client, which cannot read chunks:
+// unframed, ended by closing the connection); the parser reads an upstream's
+// event stream.
 #include "net/asio_fwd.h"
 
 #include <functional>
@@ -19,14 +21,16 @@ void append_http_chunk(std::string& out, std::string_view body);
 
 class SseWriter {
  public:
-  SseWriter(beast::tcp_stream& stream, std::chrono::milliseconds write_timeout)
-      : stream_(stream), write_timeout_(write_timeout) {}
+  // `chunked` false: the client speaks HTTP/1.0; the caller closes the
+  // connection after finish().
+  SseWriter(beast::tcp_stream& stream, std::chrono::milliseconds write_timeout, bool chunked = true)
+      : stream_(stream), write_timeout_(write_timeout), chunked_(chunked) {}
 
   // Writes the 200 response head. `extra_headers` are "Name: value\r\n" lines.
   awaitable<error_code> start(std::string_view extra_headers = {});
   // Writes already formatted events (one or more) as one chunk.
   awaitable<error_code> send(std::string_view events);
-  // Writes the terminating zero-length chunk.
+  // Writes the terminating zero-length chunk (unchunked: nothing).
   awaitable<error_code> finish();
 
   bool started() const { return started_; }
@@ -37,6 +41,7 @@ class SseWriter {
   beast::tcp_stream& stream_;
   std::chrono::milliseconds write_timeout_;
   std::string scratch_;
+  bool chunked_;
   bool started_ = false;
 };
 

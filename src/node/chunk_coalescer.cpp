@@ -5,7 +5,9 @@
 namespace potluck::node {
 namespace json = boost::json;
 
-bool ChunkCoalescer::absorb(int index, std::string_view delta, const std::string& finish_reason) {
+bool ChunkCoalescer::absorb(const protocol::Chunk& chunk) {
+  if (!chunk.choice.empty() || !chunk.response.empty()) return false;
+  const std::string_view delta = chunk.delta;
   Choice merged;
   if (!delta.empty()) {
     boost::system::error_code ec;
@@ -13,8 +15,8 @@ bool ChunkCoalescer::absorb(int index, std::string_view delta, const std::string
     if (ec || !value.is_object()) return false;
     std::string_view text_key = kind_ == protocol::JobKind::chat ? "content" : "text";
     for (const auto& [key, v] : value.get_object()) {
-      if (key == text_key && (v.is_string() || v.is_null())) {
-        if (v.is_string()) merged.text = v.get_string();
+      if (key == text_key && v.is_string()) {
+        merged.text = v.get_string();
       } else if (key == "role" && v.is_string() && kind_ == protocol::JobKind::chat) {
         merged.role = v.get_string();
       } else {
@@ -22,10 +24,10 @@ bool ChunkCoalescer::absorb(int index, std::string_view delta, const std::string
       }
     }
   }
-  auto& choice = choices_[index];
+  auto& choice = choices_[chunk.index];
   if (choice.role.empty()) choice.role = std::move(merged.role);
   choice.text += merged.text;
-  if (!finish_reason.empty()) choice.finish_reason = finish_reason;
+  if (!chunk.finish_reason.empty()) choice.finish_reason = chunk.finish_reason;
   return true;
 }
 
@@ -39,7 +41,8 @@ std::vector<protocol::Chunk> ChunkCoalescer::take(const std::string& job_id) {
     } else {
       delta["text"] = choice.text;
     }
-    out.push_back(protocol::Chunk{job_id, 0, index, json::serialize(delta), choice.finish_reason});
+    out.push_back(protocol::Chunk{.id = job_id, .index = index, .delta = json::serialize(delta),
+                                  .finish_reason = choice.finish_reason});
   }
   choices_.clear();
   return out;

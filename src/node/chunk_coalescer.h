@@ -2,8 +2,10 @@
 // Merges the text deltas of a job whose consumer did not ask for a stream.
 // Such a consumer only sees the final text, so relaying every token as its
 // own frame would cost the node and the coordinator a frame each for nothing.
-// Deltas that carry more than text (tool calls, reasoning) are not merged:
-// the caller flushes what is pending and sends them as they are, in order.
+// Deltas that carry more than text (tool calls, reasoning, a null content) or
+// come with the engine's extras (logprobs, system_fingerprint) are not
+// merged: the caller flushes what is pending and sends them as they are, in
+// order.
 #include "protocol/frames.h"
 
 #include <map>
@@ -18,7 +20,7 @@ class ChunkCoalescer {
   explicit ChunkCoalescer(protocol::JobKind kind) : kind_(kind) {}
 
   // True when the delta was merged; false when it must be sent unchanged.
-  bool absorb(int index, std::string_view delta, const std::string& finish_reason);
+  bool absorb(const protocol::Chunk& chunk);
   bool empty() const { return choices_.empty(); }
   // The merged chunks, one per choice in index order; leaves the coalescer empty.
   std::vector<protocol::Chunk> take(const std::string& job_id);

@@ -60,9 +60,7 @@ net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender&
     if (ec) return;
     if (auto self = weak.lock()) self->stop(StopReason::timeout);
   });
-  ChunkSink sink = [this, &send](int index, std::string delta, std::string finish_reason) {
-    on_chunk(send, index, std::move(delta), std::move(finish_reason));
-  };
+  ChunkSink sink = [this, &send](protocol::Chunk chunk) { on_chunk(send, std::move(chunk)); };
   BackendResult result;
   try {
     result = co_await backend.run(job_, sink, abort_, pace_);
@@ -76,17 +74,18 @@ net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender&
   finish(send, result);
 }
 
-void RunningJob::on_chunk(const FrameSender& send, int index, std::string delta, std::string finish_reason) {
+void RunningJob::on_chunk(const FrameSender& send, protocol::Chunk chunk) {
   // After a stop nothing more goes out for this job but its error.
   if (stopped_ != StopReason::none || finished_) return;
   // Exec output is not chat text: it is never merged.
   if (!job_.stream && job_.kind != protocol::JobKind::exec) {
     if (!seen_output_) first_chunk_ = Clock::now();
     seen_output_ = true;
-    if (coalescer_.absorb(index, delta, finish_reason)) return;
+    if (coalescer_.absorb(chunk)) return;
     flush_coalesced(send);
   }
-  send_chunk(send, protocol::Chunk{job_.id, 0, index, std::move(delta), std::move(finish_reason)});
+  chunk.id = job_.id;
+  send_chunk(send, std::move(chunk));
 }
 
 void RunningJob::send_chunk(const FrameSender& send, protocol::Chunk chunk) {
@@ -141,6 +140,8 @@ void RunningJob::finish(const FrameSender& send, const BackendResult& result) {
       error.code = result.error().code;
       error.message = result.error().message;
       error.status = result.error().status;
+      error.detail = result.error().detail;
+      error.retry_after_s = result.error().retry_after_s;
       // Once a chunk went out the consumer has seen part of an answer: no retry.
       error.retryable = result.error().retryable && nothing_sent;
       break;

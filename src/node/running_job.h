@@ -58,7 +58,7 @@ class RunningJob : public std::enable_shared_from_this<RunningJob> {
 
  private:
   net::awaitable<void> run_to_end(Backend& backend, const FrameSender& send);
-  void on_chunk(const FrameSender& send, int index, std::string delta, std::string finish_reason);
+  void on_chunk(const FrameSender& send, protocol::Chunk chunk);
   void send_chunk(const FrameSender& send, protocol::Chunk chunk);
   void flush_coalesced(const FrameSender& send);
   void finish(const FrameSender& send, const BackendResult& result);

@@ -104,14 +104,16 @@ struct Reader {
     if (!v->is_bool()) { fail(key, "must be a boolean"); return false; }
     return v->get_bool();
   }
-  std::string raw_object(std::string_view key, bool required = true) {
+  std::string raw_object(std::string_view key, bool required = true, std::size_t max_bytes = SIZE_MAX) {
     auto* v = obj.if_contains(key);
     if (!v || v->is_null()) {
       if (required) fail(key, "is missing");
       return {};
     }
     if (!v->is_object()) { fail(key, "must be an object"); return {}; }
-    return json::serialize(*v);
+    std::string text = json::serialize(*v);
+    if (text.size() > max_bytes) fail(key, "is longer than " + std::to_string(max_bytes) + " bytes");
+    return text;
   }
   const json::object* object(std::string_view key) {
     auto* v = obj.if_contains(key);
@@ -244,15 +246,24 @@ std::string encode(const Chunk& c) {
     out += R"(,"finish_reason":)";
     append_string(out, c.finish_reason);
   }
+  if (!c.choice.empty()) {
+    out += R"(,"choice":)";
+    out += c.choice;
+  }
+  if (!c.response.empty()) {
+    out += R"(,"response":)";
+    out += c.response;
+  }
   out += '}';
   return out;
 }
 
 std::string encode(const Done& d) {
+  json::object usage{{"prompt_tokens", d.usage.prompt_tokens}, {"completion_tokens", d.usage.completion_tokens}};
+  if (!d.usage.details.empty()) usage["details"] = json::parse(d.usage.details);
   json::object o{{"type", "done"},
                  {"id", d.id},
-                 {"usage", json::object{{"prompt_tokens", d.usage.prompt_tokens},
-                                        {"completion_tokens", d.usage.completion_tokens}}},
+                 {"usage", std::move(usage)},
                  {"timings", json::object{{"ttft_ms", d.ttft_ms}, {"total_ms", d.total_ms}}}};
   if (d.exec) {
     json::object exec;
@@ -266,6 +277,8 @@ std::string encode(const Error& e) {
   json::object o{{"type", "error"}, {"id", e.id}, {"code", to_string(e.code)},
                  {"message", e.message}, {"retryable", e.retryable}};
   if (e.status) o["status"] = e.status;
+  if (!e.detail.empty()) o["detail"] = e.detail;
+  if (e.retry_after_s > 0) o["retry_after_s"] = std::min(e.retry_after_s, kMaxRetryAfterS);
   // Clamped so that whatever the node measured, the frame still decodes.
   if (e.cpu_ms) o["cpu_ms"] = std::clamp<std::int64_t>(*e.cpu_ms, 0, kMaxStoppedCpuMs);
   return json::serialize(o);
@@ -280,7 +293,9 @@ std::string encode(const Credit& c) {
 }
 
 std::int64_t flow_cost(const Chunk& chunk) {
-  return static_cast<std::int64_t>(chunk.delta.size() + chunk.finish_reason.size()) + kChunkFrameCost;
+  return static_cast<std::int64_t>(chunk.delta.size() + chunk.finish_reason.size() + chunk.choice.size() +
+                                   chunk.response.size()) +
+         kChunkFrameCost;
 }
 
 std::string encode(const Status& s) {
@@ -300,14 +315,16 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   if (type == "chunk") {
     Chunk c{r.identifier("id", kMaxJobIdBytes), r.counter("seq"),
             static_cast<int>(r.integer("index", false)), r.raw_object("delta", false),
-            r.string("finish_reason", false)};
+            r.string("finish_reason", false), r.raw_object("choice", false),
+            r.raw_object("response", false, kMaxExtrasBytes)};
     return finish(r, std::move(c));
   }
   if (type == "done") {
     Done d{r.identifier("id", kMaxJobIdBytes)};
     if (auto* usage = r.object("usage")) {
       Reader u{*usage};
-      d.usage = {u.token_count("prompt_tokens"), u.token_count("completion_tokens")};
+      d.usage = {u.token_count("prompt_tokens"), u.token_count("completion_tokens"),
+                 u.raw_object("details", false, kMaxExtrasBytes)};
       if (u.error) r.error = u.error;
     }
     if (auto* timings = r.object("timings")) {
@@ -333,6 +350,11 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   if (type == "error") {
     Error e{r.identifier("id", kMaxJobIdBytes), error_code_from_node(r.string("code")), r.string("message", false),
             r.boolean("retryable"), static_cast<int>(r.integer("status", false))};
+    e.detail = r.text("detail", kMaxDetailBytes);
+    const std::int64_t retry_after_s = r.integer("retry_after_s", false);
+    if (retry_after_s < 0 || retry_after_s > kMaxRetryAfterS)
+      r.fail("retry_after_s", "must be between 0 and " + std::to_string(kMaxRetryAfterS));
+    else e.retry_after_s = static_cast<int>(retry_after_s);
     if (auto* cpu = r.obj.if_contains("cpu_ms"); cpu && !cpu->is_null()) {
       e.cpu_ms = r.integer("cpu_ms");
       if (*e.cpu_ms < 0 || *e.cpu_ms > kMaxStoppedCpuMs) r.fail("cpu_ms", "must be between 0 and 24 h in ms");

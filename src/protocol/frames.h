@@ -80,11 +80,23 @@ struct Chunk {
   int index = 0;                 // choice index
   std::string delta;             // raw JSON object: chat delta or {"text":...}
   std::string finish_reason;     // empty unless this is the choice's last chunk
+  // The engine's other members of this choice (logprobs, ...), raw JSON
+  // object; empty: none. Relayed to the consumer, never read.
+  std::string choice;
+  // The engine's other top-level members (system_fingerprint, ...), raw JSON
+  // object, sent when they change; empty: unchanged. At most kMaxExtrasBytes.
+  std::string response;
 };
+
+// What `Chunk::response` and `Usage::details` may hold: display only.
+inline constexpr std::size_t kMaxExtrasBytes = 16 * 1024;
 
 struct Usage {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  // The engine's other usage members (prompt_tokens_details, ...), raw JSON
+  // object, at most kMaxExtrasBytes; shown to the consumer, never billed.
+  std::string details;
 };
 
 struct Done {
@@ -108,7 +120,15 @@ struct Error {
   // Exec jobs the node stopped (cancelled, timeout, draining): the CPU the
   // program used until then, in [0, kMaxStoppedCpuMs]; encode() clamps.
   std::optional<std::int64_t> cpu_ms;
+  // The engine's own error message, printable and at most kMaxDetailBytes.
+  // It may quote the request: it goes to the consumer only, never to a log,
+  // a usage row or a metric.
+  std::string detail;
+  int retry_after_s = 0;  // the engine's Retry-After, in [0, kMaxRetryAfterS]
 };
+
+inline constexpr std::size_t kMaxDetailBytes = 512;
+inline constexpr int kMaxRetryAfterS = 3600;
 
 struct Cancel {
   std::string id;
@@ -126,9 +146,10 @@ struct Credit {
 inline constexpr std::int64_t kMinWindowBytes = 4 * 1024;
 inline constexpr std::int64_t kMaxWindowBytes = 64 * 1024 * 1024;
 
-// What one chunk costs against its job's window: its text plus a fixed share
-// for the frame around it, so that a stream of tiny tokens is bounded too.
-// Both ends count with this one function.
+// What one chunk costs against its job's window: its text (delta, finish
+// reason and the engine's extras) plus a fixed share for the frame around
+// it, so that a stream of tiny tokens is bounded too. Both ends count with
+// this one function.
 inline constexpr std::int64_t kChunkFrameCost = 64;
 std::int64_t flow_cost(const Chunk& chunk);
 

@@ -67,6 +67,22 @@ std::optional<TextFault> printable_text_fault(std::string_view text, std::size_t
   return std::nullopt;
 }
 
+std::string printable_excerpt(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t start = at;
+    auto c = next_code_point(text, at);
+    if (!c) {
+      at = start + 1;  // skip the bad byte
+      continue;
+    }
+    const std::string_view piece = printable(*c) ? text.substr(start, at - start) : std::string_view(" ");
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
+  }
+  return out;
+}
+
 std::optional<TextFault> identifier_fault(std::string_view text, std::size_t max_bytes) {
   if (text.empty()) return TextFault::empty;
   if (text.size() > max_bytes) return TextFault::too_long;

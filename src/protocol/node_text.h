@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace potluck::protocol {
@@ -32,6 +33,12 @@ std::string_view describe(TextFault fault);
 // (so no ANSI escape sequence, which starts with ESC or CSI), no DEL, no
 // bidirectional override that could reorder what a terminal shows.
 std::optional<TextFault> printable_text_fault(std::string_view text, std::size_t max_bytes);
+
+// `text` made to keep the printable rule: invalid UTF-8 dropped, each
+// control character or bidirectional override replaced by a space, cut at a
+// character boundary to at most `max_bytes`. For text a node passes on from
+// its engine (an error's detail).
+std::string printable_excerpt(std::string_view text, std::size_t max_bytes);
 
 // An identifier (node and job ids): 1 to `max_bytes` ASCII letters, digits
 // and `_ - . :`.

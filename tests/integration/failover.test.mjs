@@ -1,11 +1,11 @@
 // Failures between node and upstream: a node whose upstream is dead fails
 // before the first chunk, so its jobs are retried on another node; an
-// upstream error status reaches the consumer as 502 (or the 4xx it was); a
+// upstream error status reaches the consumer as 502 (or the 4xx or 503 it was); a
 // stream that breaks after it began ends with one SSE error event. Every job
 // leaves exactly one usage event.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { useHarness, expectErrorEnvelope, readSse, streamText, waitFor, randomToken } from '../lib/harness.mjs';
+import { useHarness, expectErrorEnvelope, readSse, streamText, waitFor } from '../lib/harness.mjs';
 
 const h = useHarness('failover');
 const MODEL = 'fake-model';
@@ -75,13 +75,13 @@ describe('failover', () => {
 });
 
 describe('upstream errors', () => {
-  test('an upstream 500 is a 502 for the consumer, without the upstream body', h.wrap(async () => {
-    const secret = `hidden-${randomToken()}`;
+  // The engine's own message may reach the consumer (fidelity.test.mjs);
+  // privacy.test.mjs proves it reaches no file.
+  test('an upstream 500 is a 502 for the consumer', h.wrap(async () => {
     const rows0 = await coord.settle();
-    const r = await coord.post('/v1/chat/completions', chat(secret, { fake_status: 500 }), key);
+    const r = await coord.post('/v1/chat/completions', chat('x', { fake_status: 500 }), key);
     const e = expectErrorEnvelope(assert, r, 502);
     assert.equal(e.type, 'server_error');
-    assert.ok(!r.text.includes(secret), 'the upstream error body (which echoes the prompt) leaked to the consumer');
     const rows = await waitFor(async () => {
       const x = await coord.usageEvents(`id > ${rows0}`);
       return x.length ? x : null;

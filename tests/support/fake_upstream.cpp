@@ -173,7 +173,26 @@ struct Job {
   std::int64_t fake_status = 0;
   std::int64_t fake_fail_after = -1;
   std::uint64_t fake_usage_factor = 1;  // reported usage multiplied: a dishonest upstream
+  // Fidelity hooks: an answer with more than text (answer_rich).
+  std::int64_t n = 1;            // choices
+  bool logprobs = false;         // chat "logprobs": true, completions "logprobs": N > 0
+  std::string tool_name;         // fake_tool_call.name: answer with a tool call
+  std::string tool_arguments;    // fake_tool_call.arguments
+  std::string reasoning;         // fake_reasoning: reasoning_content before the answer
+  std::string fingerprint;       // fake_fingerprint: system_fingerprint
+  bool usage_details = false;    // fake_usage_details: prompt/completion_tokens_details
+  std::string retry_after;       // fake_retry_after: Retry-After of a fake_status answer
+  std::optional<std::string> error_message;  // fake_error_message: the fake_status answer's message
+
+  bool rich() const {
+    return n > 1 || logprobs || !tool_name.empty() || !reasoning.empty() || !fingerprint.empty() || usage_details;
+  }
 };
+
+std::string string_member(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
 
 struct ErrorReply {
   unsigned status;
@@ -181,6 +200,7 @@ struct ErrorReply {
   const char* type;
   const char* param;  // nullptr: JSON null
   const char* code;   // nullptr: JSON null
+  std::string retry_after = {};  // empty: "1" for 429 and 503, else none
 };
 
 // Fills job from a parsed body; returns an error to send instead, if any.
@@ -200,6 +220,19 @@ std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
   if (auto v = as_int(body.if_contains("fake_fail_after"))) job.fake_fail_after = *v;
   if (auto v = as_int(body.if_contains("fake_usage_factor")))
     job.fake_usage_factor = static_cast<std::uint64_t>(std::clamp<std::int64_t>(*v, 1, 1'000'000));
+  if (auto v = as_int(body.if_contains("n"))) job.n = std::clamp<std::int64_t>(*v, 1, 16);
+  if (const auto* lp = body.if_contains("logprobs"))
+    job.logprobs = (lp->is_bool() && lp->get_bool()) || as_int(lp).value_or(0) > 0;
+  if (const auto* call = body.if_contains("fake_tool_call"); call && call->is_object()) {
+    job.tool_name = string_member(call->get_object(), "name");
+    job.tool_arguments = string_member(call->get_object(), "arguments");
+  }
+  job.reasoning = string_member(body, "fake_reasoning");
+  job.fingerprint = string_member(body, "fake_fingerprint");
+  if (const auto* d = body.if_contains("fake_usage_details")) job.usage_details = d->is_bool() && d->get_bool();
+  job.retry_after = string_member(body, "fake_retry_after");
+  if (const auto* m = body.if_contains("fake_error_message"); m && m->is_string())
+    job.error_message = std::string(m->get_string());
 
   std::string scratch;
   if (job.chat) {
@@ -248,8 +281,8 @@ std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
                        : st == 429 ? "rate_limit_error"
                        : st >= 500 ? "server_error"
                                    : "invalid_request_error";
-    return ErrorReply{st, "fake_status " + std::to_string(st) + " for: " + job.last_text, type, nullptr,
-                      "fake_status"};
+    return ErrorReply{st, job.error_message.value_or("fake_status " + std::to_string(st) + " for: " + job.last_text),
+                      type, nullptr, "fake_status", job.retry_after};
   }
   return std::nullopt;
 }
@@ -403,8 +436,160 @@ class Session {
     created_ = static_cast<std::uint64_t>(std::time(nullptr));
     const char* finish = capped ? "length" : "stop";
 
+    if (job.rich()) co_return co_await answer_rich(job, n_tokens, finish);
     if (job.stream) co_return co_await stream(job, n_tokens, finish);
     co_return co_await reply_whole(job, n_tokens, finish);
+  }
+
+  // An answer with more than text (n choices, logprobs, a tool call,
+  // reasoning, a fingerprint, usage details), built with Boost.JSON: slower
+  // than the hand-written paths, which benchmarks use. The delay and failure
+  // hooks do not apply.
+  json::object rich_message_head(const Job& job) const {
+    json::object head{{"id", id_},
+                      {"object", job.stream ? (job.chat ? "chat.completion.chunk" : "text_completion")
+                                            : (job.chat ? "chat.completion" : "text_completion")},
+                      {"created", created_},
+                      {"model", job.model}};
+    if (!job.fingerprint.empty()) head["system_fingerprint"] = job.fingerprint;
+    return head;
+  }
+
+  json::object rich_usage(const Job& job, std::size_t n_tokens) const {
+    const auto completion = static_cast<std::uint64_t>(n_tokens * job.n) * job.fake_usage_factor;
+    const auto prompt = job.prompt_tokens * job.fake_usage_factor;
+    json::object usage{{"prompt_tokens", prompt}, {"completion_tokens", completion},
+                       {"total_tokens", prompt + completion}};
+    if (job.usage_details) {
+      usage["prompt_tokens_details"] = json::object{{"cached_tokens", 1}, {"audio_tokens", 0}};
+      usage["completion_tokens_details"] = json::object{{"reasoning_tokens", job.reasoning.empty() ? 0 : 1}};
+    }
+    return usage;
+  }
+
+  // Token i's logprob entry: chat {"token","logprob","bytes","top_logprobs"}.
+  json::object chat_logprob(std::size_t i) const {
+    const std::string_view tok = token(i);
+    json::array bytes;
+    for (unsigned char c : tok) bytes.push_back(c);
+    return json::object{{"token", tok}, {"logprob", -0.25 * static_cast<double>(i + 1)},
+                        {"bytes", std::move(bytes)}, {"top_logprobs", json::array{}}};
+  }
+
+  // Completions logprobs of tokens [from, to): {"tokens","token_logprobs","top_logprobs","text_offset"}.
+  json::object completion_logprobs(std::size_t from, std::size_t to) const {
+    json::array tokens, values, tops, offsets;
+    for (std::size_t i = from; i < to; ++i) {
+      tokens.push_back(json::string(token(i)));
+      values.push_back(-0.25 * static_cast<double>(i + 1));
+      tops.push_back(nullptr);
+      offsets.push_back(fake_ ? 2 * i : (i == 0 ? 0 : ends_[i - 1]));
+    }
+    return json::object{{"tokens", std::move(tokens)}, {"token_logprobs", std::move(values)},
+                        {"top_logprobs", std::move(tops)}, {"text_offset", std::move(offsets)}};
+  }
+
+  static json::object tool_call(const Job& job, bool streamed) {
+    json::object call{{"id", "call_fake_1"}, {"type", "function"},
+                      {"function", json::object{{"name", job.tool_name},
+                                                {"arguments", streamed ? std::string() : job.tool_arguments}}}};
+    if (streamed) call["index"] = 0;
+    return call;
+  }
+
+  std::string reply_text(std::size_t n_tokens) const {
+    std::string text;
+    for (std::size_t i = 0; i < n_tokens; ++i) text += token(i);
+    return text;
+  }
+
+  asio::awaitable<bool> answer_rich(const Job& job, std::size_t n_tokens, const char* finish_text) {
+    auto& st = srv_.stats;
+    inc(st.generations_started);
+    const bool tool = !job.tool_name.empty() && job.chat;
+    const std::string finish = tool ? "tool_calls" : finish_text;
+    if (!job.stream) {
+      json::array choices;
+      for (std::int64_t c = 0; c < job.n; ++c) {
+        json::object choice{{"index", c}};
+        json::value logprobs = nullptr;
+        if (job.chat) {
+          json::object message{{"role", "assistant"}};
+          if (tool) message["content"] = nullptr;
+          else message["content"] = reply_text(n_tokens);
+          if (!job.reasoning.empty()) message["reasoning_content"] = job.reasoning;
+          if (tool) message["tool_calls"] = json::array{tool_call(job, false)};
+          choice["message"] = std::move(message);
+          if (job.logprobs && !tool) {
+            json::array content;
+            for (std::size_t i = 0; i < n_tokens; ++i) content.push_back(chat_logprob(i));
+            logprobs = json::object{{"content", std::move(content)}};
+          }
+        } else {
+          choice["text"] = reply_text(n_tokens);
+          if (job.logprobs) logprobs = completion_logprobs(0, n_tokens);
+        }
+        choice["logprobs"] = std::move(logprobs);
+        choice["finish_reason"] = finish;
+        choices.push_back(std::move(choice));
+      }
+      json::object answer = rich_message_head(job);
+      answer["choices"] = std::move(choices);
+      answer["usage"] = rich_usage(job, n_tokens);
+      inc(st.generations_completed);
+      co_return co_await send(200, "application/json", json::serialize(answer));
+    }
+    out_.clear();
+    ev_.clear();
+    out_ += "HTTP/1.1 200 OK\r\nServer: fake-upstream\r\nContent-Type: text/event-stream\r\n"
+            "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n";
+    if (!keep_alive_) out_ += "Connection: close\r\n";
+    out_ += "\r\n";
+    const auto event = [&](json::array choices, json::value usage = nullptr) {
+      json::object e = rich_message_head(job);
+      e["choices"] = std::move(choices);
+      if (!usage.is_null()) e["usage"] = std::move(usage);
+      ev_ += "data: ";
+      ev_ += json::serialize(e);
+      ev_ += "\n\n";
+    };
+    const auto delta_choice = [&](std::int64_t c, json::object delta, json::value logprobs = nullptr,
+                                  json::value reason = nullptr) {
+      json::object choice{{"index", c}};
+      if (job.chat) choice["delta"] = std::move(delta);
+      else choice["text"] = delta["text"];
+      choice["logprobs"] = std::move(logprobs);
+      choice["finish_reason"] = std::move(reason);
+      return json::array{std::move(choice)};
+    };
+    for (std::int64_t c = 0; c < job.n; ++c) {
+      if (job.chat) event(delta_choice(c, json::object{{"role", "assistant"}, {"content", tool ? json::value(nullptr) : json::value("")}}));
+      if (job.chat && !job.reasoning.empty()) event(delta_choice(c, json::object{{"reasoning_content", job.reasoning}}));
+      if (tool) {
+        event(delta_choice(c, json::object{{"tool_calls", json::array{tool_call(job, true)}}}));
+        // The arguments in two pieces, as engines stream them.
+        const std::string_view args = job.tool_arguments;
+        for (std::string_view piece : {args.substr(0, args.size() / 2), args.substr(args.size() / 2)})
+          event(delta_choice(c, json::object{{"tool_calls", json::array{json::object{
+                                    {"index", 0}, {"function", json::object{{"arguments", piece}}}}}}}));
+      } else {
+        for (std::size_t i = 0; i < n_tokens; ++i) {
+          json::value logprobs = nullptr;
+          if (job.logprobs)
+            logprobs = job.chat ? json::value(json::object{{"content", json::array{chat_logprob(i)}}})
+                                : json::value(completion_logprobs(i, i + 1));
+          const std::string_view key = job.chat ? "content" : "text";
+          event(delta_choice(c, json::object{{key, token(i)}}, std::move(logprobs)));
+        }
+      }
+      event(delta_choice(c, job.chat ? json::object{} : json::object{{"text", ""}}, nullptr, json::value(finish)));
+    }
+    if (job.include_usage) event(json::array{}, rich_usage(job, n_tokens));
+    ev_ += "data: [DONE]\n\n";
+    frame();
+    out_ += "0\r\n\r\n";
+    inc(st.generations_completed);
+    co_return co_await flush();
   }
 
   // A non-streamed answer. The hooks mean what they mean for a stream: the
@@ -670,8 +855,10 @@ class Session {
     if (e.code) append_json_string(err_, e.code);
     else err_ += "null";
     err_ += "}}";
-    const bool retry_after = e.status == 429 || e.status == 503;
-    co_return co_await send(e.status, "application/json", err_, retry_after ? "Retry-After: 1\r\n" : "");
+    std::string retry_after = e.retry_after;
+    if (retry_after.empty() && (e.status == 429 || e.status == 503)) retry_after = "1";
+    const std::string header = retry_after.empty() ? std::string() : "Retry-After: " + retry_after + "\r\n";
+    co_return co_await send(e.status, "application/json", err_, header);
   }
 
   asio::awaitable<bool> send(unsigned status, std::string_view ctype, std::string_view body,

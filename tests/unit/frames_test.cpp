@@ -363,3 +363,48 @@ TEST(NodeText, TokenCountsAreBounded) {
   EXPECT_EQ(refusal(done(5, kMaxReportedTokens + 1)), "field 'completion_tokens' must be between 0 and 100000000");
   EXPECT_EQ(refusal(done(5, INT64_MAX)), "field 'completion_tokens' must be between 0 and 100000000");
 }
+
+TEST(Frames, ChunkAndDoneCarryTheEnginesExtras) {
+  Chunk c{.id = "j", .seq = 3, .index = 1, .delta = R"({"content":"a"})", .finish_reason = "",
+          .choice = R"({"logprobs":{"content":[]}})", .response = R"({"system_fingerprint":"fp"})"};
+  auto back = round_trip(c);
+  EXPECT_EQ(back.choice, c.choice);
+  EXPECT_EQ(back.response, c.response);
+  Done d{"j", Usage{1, 2, R"({"prompt_tokens_details":{"cached_tokens":1}})"}};
+  EXPECT_EQ(round_trip(d).usage.details, d.usage.details);
+  // Absent extras stay absent.
+  EXPECT_EQ(encode(Chunk{.id = "j", .delta = "{}"}).find("choice"), std::string::npos);
+}
+
+TEST(Frames, ExtrasPastTheirBoundAreRefused) {
+  const std::string big = "{\"x\":\"" + std::string(kMaxExtrasBytes, 'a') + "\"}";
+  auto chunk = decode(R"({"type":"chunk","id":"j","seq":0,"delta":{},"response":)" + big + "}");
+  ASSERT_FALSE(chunk);
+  EXPECT_EQ(chunk.error().reason, "field 'response' is longer than 16384 bytes");
+  auto done = decode(R"({"type":"done","id":"j","usage":{"details":)" + big + "}}");
+  ASSERT_FALSE(done);
+  EXPECT_FALSE(decode(R"({"type":"chunk","id":"j","seq":0,"delta":{},"choice":[1]})"));
+}
+
+TEST(Frames, ErrorCarriesTheEnginesDetailAndRetryAfter) {
+  Error e{"j", ErrorCode::upstream_error, "upstream answered 429", true, 429};
+  e.detail = "Rate limit reached";
+  e.retry_after_s = 7;
+  auto back = round_trip(e);
+  EXPECT_EQ(back.detail, "Rate limit reached");
+  EXPECT_EQ(back.retry_after_s, 7);
+  // A hostile node's detail: control characters or too long, or a Retry-After out of range.
+  for (const std::string& field : std::vector<std::string>{R"("detail":"a\u001b[31m")", R"("detail":")" + std::string(kMaxDetailBytes + 1, 'a') + "\"",
+                                                           R"("retry_after_s":3601)", R"("retry_after_s":-1)"}) {
+    auto bad = decode(R"({"type":"error","id":"j","code":"upstream_error","message":"m",)" + field + "}");
+    EXPECT_FALSE(bad) << field;
+  }
+}
+
+TEST(NodeText, PrintableExcerptCleansAndCaps) {
+  EXPECT_EQ(printable_excerpt("ctx \x1b[31mred\x07 \xe2\x80\xae!", 64), "ctx  [31mred   !");
+  EXPECT_EQ(printable_excerpt("bad \xff\xfe utf8", 64), "bad  utf8");
+  // Cut at a character boundary: "é" is two bytes.
+  EXPECT_EQ(printable_excerpt("ab\xc3\xa9", 3), "ab");
+  EXPECT_FALSE(printable_text_fault(printable_excerpt(std::string(600, '\n'), kMaxDetailBytes), kMaxDetailBytes));
+}

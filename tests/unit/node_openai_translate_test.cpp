@@ -157,3 +157,39 @@ TEST(NodeOpenAiTranslate, CompletionTokenEstimate) {
   EXPECT_EQ(openai::estimate_completion_tokens(3), 1);
   EXPECT_EQ(openai::estimate_completion_tokens(40), 10);
 }
+
+TEST(NodeOpenAiTranslate, TheEnginesExtrasTravelBesideTheDelta) {
+  auto out = openai::translate_event(
+      JobKind::chat,
+      R"({"id":"x","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":"fp","service_tier":null,)"
+      R"("choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[{"token":"a"}]},"finish_reason":null,"stop_reason":null}],)"
+      R"("usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3,"prompt_tokens_details":{"cached_tokens":1}}})");
+  ASSERT_EQ(out.chunks.size(), 1u);
+  // Nulls are left out: the coordinator shows them as null anyway.
+  EXPECT_EQ(json::parse(out.chunks[0].choice), json::parse(R"({"logprobs":{"content":[{"token":"a"}]}})"));
+  EXPECT_EQ(json::parse(out.response), json::parse(R"({"system_fingerprint":"fp"})"));
+  ASSERT_TRUE(out.usage);
+  EXPECT_EQ(json::parse(out.usage->details), json::parse(R"({"prompt_tokens_details":{"cached_tokens":1}})"));
+  auto completion = openai::translate_response(
+      JobKind::completion, R"({"choices":[{"index":0,"text":"t","logprobs":{"tokens":["t"]},"finish_reason":"stop"}]})");
+  ASSERT_EQ(completion.chunks.size(), 1u);
+  EXPECT_EQ(completion.chunks[0].delta, R"({"text":"t"})");
+  EXPECT_EQ(json::parse(completion.chunks[0].choice), json::parse(R"({"logprobs":{"tokens":["t"]}})"));
+  EXPECT_EQ(completion.response, "");
+}
+
+TEST(NodeOpenAiTranslate, AnEnginesErrorMessageAndRetryAfter) {
+  EXPECT_EQ(openai::error_detail(R"({"error":{"message":"too long\u001b[0m","code":400}})"), "too long [0m");
+  EXPECT_EQ(openai::error_detail(R"({"error":"plain"})"), "plain");
+  EXPECT_EQ(openai::error_detail("not json"), "");
+  EXPECT_EQ(openai::error_detail(R"({"error":{"message":")" + std::string(2000, 'x') + "\"}}").size(),
+            potluck::protocol::kMaxDetailBytes);
+  EXPECT_EQ(openai::retry_after_seconds("7"), 7);
+  EXPECT_EQ(openai::retry_after_seconds("99999999"), potluck::protocol::kMaxRetryAfterS);
+  EXPECT_EQ(openai::retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT"), 0);
+  EXPECT_EQ(openai::retry_after_seconds(""), 0);
+  auto failed = openai::translate_event(JobKind::chat, R"({"error":{"message":"overloaded","code":503}})");
+  EXPECT_TRUE(failed.error);
+  EXPECT_EQ(failed.error_status, 503);
+  EXPECT_EQ(failed.error_detail, "overloaded");
+}

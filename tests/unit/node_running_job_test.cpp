@@ -35,7 +35,7 @@ class ScriptedBackend final : public node::Backend {
   }
   asio::awaitable<node::BackendResult> run(const protocol::Job&, const node::ChunkSink& sink,
                                            potluck::net::AbortHandle&, potluck::net::ReadGate&) override {
-    for (int i = 0; i < chunks; ++i) sink(0, R"({"content":"x"})", i + 1 == chunks && !error ? "stop" : "");
+    for (int i = 0; i < chunks; ++i) sink(protocol::Chunk{.delta = R"({"content":"x"})", .finish_reason = i + 1 == chunks && !error ? "stop" : ""});
     if (error) co_return std::unexpected(*error);
     co_return protocol::Usage{3, chunks};
   }

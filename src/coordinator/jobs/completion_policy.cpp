@@ -14,12 +14,20 @@ JobPolicy::WorstCase CompletionPolicy::worst_case(const Registry& registry, cons
           "max_tokens x the highest price allowed, as no node that fits is online yet"};
 }
 
+// An engine's refusal keeps its status class, its Retry-After and its own
+// words (error.detail: printable and bounded by decode(); it may quote the
+// consumer's request, so it goes only into this answer, never to a log or a row).
 ApiError CompletionPolicy::consumer_error(const protocol::Error& error) const {
+  const auto with_detail = [&](std::string message) {
+    if (!error.detail.empty()) message += ": " + error.detail;
+    return message;
+  };
   if (error.status >= 400 && error.status < 500) {
     ApiError e{error.status, "invalid_request_error", "upstream_rejected",
-               "the model server rejected the request (status " + std::to_string(error.status) + ")"};
+               with_detail("the model server rejected the request (status " + std::to_string(error.status) + ")")};
     if (error.status == 404) e.type = "not_found_error";
     if (error.status == 429) e.type = "rate_limit_error";
+    e.retry_after_s = error.retry_after_s;
     return e;
   }
   using protocol::ErrorCode;
@@ -27,8 +35,11 @@ ApiError CompletionPolicy::consumer_error(const protocol::Error& error) const {
   if (auto lost = lost_with_node(error)) return *lost;
   if (error.code == ErrorCode::busy)
     return ApiError{503, "server_error", "no_capacity", "no node could take the job; try again later", 2};
+  if (error.status == 503)
+    return ApiError{503, "server_error", "upstream_unavailable", with_detail("the model server is unavailable"),
+                    error.retry_after_s};
   return ApiError{502, "server_error", std::string(protocol::to_string(error.code)),
-                  "the model server failed to answer"};
+                  with_detail("the model server failed to answer")};
 }
 
 bool CompletionPolicy::node_at_fault(const protocol::Error& error) const {

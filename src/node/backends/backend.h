@@ -18,9 +18,11 @@ namespace potluck::node {
 
 struct NodeConfig;
 
-// Receives one choice's chunk: `delta` is raw JSON object text (a chat delta or
-// {"text":...}); `finish_reason` is empty except on the choice's last chunk.
-using ChunkSink = std::function<void(int index, std::string delta, std::string finish_reason)>;
+// Receives one choice's chunk: `index`, `delta` (raw JSON object text: a chat
+// delta or {"text":...}), `finish_reason` (empty except on the choice's last
+// chunk), and the engine's extras `choice` and `response` (protocol::Chunk).
+// The caller sets the chunk's job id and seq.
+using ChunkSink = std::function<void(protocol::Chunk chunk)>;
 
 // Why a job failed. `message` is generic and never carries request or
 // response text. `retryable` means "another node could serve it"; the caller
@@ -31,6 +33,8 @@ struct BackendError {
   int status = 0;    // HTTP status the upstream answered, if any
   bool retryable = false;
   std::optional<std::int64_t> cpu_ms;  // exec jobs stopped early: the CPU used until then
+  std::string detail;     // the engine's own message, sanitised (protocol::Error::detail)
+  int retry_after_s = 0;  // the engine's Retry-After
 };
 
 // What a job produced besides its chunks. Inference backends return only the

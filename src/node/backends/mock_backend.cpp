@@ -60,7 +60,7 @@ net::awaitable<BackendResult> MockBackend::run(const protocol::Job& job, const C
     if (abort.aborted()) break;
     const bool is_word = chunk.finish_reason.empty() &&
                          !(sent == 0 && job.kind == protocol::JobKind::chat);
-    sink(chunk.index, std::move(chunk.delta), std::move(chunk.finish_reason));
+    sink(protocol::Chunk{.index = chunk.index, .delta = std::move(chunk.delta), .finish_reason = std::move(chunk.finish_reason)});
     ++sent;
     if (is_word) ++emitted;
   }

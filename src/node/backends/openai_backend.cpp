@@ -78,13 +78,16 @@ struct Answer {
   bool finished = false;  // [DONE], a finish_reason, or a whole answer
   bool failed = false;    // an error message, or one that did not parse
   int failed_status = 0;
+  std::string failed_detail;
   bool too_big = false;   // a whole answer above kMaxAnswerBytes
+  std::string response;   // the engine's top-level extras last relayed
 
   // Hands the chunks of one event (or of a whole answer) to `sink`.
   void take(openai::EventOutcome outcome, const ChunkSink& sink) {
     if (outcome.error) {
       failed = true;
       failed_status = outcome.error_status;
+      failed_detail = std::move(outcome.error_detail);
       return;
     }
     for (auto& chunk : outcome.chunks) {
@@ -94,7 +97,11 @@ struct Answer {
       }
       if (!chunk.finish_reason.empty()) finished = true;
       ++chunks;
-      sink(chunk.index, std::move(chunk.delta), std::move(chunk.finish_reason));
+      protocol::Chunk out{.index = chunk.index, .delta = std::move(chunk.delta),
+                          .finish_reason = std::move(chunk.finish_reason), .choice = std::move(chunk.choice)};
+      // Top-level extras travel once, on the first chunk after they change.
+      if (outcome.response != response) out.response = response = outcome.response;
+      sink(std::move(out));
     }
     if (outcome.usage) usage = outcome.usage;
     if (outcome.done) finished = true;
@@ -103,6 +110,8 @@ struct Answer {
 
 // A whole answer is held in memory until it parses; past this it is refused.
 constexpr std::size_t kMaxAnswerBytes = 64 * 1024 * 1024;
+// Of an error body, only this much is read for its message.
+constexpr std::size_t kMaxErrorBodyBytes = 64 * 1024;
 
 }  // namespace
 
@@ -126,9 +135,12 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
   });
   const net::HeaderList headers{
       {"Accept", delivery == openai::Delivery::streamed ? "text/event-stream" : "application/json"}};
+  std::string error_body;  // may echo the prompt: only its message goes on, to the consumer
   const std::function<void(unsigned, std::string_view)> on_body = [&](unsigned status, std::string_view slice) {
-    // An error body may echo the prompt: it is neither parsed nor kept.
-    if (status < 200 || status >= 300) return;
+    if (status < 200 || status >= 300) {
+      if (error_body.size() < kMaxErrorBodyBytes) error_body += slice.substr(0, kMaxErrorBodyBytes - error_body.size());
+      return;
+    }
     if (delivery == openai::Delivery::streamed) {
       parser.feed(slice);
     } else if (whole.size() + slice.size() > kMaxAnswerBytes) {
@@ -138,7 +150,9 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
     }
   };
   const std::string target = openai::completion_target(base_path_, job.kind);
-  auto status = co_await client_.stream(http::verb::post, target, *body, headers, deadline, on_body, &abort, &pace);
+  std::string retry_after;
+  auto status = co_await client_.stream(http::verb::post, target, *body, headers, deadline, on_body, &abort, &pace,
+                                        &retry_after);
   if (abort.aborted()) co_return std::unexpected(BackendError{protocol::ErrorCode::cancelled, "job aborted", 0, false});
   if (!status) {
     auto error = transport_error(status.error());
@@ -146,9 +160,12 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
     co_return std::unexpected(std::move(error));
   }
   if (*status < 200 || *status >= 300) {
-    int code = static_cast<int>(*status);
-    co_return std::unexpected(BackendError{
-        protocol::ErrorCode::upstream_error, "upstream answered " + std::to_string(code), code, code >= 500});
+    const int code = static_cast<int>(*status);
+    // A busy engine (429) may be free elsewhere, as may a failing one.
+    co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error,
+                                           "upstream answered " + std::to_string(code), code,
+                                           code >= 500 || code == 429, std::nullopt,
+                                           openai::error_detail(error_body), openai::retry_after_seconds(retry_after)});
   }
   if (answer.too_big)
     co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error, "upstream answer is too large", 0, false});
@@ -157,7 +174,8 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
   if (answer.failed) {
     const int failed = answer.failed_status;
     co_return std::unexpected(
-        BackendError{protocol::ErrorCode::upstream_error, "upstream reported an error", failed, failed == 0 || failed >= 500});
+        BackendError{protocol::ErrorCode::upstream_error, "upstream reported an error", failed,
+                     failed == 0 || failed >= 500, std::nullopt, std::move(answer.failed_detail)});
   }
   if (!answer.finished)
     co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error, "upstream stream ended early", 0, true});

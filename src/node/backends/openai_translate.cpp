@@ -1,5 +1,7 @@
 #include "node/backends/openai_translate.h"
 
+#include "protocol/node_text.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -25,6 +27,19 @@ bool delta_has_content(const json::object& delta) {
   return non_empty_string(delta.if_contains("content")) ||
          non_empty_string(delta.if_contains("reasoning_content")) ||
          delta.contains("tool_calls");
+}
+
+// The members of `object` other than `known` and other than nulls, as a JSON
+// object text; "" when there are none. Nulls are left out: the consumer's
+// answer shows them as null anyway, and an engine that sends "logprobs":null
+// with every token would otherwise cost a field per chunk.
+std::string other_members(const json::object& object, std::initializer_list<std::string_view> known) {
+  json::object others;
+  for (const auto& [key, value] : object) {
+    if (value.is_null() || std::find(known.begin(), known.end(), std::string_view(key)) != known.end()) continue;
+    others[key] = value;
+  }
+  return others.empty() ? std::string() : json::serialize(others);
 }
 
 }  // namespace
@@ -60,10 +75,21 @@ namespace {
 
 // {"error": ...} in an event or a body: marks the outcome failed, with the
 // error's numeric status when it has one. Returns whether there was one.
+std::string detail_of(const json::object& message) {
+  const json::value* text = message.if_contains("message");
+  if (const auto* error = message.if_contains("error"); error && error->is_string()) text = error;
+  if (const auto* error = message.if_contains("error"); error && error->is_object())
+    text = error->get_object().if_contains("message");
+  if (!text || !text->is_string()) return {};
+  const std::string_view t = text->get_string();
+  return protocol::printable_excerpt(t, protocol::kMaxDetailBytes);
+}
+
 bool read_error(const json::object& message, EventOutcome& out) {
   const auto* error = message.if_contains("error");
   if (!error || error->is_null()) return false;
   out.error = true;
+  out.error_detail = detail_of(message);
   if (error->is_object()) {
     const auto& e = error->get_object();
     // llama.cpp puts the HTTP status in "code"; OpenAI uses a string there.
@@ -77,8 +103,11 @@ bool read_error(const json::object& message, EventOutcome& out) {
 void read_usage(const json::object& message, EventOutcome& out) {
   if (const auto* usage = message.if_contains("usage"); usage && usage->is_object()) {
     const auto& u = usage->get_object();
+    std::string details = other_members(u, {"prompt_tokens", "completion_tokens", "total_tokens"});
+    // Details past the protocol's bound are display only: dropped, not sent.
+    if (details.size() > protocol::kMaxExtrasBytes) details.clear();
     out.usage = protocol::Usage{as_int(u.if_contains("prompt_tokens")),
-                                as_int(u.if_contains("completion_tokens"))};
+                                as_int(u.if_contains("completion_tokens")), std::move(details)};
   }
 }
 
@@ -111,6 +140,9 @@ void read_choices(protocol::JobKind kind, const json::object& message, std::stri
     }
     if (const auto* reason = choice.if_contains("finish_reason"); reason && reason->is_string())
       chunk.finish_reason = std::string(reason->get_string());
+    chunk.choice = other_members(choice, {"index", "finish_reason", kind == protocol::JobKind::completion
+                                                                        ? std::string_view("text")
+                                                                        : message_key});
     out.chunks.push_back(std::move(chunk));
   }
 }
@@ -127,6 +159,8 @@ EventOutcome translate_message(protocol::JobKind kind, std::string_view text, st
   if (read_error(message, out)) return out;
   read_choices(kind, message, message_key, out);
   read_usage(message, out);
+  out.response = other_members(message, {"id", "object", "created", "model", "choices", "usage"});
+  if (out.response.size() > protocol::kMaxExtrasBytes) out.response.clear();
   return out;
 }
 
@@ -145,6 +179,23 @@ EventOutcome translate_response(protocol::JobKind kind, std::string_view body) {
   EventOutcome out = translate_message(kind, body, "message");
   if (!out.error) out.done = true;
   return out;
+}
+
+std::string error_detail(std::string_view body) {
+  boost::system::error_code ec;
+  auto value = json::parse(js(body), ec);
+  if (ec || !value.is_object()) return {};
+  return detail_of(value.get_object());
+}
+
+int retry_after_seconds(std::string_view header) {
+  if (header.empty() || header.size() > 10) return 0;
+  std::int64_t seconds = 0;
+  for (char c : header) {
+    if (c < '0' || c > '9') return 0;
+    seconds = seconds * 10 + (c - '0');
+  }
+  return static_cast<int>(std::min<std::int64_t>(seconds, protocol::kMaxRetryAfterS));
 }
 
 std::expected<std::vector<protocol::ModelOffer>, std::string> parse_models(

@@ -37,15 +37,20 @@ struct TranslatedChunk {
   std::string delta;          // raw JSON object text
   std::string finish_reason;  // empty unless the choice finished
   bool has_content = false;   // carried generated text (counts for the usage estimate)
+  std::string choice;         // the choice's other members (logprobs, ...), or ""
 };
 
 // What one SSE event ("data: ..." payload) of a streamed completion means.
 struct EventOutcome {
   std::vector<TranslatedChunk> chunks;
-  std::optional<protocol::Usage> usage;
+  std::optional<protocol::Usage> usage;  // with the engine's other usage members as details
+  // The message's other top-level members (system_fingerprint, ...), or "";
+  // "" too when they pass protocol::kMaxExtrasBytes.
+  std::string response;
   bool done = false;        // the "[DONE]" sentinel
   bool error = false;       // {"error":...} event, or not a JSON object
   int error_status = 0;     // the error's numeric code, when it has one
+  std::string error_detail; // the error's message, as error_detail() makes it
 };
 
 EventOutcome translate_event(protocol::JobKind kind, std::string_view data);
@@ -60,6 +65,15 @@ EventOutcome translate_response(protocol::JobKind kind, std::string_view body);
 inline std::int64_t estimate_completion_tokens(std::size_t text_bytes) {
   return text_bytes == 0 ? 0 : static_cast<std::int64_t>(std::max<std::size_t>(1, text_bytes / 4));
 }
+
+// The message of an engine's error body ({"error":{"message"}}, {"error":"…"}
+// or {"message"}) made printable and cut to protocol::kMaxDetailBytes; "" when
+// it has none. It may quote the request: it goes to the consumer only.
+std::string error_detail(std::string_view body);
+
+// A Retry-After header's delta-seconds, capped at protocol::kMaxRetryAfterS;
+// 0 when absent or an HTTP date.
+int retry_after_seconds(std::string_view header);
 
 // Parses GET /v1/models. Keeps only ids in `filter` when it is not empty.
 std::expected<std::vector<protocol::ModelOffer>, std::string> parse_models(

@@ -13,7 +13,7 @@ net::awaitable<BackendResult> ExecBackend::run(const protocol::Job& job, const C
   auto request = protocol::parse_exec_request(job.payload);
   if (!request) co_return std::unexpected(BackendError{protocol::ErrorCode::bad_request, request.error(), 400, false});
   const OutputSink output = [&sink](std::string_view stream, std::string data) {
-    sink(0, protocol::encode_exec_output(stream, data), "");
+    sink(protocol::Chunk{.delta = protocol::encode_exec_output(stream, data)});
   };
   auto result = co_await runner_->run(*request, output, abort);
   if (!result) co_return std::unexpected(result.error());
