@@ -73,6 +73,9 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
       ->envname("POTLUCK_MAX_RETRIES")->capture_default_str();
   duration_flag("--queue-timeout-ms", c.queue_timeout, "POTLUCK_QUEUE_TIMEOUT_MS",
                 "Longest a request waits in line for a free slot (503 after)");
+  duration_flag("--sse-keepalive-s", c.sse_keepalive, "POTLUCK_SSE_KEEPALIVE_S",
+                "While a streamed request waits in line or for its first token, send the response head and an SSE "
+                "comment this often (0: off)");
   cmd->add_option("--max-queue", c.queue.max_waiting, "Requests that may wait per model or tier (503 past it)")
       ->envname("POTLUCK_MAX_QUEUE")->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}))->capture_default_str();
   cmd->add_option("--max-jobs-per-consumer", c.queue.max_jobs_per_consumer,

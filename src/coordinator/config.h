@@ -45,6 +45,10 @@ struct CoordinatorConfig {
   RateLimit per_ip{200, 400};   // per client address, on /v1 and /api
   QueueSettings queue;                          // waiting for a free slot
   std::chrono::milliseconds queue_timeout{30'000};  // longest wait in line (503 after)
+  // A streamed request waiting in line or for its first output is sent an
+  // SSE comment this often (the response head with the first), so proxies
+  // with read timeouts keep its connection; 0: off.
+  std::chrono::seconds sse_keepalive{15};
   // Asynchronous jobs (POST /v1/jobs).
   std::chrono::milliseconds job_claim_timeout{60'000};  // unclaimed this long: timed_out
   std::chrono::seconds job_result_ttl{600};  // a finished job (and its result) is dropped after this

@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include "net/body_encoding.h"
 #include "net/sse.h"
 
 #include <spdlog/spdlog.h>
@@ -238,6 +239,19 @@ std::optional<ApiError> read_failure(const error_code& ec, const beast::flat_buf
   return std::nullopt;
 }
 
+// A body sent with a Content-Encoding is replaced by its decoded form; the
+// error response when it does not decode.
+std::optional<Response> decode_request_body(Request& request, std::size_t max_body_bytes) {
+  const auto encoding = request[http::field::content_encoding];
+  if (encoding.empty()) return std::nullopt;
+  auto body = decode_body(encoding, std::move(request.body()), max_body_bytes);
+  if (!body) return make_error_response(body.error());
+  request.body() = std::move(*body);
+  request.erase(http::field::content_encoding);
+  request.content_length(request.body().size());
+  return std::nullopt;
+}
+
 }  // namespace
 
 awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
@@ -340,6 +354,9 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     stream.expires_never();
 
     Request request = parser.release();
+    // Inflated here, so handlers read plain bodies only; a body that does not
+    // decode is answered like a refusal (it was read in full: the connection stays).
+    if (!refusal) refusal = decode_request_body(request, limits_.max_body_bytes);
     Exchange exchange(request, stream, connection->ip, limits_, connection->force_close);
     exchange.admission = std::move(admission);
     std::optional<Response> response = std::move(refusal);

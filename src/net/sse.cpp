@@ -21,6 +21,12 @@ void append_sse_event(std::string& out, std::string_view payload) {
   out += '\n';
 }
 
+void append_sse_comment(std::string& out, std::string_view text) {
+  out += ": ";
+  out += text;
+  out += "\n\n";
+}
+
 void append_http_chunk(std::string& out, std::string_view body) {
   char size[24];
   auto end = std::to_chars(size, size + sizeof size, body.size(), 16).ptr;

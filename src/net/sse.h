@@ -16,6 +16,10 @@ namespace potluck::net {
 // several data lines, as the SSE format requires.
 void append_sse_event(std::string& out, std::string_view payload);
 
+// Appends one comment line ": <text>\n\n", which clients skip: it shows a
+// proxy between them that the stream is alive.
+void append_sse_comment(std::string& out, std::string_view text);
+
 // Frames `body` as one HTTP/1.1 chunk ("<hex size>\r\n<body>\r\n").
 void append_http_chunk(std::string& out, std::string_view body);
 

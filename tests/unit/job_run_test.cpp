@@ -73,6 +73,10 @@ class FakeSink final : public JobSink {
     if (flush_answer == Delivery::ok) delivered += std::exchange(unsent_chunks, 0);
     co_return flush_answer;
   }
+  net::awaitable<Delivery> keep_alive() override {
+    ++keep_alives;
+    co_return keep_alive_answer;
+  }
   std::int64_t delivered_chunks() const override { return delivered; }
   net::awaitable<void> complete(const protocol::Done& done, const protocol::Usage& billed) override {
     (void)done;
@@ -95,6 +99,8 @@ class FakeSink final : public JobSink {
   bool attended_by_consumer = true;
   std::size_t max_bytes = 1 << 20;
   Delivery flush_answer = Delivery::ok;
+  Delivery keep_alive_answer = Delivery::ok;
+  int keep_alives = 0;
   std::vector<std::string> assigned_to;
   int running_calls = 0;
   std::size_t taken_bytes = 0;
@@ -328,6 +334,46 @@ TEST_F(JobRunTest, OwnerCancelWhileWaitingInLineNeverDispatches) {
   EXPECT_EQ(sink.end, JobEnd::cancelled);
   EXPECT_EQ(queue_.waiting(), 0u);
   EXPECT_EQ(usage_->pending(), 0u);  // never ran: no usage event
+}
+
+// A stream waiting for its first output is kept alive every sse_keepalive;
+// once output flows it is not.
+TEST_F(JobRunTest, KeepsAWaitingStreamAliveUntilItsFirstOutput) {
+  config_.sse_keepalive = std::chrono::seconds(1);
+  auto& n = node("n1");
+  FakeSink sink;
+  auto job = chat(sink);
+  ASSERT_TRUE(until([&] { return sink.keep_alives >= 2; }));
+  EXPECT_EQ(n.jobs.size(), 1u);  // dispatched, the node has said nothing yet
+  n.chunk("hello");
+  ASSERT_TRUE(until([&] { return sink.running_calls == 1; }));
+  const int before_output = sink.keep_alives;
+  n.done();
+  ASSERT_TRUE(until([&] { return job->finished; }));
+  EXPECT_EQ(sink.keep_alives, before_output);
+  EXPECT_TRUE(sink.completed);
+}
+
+// A consumer found gone by a keep-alive while it waits in line leaves the
+// line: its job never runs, and the job ahead of it is untouched.
+TEST_F(JobRunTest, AKeepAliveThatFindsTheConsumerGoneLeavesTheLine) {
+  config_.sse_keepalive = std::chrono::seconds(1);
+  auto& n = node("n1", 1);
+  FakeSink busy_sink, sink;
+  auto busy = chat(busy_sink);
+  ASSERT_TRUE(until([&] { return n.jobs.size() == 1; }));
+  sink.keep_alive_answer = Delivery::gone;
+  auto job = chat(sink);
+  ASSERT_TRUE(until([&] { return job->finished; }));
+  EXPECT_EQ(sink.keep_alives, 1);
+  ASSERT_TRUE(sink.error);
+  EXPECT_EQ(sink.error->code, "client_disconnected");
+  EXPECT_EQ(queue_.waiting(), 0u);
+  EXPECT_EQ(n.jobs.size(), 1u);
+  n.chunk("still");
+  n.done();
+  ASSERT_TRUE(until([&] { return busy->finished; }));
+  EXPECT_TRUE(busy_sink.completed);
 }
 
 // A stopping coordinator closes the line: a job nobody waits for on a

@@ -47,6 +47,13 @@ net::awaitable<JobSink::Delivery> StreamingSink::flush() {
   co_return Delivery::ok;
 }
 
+net::awaitable<JobSink::Delivery> StreamingSink::keep_alive() {
+  if (gone()) co_return Delivery::gone;
+  net::append_sse_comment(out_, "keep-alive");
+  const Delivery flushed = co_await flush();
+  co_return flushed;
+}
+
 // g++ 12 miscompiles co_await inside if conditions (the coroutine faults on
 // its first resume), so awaited results are stored before they are tested.
 net::awaitable<void> StreamingSink::finish() {

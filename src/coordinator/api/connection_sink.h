@@ -45,6 +45,9 @@ class StreamingSink : public ConnectionSink {
   bool streams() const override { return true; }
   std::size_t unsent_bytes() const override { return out_.size(); }
   net::awaitable<Delivery> flush() override;
+  // Starts the stream (the 200 head) if it has not, and writes a comment:
+  // from then on an error reaches the consumer as an SSE error event.
+  net::awaitable<Delivery> keep_alive() override;
   std::int64_t delivered_chunks() const override { return delivered_chunks_; }
   // An error response when nothing was sent yet; otherwise what was
   // produced goes out, then one error event, then the end of the stream.

@@ -54,6 +54,7 @@ net::awaitable<std::expected<void, ApiError>> JobRun::reserve() {
 }
 
 net::awaitable<void> JobRun::run_reserved() {
+  arm_keep_alive();
   auto slot = co_await wait_for_slot();
   if (!slot) {
     co_await hold_.release();
@@ -124,7 +125,12 @@ net::awaitable<std::expected<void, ApiError>> JobRun::wait_for_slot() {
     }
     outcome = refusal_while_waiting(give_up);
     if (!outcome) break;
-    ticket_->timer.expires_at(give_up);
+    const JobSink::Delivery kept = co_await keep_alive_if_due();
+    if (kept != JobSink::Delivery::ok) {
+      outcome = std::unexpected(consumer_gone(kept).error.value());
+      break;
+    }
+    ticket_->timer.expires_at(std::min(give_up, keep_alive_at_));
     boost::system::error_code ec;  // cancelled: woken because a slot may be free
     co_await ticket_->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
@@ -146,6 +152,21 @@ std::expected<void, ApiError> JobRun::refusal_while_waiting(std::chrono::steady_
                                         std::to_string(deps_.config.job_claim_timeout.count()) + " ms"});
   return std::unexpected(ApiError::unavailable(
       "all nodes serving '" + spec_.placement.label() + "' stayed busy; try again later", deps_.config.retry_after_s));
+}
+
+// Only a stream has something to write before its output (its head), and
+// only a consumer on a connection can be behind a proxy.
+void JobRun::arm_keep_alive() {
+  const auto every = deps_.config.sse_keepalive;
+  if (every.count() > 0 && sink_.streams() && sink_.attended())
+    keep_alive_at_ = std::chrono::steady_clock::now() + every;
+}
+
+net::awaitable<JobSink::Delivery> JobRun::keep_alive_if_due() {
+  if (std::chrono::steady_clock::now() < keep_alive_at_) co_return JobSink::Delivery::ok;
+  keep_alive_at_ = std::chrono::steady_clock::now() + deps_.config.sse_keepalive;
+  const JobSink::Delivery kept = co_await sink_.keep_alive();
+  co_return kept;
 }
 
 bool JobRun::dispatch() {
@@ -176,13 +197,18 @@ net::awaitable<JobRun::Ending> JobRun::relay() {
   bool watching = false;
   std::optional<Ending> ending;
   while (!ending) {
-    const auto wake = sink_.attended() && !watching ? std::min(deadline_, watch_from) : deadline_;
+    auto wake = std::min(deadline_, keep_alive_at_);
+    if (sink_.attended() && !watching) wake = std::min(wake, watch_from);
     auto event = co_await job_->next(wake);
-    if (!event && wake < deadline_) {
-      sink_.watch_hangup([weak = std::weak_ptr(job_)] {
-        if (auto job = weak.lock()) job->push(ClientGone{});
-      });
-      watching = true;
+    if (!event && event.error() == Job::End::timed_out && wake < deadline_) {
+      if (!watching && sink_.attended() && std::chrono::steady_clock::now() >= watch_from) {
+        sink_.watch_hangup([weak = std::weak_ptr(job_)] {
+          if (auto job = weak.lock()) job->push(ClientGone{});
+        });
+        watching = true;
+      }
+      const JobSink::Delivery kept = co_await keep_alive_if_due();
+      if (kept != JobSink::Delivery::ok) ending = consumer_gone(kept);
       continue;
     }
     if (!event) {
@@ -214,6 +240,7 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_event(JobEvent& event) 
 net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::Chunk& chunk) {
   if (chunks_++ == 0) {
     first_chunk_ = std::chrono::steady_clock::now();
+    keep_alive_at_ = std::chrono::steady_clock::time_point::max();  // output keeps the stream alive now
     sink_.running();
   }
   ++deps_.metrics.chunks_relayed;

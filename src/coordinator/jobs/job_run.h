@@ -84,6 +84,11 @@ class JobRun {
 
   net::awaitable<std::expected<void, ApiError>> wait_for_slot();
   std::expected<void, ApiError> refusal_while_waiting(std::chrono::steady_clock::time_point give_up) const;
+  // When the consumer of a stream, still waiting for its first output, is
+  // next sent a keep-alive (time_point::max(): never).
+  void arm_keep_alive();
+  // Sends the keep-alive if it is due and re-arms it.
+  net::awaitable<JobSink::Delivery> keep_alive_if_due();
   bool dispatch();  // to the best node not tried yet; false if none
   net::awaitable<Ending> relay();
   // Handles one event; an Ending when the job is over.
@@ -126,6 +131,7 @@ class JobRun {
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point first_chunk_;
+  std::chrono::steady_clock::time_point keep_alive_at_ = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace potluck::coordinator

@@ -63,6 +63,11 @@ class JobSink {
   virtual std::size_t unsent_bytes() const { return 0; }
   // Writes what was taken (streaming sinks).
   virtual net::awaitable<Delivery> flush() { co_return Delivery::ok; }
+  // The consumer of a stream has waited a while for the first output (in the
+  // dispatch line or on a node): a streaming sink writes something that is
+  // not output (its response head and an SSE comment) so that proxies with
+  // read timeouts keep the connection open.
+  virtual net::awaitable<Delivery> keep_alive() { co_return Delivery::ok; }
   // Chunks that reached the consumer: what an unfinished job pays for.
   virtual std::int64_t delivered_chunks() const = 0;
 
