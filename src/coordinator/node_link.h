@@ -31,12 +31,6 @@ class NodeLink {
  public:
   NodeLink(protocol::Hello hello, NodeEnrolment enrolment, std::size_t max_queued_bytes,
            HealthSettings health = {});
-
-  // Flow control: the window each job starts with, as told in welcome; 0
-  // when the node does not take part (it sends freely and only the backlog
-  // bound holds it).
-  std::int64_t window_bytes() const { return window_bytes_; }
-  void set_window_bytes(std::int64_t bytes) { window_bytes_ = bytes; }
   virtual ~NodeLink() = default;
   NodeLink(const NodeLink&) = delete;
   NodeLink& operator=(const NodeLink&) = delete;
@@ -59,6 +53,12 @@ class NodeLink {
   void touch() { last_seen_ = std::chrono::steady_clock::now(); }
   std::chrono::steady_clock::time_point last_seen() const { return last_seen_; }
   std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
+
+  // Flow control: the window each job starts with, as told in welcome; 0
+  // when the node does not take part (it sends freely and only the backlog
+  // bound holds it).
+  std::int64_t window_bytes() const { return window_bytes_; }
+  void set_window_bytes(std::int64_t bytes) { window_bytes_ = bytes; }
 
   // Model-list changes from status frames, applied at most once per interval.
   ModelListPacer& model_updates() { return model_updates_; }
