@@ -12,6 +12,14 @@ TEST(SseWriter, FormatsEventsAndChunks) {
   potluck::net::append_sse_event(out, "line1\nline2");
   EXPECT_EQ(out, "data: line1\ndata: line2\n\n");
   out.clear();
+  potluck::net::append_sse_comment(out, "keep-alive");
+  EXPECT_EQ(out, ": keep-alive\n\n");
+  std::vector<std::string> events;
+  SseParser parser([&](std::string_view data) { events.emplace_back(data); });
+  parser.feed(out);
+  parser.finish();
+  EXPECT_TRUE(events.empty());  // a comment is no event
+  out.clear();
   potluck::net::append_http_chunk(out, std::string(26, 'x'));
   EXPECT_EQ(out, "1a\r\n" + std::string(26, 'x') + "\r\n");
 }
