@@ -117,6 +117,11 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--verify-after-jobs", c.verify_after_jobs,
                   "Successful jobs, with no usage mismatch, after which a public node counts as verified (0: never)")
       ->envname("POTLUCK_VERIFY_AFTER_JOBS")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--max-usage-mismatches", c.max_usage_mismatches,
+                  "Usage reports above what a public node relayed that it may make before it gets no more "
+                  "public-pool jobs, until an admin clears its count (POST /api/nodes/{id}/clear-mismatches)")
+      ->envname("POTLUCK_MAX_USAGE_MISMATCHES")->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000}))
+      ->capture_default_str();
   cmd->add_option("--verify-after-consumers", c.verify_after_consumers,
                   "Distinct paying consumers (not the node's owner) a public node must have served to count as "
                   "verified")

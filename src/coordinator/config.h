@@ -58,6 +58,10 @@ struct CoordinatorConfig {
   std::int64_t max_tokens_cap = 32768;   // a request asking for more output tokens is refused (400)
   std::int64_t verify_after_jobs = 1000; // successful jobs, with no usage mismatch, that earn "verified"
   std::int64_t verify_after_consumers = 10; // ... from at least this many paying consumers, not the owner
+  // A public node whose usage reports passed the relayed bound more often
+  // than this (since an admin last cleared its count) gets no more
+  // public-pool jobs until an admin clears it.
+  std::int64_t max_usage_mismatches = 3;
   // A node's model list changes (status frames) are applied at most this often;
   // faster ones are coalesced, the latest applied when the interval has passed.
   std::chrono::milliseconds node_status_interval{5000};

@@ -127,6 +127,11 @@ net::awaitable<std::optional<net::Response>> NodeHub::connect(net::Exchange& exc
   // A node that does not speak flow control (older versions) sends freely;
   // its jobs are held by the backlog bound alone.
   if (link->hello().flow) link->set_window_bytes(node_window(config_));
+  link->set_usage_mismatches(enrolled->usage_mismatches, config_.max_usage_mismatches);
+  if (link->suspended())
+    spdlog::warn("node {} stays suspended from the public pool: {} usage reports above what it relayed "
+                 "(--max-usage-mismatches {}) until an admin clears them",
+                 link->id(), link->usage_mismatches(), config_.max_usage_mismatches);
   auto added = registry_.add(link);
   if (!added) {
     // The store agreed, so the live node's record changed hands since it

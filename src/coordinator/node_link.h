@@ -60,6 +60,20 @@ class NodeLink {
   std::int64_t window_bytes() const { return window_bytes_; }
   void set_window_bytes(std::int64_t bytes) { window_bytes_ = bytes; }
 
+  // Usage reports this node made above what it relayed, since an admin last
+  // cleared them. A public node past `limit` (--max-usage-mismatches) is
+  // suspended: it gets no public-pool job (Registry::fit) until cleared.
+  std::int64_t usage_mismatches() const { return usage_mismatches_; }
+  void set_usage_mismatches(std::int64_t count, std::int64_t limit) {
+    usage_mismatches_ = count;
+    suspended_ = cluster_id().empty() && count > limit;
+  }
+  bool suspended() const { return suspended_; }
+  void clear_usage_mismatches() {
+    usage_mismatches_ = 0;
+    suspended_ = false;
+  }
+
   // Model-list changes from status frames, applied at most once per interval.
   ModelListPacer& model_updates() { return model_updates_; }
 
@@ -101,6 +115,8 @@ class NodeLink {
   std::unordered_map<std::string, std::weak_ptr<Job>> jobs_;
   std::size_t max_queued_bytes_;  // per job: a consumer further behind is dropped
   std::int64_t window_bytes_ = 0;
+  std::int64_t usage_mismatches_ = 0;
+  bool suspended_ = false;
   bool draining_ = false;
   NodeHealth health_;
   std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();

@@ -70,7 +70,7 @@ void Registry::set_models(NodeLink& link, std::vector<protocol::ModelOffer> mode
 
 Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
   // A cluster's nodes serve only that cluster; public nodes only the pool.
-  if (node.draining() || node.cluster_id() != placement.cluster_id) return {};
+  if (node.draining() || node.suspended() || node.cluster_id() != placement.cluster_id) return {};
   if (!placement.language.empty())
     return node.runs(placement.language) ? Fit{&node, nullptr, {}, pricing_.clamp_exec(node.hello().exec_price)}
                                          : Fit{};

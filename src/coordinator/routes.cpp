@@ -56,6 +56,10 @@ Answer delete_tier(const Services& s, net::Exchange&, RouteCall& c) {
   co_return co_await s.pricing.delete_tier(c.principal, name);
 }
 Answer list_nodes(const Services& s, net::Exchange&, RouteCall& c) { co_return co_await s.nodes.list(c.principal); }
+Answer node_clear_mismatches(const Services& s, net::Exchange&, RouteCall& c) {
+  const std::string id(c.captures["id"]);
+  co_return co_await s.nodes.clear_mismatches(c.principal, id);
+}
 Answer node_trust(const Services& s, net::Exchange& ex, RouteCall& c) {
   const std::string id(c.captures["id"]);
   co_return co_await s.pricing.node_trust(ex, c.principal, id);
@@ -198,6 +202,7 @@ std::span<const Route> routes() {
       {verb::delete_, P("/api/tiers/{name}"), admin, delete_tier},
       {verb::get, P("/api/nodes"), key, list_nodes},  // own and own clusters' nodes; an admin all
       {verb::put, P("/api/nodes/{id}/trust"), admin, node_trust},
+      {verb::post, P("/api/nodes/{id}/clear-mismatches"), admin, node_clear_mismatches},
 
       {verb::get, P("/api/audit"), key, audit},                // admin: all; a cluster's owner: ?cluster=ID
       {verb::get, P("/api/audit/verify"), key, audit_verify},  // AuditHandler: admins only

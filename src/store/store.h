@@ -174,6 +174,10 @@ class Store {
   // Returns how many went.
   virtual Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,
                                                          const std::vector<std::string>& connected) = 0;
+  // An admin clears a node's count of usage reports above what it relayed
+  // (a suspended node gets public jobs again); audited as
+  // node.mismatches_cleared with the count cleared. not_found for no node.
+  virtual Result<std::int64_t> clear_node_mismatches(const std::string& actor_id, const std::string& node_id) = 0;
   // An admin sets a node's trust level; audited as node.trust_set.
   virtual Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id, Trust trust) = 0;
 

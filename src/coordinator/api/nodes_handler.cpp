@@ -17,6 +17,7 @@ namespace {
 
 std::string_view state_of(const NodeLink& link, std::chrono::steady_clock::time_point now) {
   if (link.draining()) return "draining";
+  if (link.suspended()) return "suspended";
   switch (link.health().state(now)) {
     case NodeHealth::State::parked: return "parked";
     case NodeHealth::State::probing: return "probing";
@@ -110,6 +111,17 @@ net::awaitable<std::optional<net::Response>> NodesHandler::list(const Principal&
     data.push_back(std::move(entry));
   }
   co_return json_response(http::status::ok, json::object{{"object", "list"}, {"data", std::move(data)}});
+}
+
+net::awaitable<std::optional<net::Response>> NodesHandler::clear_mismatches(const Principal& caller,
+                                                                           const std::string& node_id) {
+  const std::string actor = caller.user_id;
+  auto clear = [&actor, &node_id](store::Store& s) { return s.clear_node_mismatches(actor, node_id); };
+  auto cleared = co_await store_.call(clear);
+  if (!cleared) co_return store_error_response(cleared.error(), "node", 400);
+  if (auto* link = registry_.find(node_id)) link->clear_usage_mismatches();
+  co_return json_response(http::status::ok,
+                          json::object{{"node_id", node_id}, {"cleared", *cleared}, {"usage_mismatches", 0}});
 }
 
 }  // namespace potluck::coordinator::api

@@ -15,6 +15,9 @@ class NodesHandler {
   NodesHandler(StoreExecutor& store, Registry& registry) : store_(store), registry_(registry) {}
 
   net::awaitable<std::optional<net::Response>> list(const Principal& caller);
+  // An admin clears the node's count of inflated usage reports, which lifts
+  // its suspension from the public pool (--max-usage-mismatches).
+  net::awaitable<std::optional<net::Response>> clear_mismatches(const Principal& caller, const std::string& node_id);
 
  private:
   StoreExecutor& store_;

@@ -14,10 +14,9 @@ JobSink::Delivery ResultCollector::take(const protocol::Chunk& chunk) {
   return JobSink::Delivery::ok;
 }
 
-// The usage shown is the node's report, as with a stream.
+// The usage shown is what the consumer pays for, as with a stream.
 std::string OpenAiCollector::render(const protocol::Done& done, const protocol::Usage& billed) const {
-  (void)billed;
-  return format_.complete_response(done.usage);
+  return format_.complete_response(shown_usage(done, billed));
 }
 
 // Pieces that are not program output (a newer node's extras) are ignored.

@@ -14,11 +14,9 @@ JobSink::Delivery OpenAiStreamSink::take(const protocol::Chunk& chunk) {
   return Delivery::ok;
 }
 
-// The usage shown is the node's report, as the engine gave it; what the
-// consumer pays (`billed`) is bounded by what was relayed.
+// The usage shown is what the consumer pays for (shown_usage).
 net::awaitable<void> OpenAiStreamSink::complete(const protocol::Done& done, const protocol::Usage& billed) {
-  (void)billed;
-  if (include_usage_) format_.append_usage_event(events(), done.usage);
+  if (include_usage_) format_.append_usage_event(events(), shown_usage(done, billed));
   ResponseFormat::append_done_event(events());
   co_await finish();
 }

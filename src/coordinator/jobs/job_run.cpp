@@ -375,6 +375,19 @@ void JobRun::leave_node(bool cancel_on_node) {
   deps_.queue.notify();  // its slot is free, for a job of any kind
 }
 
+void JobRun::note_mismatch() {
+  spdlog::warn("job {}: node {} reported more tokens than it relayed; billed at the relayed bound", job_->id,
+               job_->node_id);
+  auto* node = deps_.registry.find(job_->node_id);
+  if (!node || node->suspended()) return;
+  const std::int64_t limit = deps_.config.max_usage_mismatches;
+  node->set_usage_mismatches(node->usage_mismatches() + 1, limit);
+  if (node->suspended())
+    spdlog::warn("node {} suspended from the public pool: {} usage reports above what it relayed "
+                 "(--max-usage-mismatches {}); an admin clears it with POST /api/nodes/{}/clear-mismatches",
+                 node->id(), node->usage_mismatches(), limit, node->id());
+}
+
 void JobRun::consumed(std::int64_t cost) {
   if (window_ == 0 || !node_) return;
   // Granting in quarters keeps credit frames rare while the node, which
@@ -419,9 +432,7 @@ store::UsageEvent JobRun::record(const Ending& ending) {
   event.latency_ms = ms_between(started_, std::chrono::steady_clock::now());
   event.status = ending.status;
   event.error_code = ending.code;
-  if (event.usage_mismatch)
-    spdlog::warn("job {}: node {} reported more tokens than it relayed; billed at the relayed bound", job_->id,
-                 job_->node_id);
+  if (event.usage_mismatch) note_mismatch();
   record_job_end(deps_.metrics, deps_.usage, event, chunks_);
   return event;
 }

@@ -102,6 +102,9 @@ class JobRun {
   Ending unanswered();
   net::awaitable<void> wait_for_cancel_ack();
   void leave_node(bool cancel_on_node);
+  // The node's usage report passed the relayed bound: counted on its live
+  // link, which may suspend it from the public pool.
+  void note_mismatch();
   // Flow control: `cost` more of the job's output reached its consumer (a
   // streaming sink's write went out, a collecting sink took it); the node
   // gets it back as credit once a quarter of its window has gathered.

@@ -33,6 +33,16 @@ struct JobFailure {
   protocol::Usage billed;  // what the consumer pays for (delivered output only)
 };
 
+// The usage a consumer is shown: the token counts it pays for (`billed`,
+// bounded by what was relayed, so a node's inflated report never reaches
+// the consumer), with the engine's other usage members as the node sent them.
+inline protocol::Usage shown_usage(const protocol::Done& done, const protocol::Usage& billed) {
+  protocol::Usage shown = done.usage;
+  shown.prompt_tokens = billed.prompt_tokens;
+  shown.completion_tokens = billed.completion_tokens;
+  return shown;
+}
+
 class JobSink {
  public:
   // What became of output handed to the sink.

@@ -336,6 +336,21 @@ Result<void> SqliteStore::set_node_trust(const std::string& actor_id, const std:
   });
 }
 
+Result<std::int64_t> SqliteStore::clear_node_mismatches(const std::string& actor_id, const std::string& node_id) {
+  return guarded([&]() -> Result<std::int64_t> {
+    Transaction tx(db_);
+    auto read = db_.prepare("SELECT usage_mismatches FROM nodes WHERE id = ?");
+    read.bind(1, node_id);
+    if (!read.step()) return std::unexpected(not_found("node"));
+    const std::int64_t cleared = read.integer(0);
+    db_.prepare("UPDATE nodes SET usage_mismatches = 0, flagged_at = NULL WHERE id = ?").bind(1, node_id).step();
+    append_audit(db_, {actor_id, "node.mismatches_cleared", node_id, "",
+                       R"({"cleared":)" + std::to_string(cleared) + "}"});
+    tx.commit();
+    return cleared;
+  });
+}
+
 Result<void> SqliteStore::insert_usage(const std::vector<UsageEvent>& events) {
   return guarded([&]() -> Result<void> {
     Transaction tx(db_);

@@ -63,6 +63,7 @@ class SqliteStore final : public Store {
   Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,
                                                  const std::vector<std::string>& connected) override;
   Result<void> set_node_trust(const std::string& actor_id, const std::string& node_id, Trust trust) override;
+  Result<std::int64_t> clear_node_mismatches(const std::string& actor_id, const std::string& node_id) override;
 
   Result<void> insert_usage(const std::vector<UsageEvent>& events) override;
   Result<std::int64_t> count_usage() override;
