@@ -1,7 +1,10 @@
 """Sections of docs/benchmarks.md that a separate script owns: kept between
 marker comments so that each generator rewrites only its own part, and
 bench/summarise.py (which writes the whole page) carries them over."""
+import argparse
+import json
 import os
+from collections import defaultdict
 
 
 def markers(name):
@@ -46,3 +49,28 @@ def write(path, name, lines):
 
 # The sections other scripts own, in page order.
 OWNED = ("scheduling", "memory", "ledger", "flow", "comparison")
+
+
+def span(values, fmt):
+    """The range of `values` formatted with `fmt`: one figure when both ends read the same."""
+    lo, hi = min(values), max(values)
+    return fmt.format(lo) if fmt.format(lo) == fmt.format(hi) else f"{fmt.format(lo)}–{fmt.format(hi)}"
+
+
+def run_args():
+    """The arguments every section script takes: its results file, the page, and the machine's description."""
+    p = argparse.ArgumentParser()
+    for name in ("results", "out", "date", "commit", "nproc", "cpu", "loadavg"):
+        p.add_argument("--" + name, required=True)
+    return p.parse_args()
+
+
+def runs_by(path, key):
+    """The JSON lines of `path` (one per run and point), grouped by their field `key`."""
+    groups = defaultdict(list)
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                groups[r[key]].append(r)
+    return groups

@@ -3,29 +3,12 @@
 results (one JSON line per run and mode from bench/flow_latency.mjs). Each
 figure is shown as the range over the runs. Standard library only; the rest of
 the page is left as it is."""
-import argparse
-import json
-from collections import defaultdict
-
 import doc_sections
 
 
-def span(values, fmt):
-    lo, hi = min(values), max(values)
-    return fmt.format(lo) if fmt.format(lo) == fmt.format(hi) else f"{fmt.format(lo)}–{fmt.format(hi)}"
-
-
 def main():
-    p = argparse.ArgumentParser()
-    for name in ("results", "out", "date", "commit", "nproc", "cpu", "loadavg"):
-        p.add_argument("--" + name, required=True)
-    a = p.parse_args()
-    by_mode = defaultdict(list)
-    with open(a.results) as f:
-        for line in f:
-            if line.strip():
-                r = json.loads(line)
-                by_mode[r["mode"]].append(r)
+    a = doc_sections.run_args()
+    by_mode = doc_sections.runs_by(a.results, "mode")
     runs = max(len(v) for v in by_mode.values())
     first = next(iter(by_mode.values()))[0]
 
@@ -56,11 +39,11 @@ def main():
         rs = by_mode.get(mode)
         if not rs:
             continue
-        w(f"| {mode} | {span([r['idle_p50_ms'] for r in rs], '{:,.1f} ms')} "
-          f"| {span([r['idle_p99_ms'] for r in rs], '{:,.1f} ms')} "
-          f"| {span([r['beside_p50_ms'] for r in rs], '{:,.1f} ms')} "
-          f"| {span([r['beside_p99_ms'] for r in rs], '{:,.1f} ms')} "
-          f"| {span([r['node_mib'] for r in rs], '{:,.0f} MiB')} |")
+        w(f"| {mode} | {doc_sections.span([r['idle_p50_ms'] for r in rs], '{:,.1f} ms')} "
+          f"| {doc_sections.span([r['idle_p99_ms'] for r in rs], '{:,.1f} ms')} "
+          f"| {doc_sections.span([r['beside_p50_ms'] for r in rs], '{:,.1f} ms')} "
+          f"| {doc_sections.span([r['beside_p99_ms'] for r in rs], '{:,.1f} ms')} "
+          f"| {doc_sections.span([r['node_mib'] for r in rs], '{:,.0f} MiB')} |")
     doc_sections.write(a.out, "flow", out)
 
 

@@ -3,29 +3,12 @@
 results (one JSON line per run and payer-row count from potluck-ledger-bench).
 Each figure is shown as the range over the runs. Standard library only; the
 rest of the page is left as it is."""
-import argparse
-import json
-from collections import defaultdict
-
 import doc_sections
 
 
-def span(values, fmt):
-    lo, hi = min(values), max(values)
-    return fmt.format(lo) if fmt.format(lo) == fmt.format(hi) else f"{fmt.format(lo)}–{fmt.format(hi)}"
-
-
 def main():
-    p = argparse.ArgumentParser()
-    for name in ("results", "out", "date", "commit", "nproc", "cpu", "loadavg"):
-        p.add_argument("--" + name, required=True)
-    a = p.parse_args()
-    by_rows = defaultdict(list)
-    with open(a.results) as f:
-        for line in f:
-            if line.strip():
-                r = json.loads(line)
-                by_rows[r["payer_rows"]].append(r)
+    a = doc_sections.run_args()
+    by_rows = doc_sections.runs_by(a.results, "payer_rows")
     runs = max(len(v) for v in by_rows.values())
     jobs = next(iter(by_rows.values()))[0]["jobs"]
 
@@ -52,12 +35,12 @@ def main():
     w("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for rows in sorted(by_rows):
         rs = by_rows[rows]
-        w(f"| {rows:,} | {span([r['ledger_rows'] for r in rs], '{:,}')} "
-          f"| {span([r['hold_us_p50'] for r in rs], '{:,.0f} µs')} "
-          f"| {span([r['hold_us_p99'] for r in rs], '{:,.0f} µs')} "
-          f"| {span([r['settle_us_p50'] for r in rs], '{:,.0f} µs')} "
-          f"| {span([r['settle_us_p99'] for r in rs], '{:,.0f} µs')} "
-          f"| {span([r['check_ms'] for r in rs], '{:,.1f} ms')} |")
+        w(f"| {rows:,} | {doc_sections.span([r['ledger_rows'] for r in rs], '{:,}')} "
+          f"| {doc_sections.span([r['hold_us_p50'] for r in rs], '{:,.0f} µs')} "
+          f"| {doc_sections.span([r['hold_us_p99'] for r in rs], '{:,.0f} µs')} "
+          f"| {doc_sections.span([r['settle_us_p50'] for r in rs], '{:,.0f} µs')} "
+          f"| {doc_sections.span([r['settle_us_p99'] for r in rs], '{:,.0f} µs')} "
+          f"| {doc_sections.span([r['check_ms'] for r in rs], '{:,.1f} ms')} |")
     doc_sections.write(a.out, "ledger", out)
 
 
