@@ -5,6 +5,8 @@
 // that read slowly hold back only their own jobs: the node's and the
 // coordinator's memory stay bounded by jobs x window, the engine feels the
 // backpressure, and short requests to the same nodes go through meanwhile.
+// A node that asks for a window and ignores it is stopped by the backlog
+// bound (--max-stream-buffer-bytes), as one that never asked.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
@@ -132,5 +134,39 @@ test('a node that does not speak flow control is sent no window and no credit, a
   assert.equal(r.status, 200, r.text.slice(0, 300));
   assert.equal(r.json.choices[0].message.content, pieces.join(''));
   assert.ok(!node.frames.some((f) => f.type === 'credit'), 'no credit frame was sent');
+  node.terminate();
+}));
+
+test('a node that asks for flow control and then ignores its window is held by the backlog bound', h.wrap(async () => {
+  const node = await connectNode(coord.url, await coord.nodeToken('greedy node'));
+  const welcome = await node.hello({
+    models: [{ id: 'greedy-model', context: 4096, owned_by: 'fake-node' }], maxJobs: 2, extra: { flow: true },
+  });
+  assert.equal(welcome.window, WINDOW, 'the window granted in welcome');
+  await coord.waitForModel(key, 'greedy-model');
+  const last = await coord.settle();
+  const res = await coord.fetch('/v1/chat/completions', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'greedy-model', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(res.status, 200);
+  const job = await node.next('job');
+  // The client reads nothing; the node sends 32 MiB at once (128 windows, far
+  // more than the stream buffer and the kernel's socket buffers together)
+  // without waiting for a credit.
+  const piece = 'g'.repeat(8192);
+  for (let i = 0; i < 4096; i += 1) node.send({ type: 'chunk', id: job.id, seq: i, delta: { content: piece } });
+  // The cancel comes while the client is still connected: the backlog bound,
+  // not the client, stopped the job.
+  const cancel = await node.next((f) => f.type === 'cancel' && f.id === job.id);
+  assert.equal(cancel.id, job.id, 'the coordinator stopped the job on the node');
+  // Its consumer, still blocked on a full socket, leaves: the job is recorded.
+  await res.body.cancel();
+  const rows = await waitFor(async () => {
+    const r = await coord.usageEvents(`id > ${last} AND node_id = '${node.nodeId}'`);
+    return r.length ? r : null;
+  }, { what: 'the usage event of the stopped job' });
+  assert.equal(rows[0].status, 'cancelled');
   node.terminate();
 }));
