@@ -28,7 +28,7 @@ class Job {
   Job(boost::asio::any_io_executor executor, std::string id) : id(std::move(id)), events_(executor) {}
 
   void push(JobEvent event) {
-    if (auto* chunk = std::get_if<protocol::Chunk>(&event)) backlog_bytes_ += chunk->delta.size();
+    if (auto* chunk = std::get_if<protocol::Chunk>(&event)) backlog_bytes_ += protocol::text_bytes(*chunk);
     events_.push(std::move(event));
   }
 
@@ -37,7 +37,7 @@ class Job {
     auto event = co_await events_.pop_until(deadline);
     if (event) {
       if (auto* chunk = std::get_if<protocol::Chunk>(&*event))
-        backlog_bytes_ -= std::min(backlog_bytes_, chunk->delta.size());
+        backlog_bytes_ -= std::min(backlog_bytes_, protocol::text_bytes(*chunk));
     }
     co_return event;
   }

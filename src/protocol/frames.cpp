@@ -292,11 +292,11 @@ std::string encode(const Credit& c) {
   return json::serialize(json::object{{"type", "credit"}, {"id", c.id}, {"bytes", c.bytes}});
 }
 
-std::int64_t flow_cost(const Chunk& chunk) {
-  return static_cast<std::int64_t>(chunk.delta.size() + chunk.finish_reason.size() + chunk.choice.size() +
-                                   chunk.response.size()) +
-         kChunkFrameCost;
+std::size_t text_bytes(const Chunk& chunk) {
+  return chunk.delta.size() + chunk.finish_reason.size() + chunk.choice.size() + chunk.response.size();
 }
+
+std::int64_t flow_cost(const Chunk& chunk) { return static_cast<std::int64_t>(text_bytes(chunk)) + kChunkFrameCost; }
 
 std::string encode(const Status& s) {
   json::object o{{"type", "status"}, {"in_flight", s.in_flight}, {"draining", s.draining}};

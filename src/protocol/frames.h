@@ -146,10 +146,13 @@ struct Credit {
 inline constexpr std::int64_t kMinWindowBytes = 4 * 1024;
 inline constexpr std::int64_t kMaxWindowBytes = 64 * 1024 * 1024;
 
-// What one chunk costs against its job's window: its text (delta, finish
-// reason and the engine's extras) plus a fixed share for the frame around
-// it, so that a stream of tiny tokens is bounded too. Both ends count with
-// this one function.
+// The text a chunk carries for its consumer: delta, finish reason and the
+// engine's extras. What a node can make the coordinator hold (a job's
+// backlog, a collected answer) is counted with it, so no field escapes.
+std::size_t text_bytes(const Chunk& chunk);
+// What one chunk costs against its job's window: its text plus a fixed share
+// for the frame around it, so that a stream of tiny tokens is bounded too.
+// Both ends count with this one function.
 inline constexpr std::int64_t kChunkFrameCost = 64;
 std::int64_t flow_cost(const Chunk& chunk);
 

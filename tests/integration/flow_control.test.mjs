@@ -137,26 +137,24 @@ test('a node that does not speak flow control is sent no window and no credit, a
   node.terminate();
 }));
 
-test('a node that asks for flow control and then ignores its window is held by the backlog bound', h.wrap(async () => {
-  const node = await connectNode(coord.url, await coord.nodeToken('greedy node'));
-  const welcome = await node.hello({
-    models: [{ id: 'greedy-model', context: 4096, owned_by: 'fake-node' }], maxJobs: 2, extra: { flow: true },
-  });
+// Opens a stream nobody reads to a node that asks for flow control, has the
+// node send `chunks` frames made by `frame` without waiting for credit, and
+// returns once the coordinator has cancelled the job on the node.
+async function greedyNodeIsStopped(name, frame, chunks) {
+  const node = await connectNode(coord.url, await coord.nodeToken(name));
+  const model = `${name}-model`;
+  const welcome = await node.hello({ models: [{ id: model, context: 4096, owned_by: 'fake-node' }], maxJobs: 2, extra: { flow: true } });
   assert.equal(welcome.window, WINDOW, 'the window granted in welcome');
-  await coord.waitForModel(key, 'greedy-model');
+  await coord.waitForModel(key, model);
   const last = await coord.settle();
   const res = await coord.fetch('/v1/chat/completions', {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'greedy-model', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
   });
   assert.equal(res.status, 200);
   const job = await node.next('job');
-  // The client reads nothing; the node sends 32 MiB at once (128 windows, far
-  // more than the stream buffer and the kernel's socket buffers together)
-  // without waiting for a credit.
-  const piece = 'g'.repeat(8192);
-  for (let i = 0; i < 4096; i += 1) node.send({ type: 'chunk', id: job.id, seq: i, delta: { content: piece } });
+  for (let i = 0; i < chunks; i += 1) node.send({ type: 'chunk', id: job.id, seq: i, ...frame });
   // The cancel comes while the client is still connected: the backlog bound,
   // not the client, stopped the job.
   const cancel = await node.next((f) => f.type === 'cancel' && f.id === job.id);
@@ -169,4 +167,17 @@ test('a node that asks for flow control and then ignores its window is held by t
   }, { what: 'the usage event of the stopped job' });
   assert.equal(rows[0].status, 'cancelled');
   node.terminate();
+}
+
+// The client reads nothing; the node sends 32 MiB at once (128 windows, far
+// more than the stream buffer and the kernel's socket buffers together)
+// without waiting for a credit.
+test('a node that asks for flow control and then ignores its window is held by the backlog bound', h.wrap(async () => {
+  await greedyNodeIsStopped('greedy', { delta: { content: 'g'.repeat(8192) } }, 4096);
+}));
+
+test('output carried in a chunk\'s extras counts against the backlog as its text does', h.wrap(async () => {
+  // Empty deltas, 12 KiB of logprobs each: 48 MiB that a count of deltas alone would not see.
+  const logprobs = { content: [{ token: 'x', logprob: -1, padding: 'p'.repeat(12 * 1024) }] };
+  await greedyNodeIsStopped('extras', { delta: {}, choice: { logprobs } }, 4096);
 }));

@@ -8,7 +8,7 @@ namespace potluck::coordinator::api {
 namespace json = boost::json;
 
 JobSink::Delivery ResultCollector::take(const protocol::Chunk& chunk) {
-  held_bytes_ += chunk.delta.size() + chunk.choice.size() + chunk.response.size();
+  held_bytes_ += protocol::text_bytes(chunk);
   if (held_bytes_ > max_bytes_) return JobSink::Delivery::too_large;
   keep(chunk);
   return JobSink::Delivery::ok;
