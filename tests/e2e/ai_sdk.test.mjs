@@ -135,6 +135,38 @@ describe('AI SDK with @ai-sdk/openai', () => {
     assert.deepEqual(o.object, PERSON);
   }));
 
+  test('the default (Responses API) model: generateText and streamText', h.wrap(async () => {
+    const g = await generateText({ model: openai()(MODEL), system: 'be brief', prompt: 'hello responses model', maxRetries: 0 });
+    assert.equal(g.text, 'echo: hello responses model');
+    assert.equal(g.finishReason, 'stop');
+    assert.equal(g.usage.inputTokens, 5);
+    assert.equal(g.usage.outputTokens, 4);
+    const s = streamText({ model: openai()(MODEL), prompt: 'stream responses model', maxRetries: 0 });
+    let text = '';
+    for await (const piece of s.textStream) text += piece;
+    assert.equal(text, 'echo: stream responses model');
+    assert.equal((await s.usage).outputTokens, 4);
+  }));
+
+  test('the default (Responses API) model: a tool loop, stateless (store: false)', h.wrap(async () => {
+    const calls = [];
+    const weather = tool({
+      inputSchema: z.object({ city: z.string() }),
+      execute: async (args) => {
+        calls.push(args);
+        return `fog in ${args.city}`;
+      },
+    });
+    const g = await generateText({
+      model: openai()(MODEL), prompt: JSON.stringify(WEATHER_ARGS), tools: { weather }, stopWhen: stepCountIs(3),
+      // Without it the SDK refers to earlier items by id, which needs them stored.
+      providerOptions: { openai: { store: false } }, maxRetries: 0,
+    });
+    assert.deepEqual(calls, [WEATHER_ARGS]);
+    assert.equal(g.steps.length, 2);
+    assert.equal(g.text, 'echo: fog in Paris');
+  }));
+
   test('the chat model: 429 is retried after Retry-After', h.wrap(async () => {
     const { fetch, attempts } = recordingFetch(failOnce429());
     const g = await generateText({ model: openai(fetch).chat(MODEL), prompt: 'again', maxRetries: 1 });

@@ -21,8 +21,8 @@ before(h.wrap(async () => {
   stack = await startStack(h);
 }));
 
-const chat = ({ fetch, apiKey = stack.key, model = MODEL, maxRetries = 0 } = {}) =>
-  new ChatOpenAI({ model, apiKey, maxRetries, configuration: { baseURL: stack.baseURL, fetch } });
+const chat = ({ fetch, apiKey = stack.key, model = MODEL, maxRetries = 0, useResponsesApi = false } = {}) =>
+  new ChatOpenAI({ model, apiKey, maxRetries, useResponsesApi, configuration: { baseURL: stack.baseURL, fetch } });
 
 describe('LangChain ChatOpenAI', () => {
   test('invoke and stream', h.wrap(async () => {
@@ -33,6 +33,15 @@ describe('LangChain ChatOpenAI', () => {
     let text = '';
     for await (const chunk of await chat().stream('stream langchain')) text += chunk.content;
     assert.equal(text, 'echo: stream langchain');
+  }));
+
+  test('useResponsesApi: invoke and stream over /v1/responses', h.wrap(async () => {
+    const m = await chat({ useResponsesApi: true }).invoke('hello responses');
+    assert.equal(m.text, 'echo: hello responses');
+    assert.equal(m.usage_metadata.output_tokens, 3);
+    let text = '';
+    for await (const chunk of await chat({ useResponsesApi: true }).stream('stream responses')) text += chunk.text;
+    assert.equal(text, 'echo: stream responses');
   }));
 
   test('bindTools: a tool call, the tool run, and its result answered', h.wrap(async () => {

@@ -60,6 +60,65 @@ describe('openai SDK, current major', () => {
     assert.deepEqual(c.choices[0].message.parsed, PERSON);
   }));
 
+  test('responses.create, non-streamed', h.wrap(async () => {
+    const r = await client.responses.create({ model: MODEL, instructions: 'be brief', input: 'hello responses' });
+    assert.equal(r.object, 'response');
+    assert.equal(r.status, 'completed');
+    assert.match(r.id, /^resp_/);
+    assert.equal(r.output_text, 'echo: hello responses');
+    assert.equal(r.usage.input_tokens, 4);
+    assert.equal(r.usage.output_tokens, 3);
+    assert.equal(r.usage.total_tokens, 7);
+  }));
+
+  test('responses.create, streamed: typed events and the final response', h.wrap(async () => {
+    const stream = await client.responses.create({
+      model: MODEL, input: [{ role: 'user', content: [{ type: 'input_text', text: 'stream the responses' }] }],
+      stream: true,
+    });
+    const types = [];
+    let text = '';
+    let final;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') final = event.response;
+    }
+    assert.equal(text, 'echo: stream the responses');
+    assert.equal(types[0], 'response.created');
+    assert.equal(types.at(-1), 'response.completed');
+    assert.equal(final.output[0].content[0].text, text);
+    assert.equal(final.usage.output_tokens, 4);
+  }));
+
+  test('responses: a function call round trip', h.wrap(async () => {
+    const tools = [{
+      type: 'function', name: 'weather', strict: true,
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'],
+                    additionalProperties: false },
+    }];
+    const first = await client.responses.create({ model: MODEL, input: JSON.stringify(WEATHER_ARGS), tools });
+    const call = first.output.find((item) => item.type === 'function_call');
+    assert.equal(call.name, 'weather');
+    assert.deepEqual(JSON.parse(call.arguments), WEATHER_ARGS);
+    const second = await client.responses.create({
+      model: MODEL, tools,
+      input: [{ role: 'user', content: JSON.stringify(WEATHER_ARGS) }, call,
+              { type: 'function_call_output', call_id: call.call_id, output: 'sunny in Paris' }],
+    });
+    assert.equal(second.output_text, 'echo: sunny in Paris');
+  }));
+
+  test('responses: previous_response_id and store are refused (nothing is stored)', h.wrap(async () => {
+    for (const extra of [{ previous_response_id: 'resp_x' }, { store: true }]) {
+      await assert.rejects(client.responses.create({ model: MODEL, input: 'x', ...extra }), (err) => {
+        assert.ok(err instanceof OpenAI.BadRequestError, `${err.constructor.name}: ${err.message}`);
+        assert.match(err.message, /not stored|stores nothing/);
+        return true;
+      });
+    }
+  }));
+
   test('aborting a stream cancels the job on the node', h.wrap(async () => {
     const before = (await stack.upstream.stats()).generations_aborted_by_client;
     const stream = await client.chat.completions.create({
