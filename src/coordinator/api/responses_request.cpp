@@ -75,7 +75,9 @@ std::expected<json::object, ApiError> chat_part(const json::value& part) {
     if (const auto* detail = present(p, "detail")) image["detail"] = *detail;
     return json::object{{"type", "image_url"}, {"image_url", std::move(image)}};
   }
-  return std::unexpected(invalid("content part type '" + type.substr(0, 64) + "' is not supported", "invalid_input"));
+  return std::unexpected(invalid("a content part's type must be input_text, output_text, refusal or input_image (with "
+                                 "an image_url)",
+                                 "invalid_input"));
 }
 
 // A message's content as chat content: a string stays one; parts that are
@@ -119,7 +121,9 @@ class MessageList {
                                      "stores nothing); send the items themselves (with the AI SDK, set "
                                      "providerOptions.openai.store to false)",
                                      "item_reference_not_supported"));
-    return std::unexpected(invalid("input item type '" + type.substr(0, 64) + "' is not supported", "invalid_input"));
+    return std::unexpected(invalid("an input item's type must be message, function_call, function_call_output or "
+                                   "reasoning",
+                                   "invalid_input"));
   }
 
   json::array take() { return std::move(messages_); }
@@ -198,8 +202,7 @@ std::expected<json::array, ApiError> chat_tools(const json::value& tools) {
     const auto* t = tool.if_object();
     const std::string type = t ? string_or_empty(*t, "type") : std::string();
     if (type != "function")
-      return std::unexpected(invalid("only function tools are supported (not '" + type.substr(0, 64) + "')",
-                                     "unsupported_tool"));
+      return std::unexpected(invalid("only function tools are supported", "unsupported_tool"));
     if (!present(*t, "name") || !t->at("name").is_string())
       return std::unexpected(invalid("a function tool needs a string 'name'", "invalid_tools"));
     json::object function;
