@@ -146,6 +146,13 @@ describe('AI SDK with @ai-sdk/openai', () => {
     for await (const piece of s.textStream) text += piece;
     assert.equal(text, 'echo: stream responses model');
     assert.equal((await s.usage).outputTokens, 4);
+
+    // An engine's reasoning arrives as a reasoning item, which the SDK reads.
+    const r = await generateText({
+      model: openai(fetchWithFields({ fake_reasoning: 'hmm' }))(MODEL), prompt: 'reason then answer', maxRetries: 0,
+    });
+    assert.equal(r.text, 'echo: reason then answer');
+    assert.equal(r.reasoning.length, 1);
   }));
 
   test('the default (Responses API) model: a tool loop, stateless (store: false)', h.wrap(async () => {

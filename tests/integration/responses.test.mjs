@@ -137,6 +137,24 @@ describe('POST /v1/responses', () => {
     assert.equal(r.json.output[0].content[0].text, 'echo: cold in Oslo');
   }));
 
+  test("an engine's reasoning_content is a reasoning item before the message", h.wrap(async () => {
+    const r = await respond({ input: 'think first', fake_reasoning: 'let me see' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.output.map((o) => o.type), ['reasoning', 'message']);
+    assert.deepEqual(r.json.output[0].content, [{ type: 'reasoning_text', text: 'let me see' }]);
+    assert.match(r.json.output[0].id, /^rs_/);
+    assert.equal(r.json.output[1].content[0].text, 'echo: think first');
+
+    const events = await respondStreamed({ input: 'think first', fake_reasoning: 'let me see' });
+    assert.deepEqual(events.map((e) => e.type).slice(0, 6), [
+      'response.created', 'response.in_progress', 'response.output_item.added', 'response.reasoning_text.delta',
+      'response.reasoning_text.done', 'response.output_item.done',
+    ]);
+    assert.equal(events[3].delta, 'let me see');
+    assert.equal(events[5].item.content[0].text, 'let me see');
+    assert.equal(events.at(-1).response.output[1].content[0].text, 'echo: think first');
+  }));
+
   test('text.format json_schema becomes a response_format', h.wrap(async () => {
     const person = JSON.stringify({ name: 'Ada', age: 36 });
     const r = await respond({

@@ -54,6 +54,9 @@ void ResponsesFormat::take(const protocol::Chunk& chunk, std::string* events) {
   if (!chunk.finish_reason.empty()) finish_reason_ = chunk.finish_reason;
   if (chunk.delta.empty()) return;
   const json::object delta = parsed_object(chunk.delta);
+  if (const auto* reasoning = delta.if_contains("reasoning_content");
+      reasoning && reasoning->is_string() && !reasoning->get_string().empty())
+    take_reasoning(reasoning->get_string(), events);
   if (const auto* content = delta.if_contains("content"); content && content->is_string() && !content->get_string().empty())
     take_text(content->get_string(), events);
   const auto* calls = delta.if_contains("tool_calls");
@@ -76,13 +79,26 @@ void ResponsesFormat::start(std::string* events) {
   event(events, "response.in_progress", json::object{{"response", render("in_progress", nullptr)}});
 }
 
+std::size_t ResponsesFormat::open_item(ItemKind kind, std::optional<std::size_t>& open, std::string* events) {
+  close_items(events);
+  items_.push_back(Item{kind, make_id(kind == ItemKind::message ? "msg_" : "rs_", 24)});
+  open = items_.size() - 1;
+  event(events, "response.output_item.added",
+        json::object{{"output_index", static_cast<std::int64_t>(*open)}, {"item", render_item(items_.back(), false)}});
+  return *open;
+}
+
+void ResponsesFormat::take_reasoning(std::string_view text, std::string* events) {
+  const std::size_t at = open_reasoning_ ? *open_reasoning_ : open_item(ItemKind::reasoning, open_reasoning_, events);
+  items_[at].text += text;
+  event(events, "response.reasoning_text.delta",
+        json::object{{"item_id", items_[at].id}, {"output_index", static_cast<std::int64_t>(at)}, {"content_index", 0},
+                     {"delta", text}});
+}
+
 void ResponsesFormat::take_text(std::string_view text, std::string* events) {
   if (!open_message_) {
-    close_items(events);
-    items_.push_back(Item{ItemKind::message, make_id("msg_", 24)});
-    open_message_ = items_.size() - 1;
-    const auto index = static_cast<std::int64_t>(*open_message_);
-    event(events, "response.output_item.added", json::object{{"output_index", index}, {"item", render_item(items_.back(), false)}});
+    const auto index = static_cast<std::int64_t>(open_item(ItemKind::message, open_message_, events));
     event(events, "response.content_part.added",
           json::object{{"item_id", items_.back().id}, {"output_index", index}, {"content_index", 0}, {"part", text_part("")}});
   }
@@ -103,7 +119,7 @@ void ResponsesFormat::take_tool_call(const json::object& call, std::string* even
   const json::object function = function_value && function_value->is_object() ? function_value->get_object() : json::object{};
   auto open = open_calls_.find(tool_index);
   if (open == open_calls_.end()) {
-    close_message(events);  // the text before a call is finished
+    close_text_items(events);  // the text before a call is finished
     Item item{ItemKind::function_call, make_id("fc_", 24)};
     const auto* id = call.if_contains("id");
     item.call_id = id && id->is_string() ? std::string(id->get_string()) : make_id("call_", 24);
@@ -123,19 +139,22 @@ void ResponsesFormat::take_tool_call(const json::object& call, std::string* even
                      {"delta", arguments->get_string()}});
 }
 
-void ResponsesFormat::close_message(std::string* events) {
-  if (!open_message_) return;
-  close(*open_message_, events);
-  open_message_.reset();
+void ResponsesFormat::close_text_items(std::string* events) {
+  for (auto* open : {&open_reasoning_, &open_message_}) {
+    if (*open) close(**open, events);
+    open->reset();
+  }
 }
 
 // Every open item, in output order.
 void ResponsesFormat::close_items(std::string* events) {
   std::vector<std::size_t> open;
+  if (open_reasoning_) open.push_back(*open_reasoning_);
   if (open_message_) open.push_back(*open_message_);
   for (const auto& [tool_index, at] : open_calls_) open.push_back(at);
   std::sort(open.begin(), open.end());
   for (std::size_t at : open) close(at, events);
+  open_reasoning_.reset();
   open_message_.reset();
   open_calls_.clear();
 }
@@ -144,7 +163,10 @@ void ResponsesFormat::close(std::size_t at, std::string* events) {
   Item& item = items_[at];
   const auto index = static_cast<std::int64_t>(at);
   item.done = true;
-  if (item.kind == ItemKind::message) {
+  if (item.kind == ItemKind::reasoning) {
+    event(events, "response.reasoning_text.done",
+          json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0}, {"text", item.text}});
+  } else if (item.kind == ItemKind::message) {
     event(events, "response.output_text.done",
           json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0}, {"text", item.text},
                        {"logprobs", json::array{}}});
@@ -192,6 +214,12 @@ void ResponsesFormat::event(std::string* events, std::string_view type, json::ob
 
 json::object ResponsesFormat::render_item(const Item& item, bool done) const {
   const std::string_view status = done ? "completed" : "in_progress";
+  if (item.kind == ItemKind::reasoning) {
+    json::array content;
+    if (done) content.push_back(json::object{{"type", "reasoning_text"}, {"text", item.text}});
+    return json::object{{"id", item.id}, {"type", "reasoning"}, {"status", status}, {"summary", json::array{}},
+                        {"content", std::move(content)}};
+  }
   if (item.kind == ItemKind::message) {
     json::array content;
     if (done) content.push_back(text_part(item.text));

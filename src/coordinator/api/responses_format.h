@@ -1,14 +1,18 @@
 #pragma once
 // Builds Responses API objects from the chunks of the chat job a
-// /v1/responses request became (responses_request.h): the output items (an
-// assistant message with one output_text part; one function_call item per
-// tool call), the response object, and, for a stream, its typed events:
+// /v1/responses request became (responses_request.h): the output items (a
+// reasoning item with one reasoning_text part for an engine's
+// reasoning_content; an assistant message with one output_text part; one
+// function_call item per tool call), the response object, and, for a stream,
+// its typed events:
 //   response.created, response.in_progress,
 //   response.output_item.added, response.content_part.added,
 //   response.output_text.delta..., response.output_text.done,
 //   response.content_part.done, response.output_item.done
 //   (a function call: output_item.added, function_call_arguments.delta...,
-//   function_call_arguments.done, output_item.done),
+//   function_call_arguments.done, output_item.done; reasoning:
+//   output_item.added, reasoning_text.delta..., reasoning_text.done,
+//   output_item.done),
 //   response.completed (response.incomplete when the answer hit its length).
 // Only choice 0 is read: a response has one answer (n is not passed on).
 #include "common/api_error.h"
@@ -41,21 +45,24 @@ class ResponsesFormat {
   std::string complete_response(const protocol::Usage& usage) const;
 
  private:
-  enum class ItemKind { message, function_call };
+  enum class ItemKind { reasoning, message, function_call };
   struct Item {
     ItemKind kind;
     std::string id;
-    std::string text;  // message: the output_text; function_call: the arguments
+    std::string text;  // reasoning: its text; message: the output_text; function_call: the arguments
     std::string call_id;
     std::string name;
     bool done = false;
   };
 
   void start(std::string* events);
+  void take_reasoning(std::string_view text, std::string* events);
   void take_text(std::string_view text, std::string* events);
+  // Opens an item of `kind` in `open` (closing every open item first).
+  std::size_t open_item(ItemKind kind, std::optional<std::size_t>& open, std::string* events);
   void take_tool_call(const boost::json::object& call, std::string* events);
   void close_items(std::string* events);
-  void close_message(std::string* events);
+  void close_text_items(std::string* events);
   void close(std::size_t index, std::string* events);
   void event(std::string* events, std::string_view type, boost::json::object members);
   boost::json::object render_item(const Item& item, bool done) const;
@@ -69,6 +76,7 @@ class ResponsesFormat {
   std::vector<Item> items_;
   // The items still open, found without a walk over all of them: a node's
   // answer may hold many calls, and each chunk may name one.
+  std::optional<std::size_t> open_reasoning_;
   std::optional<std::size_t> open_message_;
   std::map<std::int64_t, std::size_t> open_calls_;  // chat tool call index -> item
   std::string finish_reason_;
