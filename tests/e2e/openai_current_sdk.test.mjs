@@ -91,6 +91,18 @@ describe('openai SDK, current major', () => {
     assert.equal(final.usage.output_tokens, 4);
   }));
 
+  test('responses.stream helper: the final response from the events (reasoning, then text)', h.wrap(async () => {
+    const runner = client.responses.stream({ model: MODEL, input: 'helper stream', fake_reasoning: 'first this' });
+    let deltas = '';
+    runner.on('response.output_text.delta', (e) => {
+      deltas += e.delta;
+    });
+    const final = await runner.finalResponse();
+    assert.equal(final.output_text, 'echo: helper stream');
+    assert.equal(deltas, 'echo: helper stream');
+    assert.deepEqual(final.output.map((o) => o.type), ['reasoning', 'message']);
+  }));
+
   test('responses: a function call round trip', h.wrap(async () => {
     const tools = [{
       type: 'function', name: 'weather', strict: true,

@@ -146,12 +146,14 @@ describe('POST /v1/responses', () => {
     assert.equal(r.json.output[1].content[0].text, 'echo: think first');
 
     const events = await respondStreamed({ input: 'think first', fake_reasoning: 'let me see' });
-    assert.deepEqual(events.map((e) => e.type).slice(0, 6), [
-      'response.created', 'response.in_progress', 'response.output_item.added', 'response.reasoning_text.delta',
-      'response.reasoning_text.done', 'response.output_item.done',
+    assert.deepEqual(events.map((e) => e.type).slice(0, 8), [
+      'response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
+      'response.reasoning_text.delta', 'response.reasoning_text.done', 'response.content_part.done',
+      'response.output_item.done',
     ]);
-    assert.equal(events[3].delta, 'let me see');
-    assert.equal(events[5].item.content[0].text, 'let me see');
+    assert.equal(events[3].part.type, 'reasoning_text');
+    assert.equal(events[4].delta, 'let me see');
+    assert.equal(events[7].item.content[0].text, 'let me see');
     assert.equal(events.at(-1).response.output[1].content[0].text, 'echo: think first');
   }));
 

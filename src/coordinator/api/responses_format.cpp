@@ -41,6 +41,8 @@ json::object text_part(std::string_view text) {
   return json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
 }
 
+json::object reasoning_part(std::string_view text) { return json::object{{"type", "reasoning_text"}, {"text", text}}; }
+
 }  // namespace
 
 std::string new_responses_id() { return make_id("resp_", 24); }
@@ -83,8 +85,11 @@ std::size_t ResponsesFormat::open_item(ItemKind kind, std::optional<std::size_t>
   close_items(events);
   items_.push_back(Item{kind, make_id(kind == ItemKind::message ? "msg_" : "rs_", 24)});
   open = items_.size() - 1;
-  event(events, "response.output_item.added",
-        json::object{{"output_index", static_cast<std::int64_t>(*open)}, {"item", render_item(items_.back(), false)}});
+  const auto index = static_cast<std::int64_t>(*open);
+  event(events, "response.output_item.added", json::object{{"output_index", index}, {"item", render_item(items_.back(), false)}});
+  event(events, "response.content_part.added",
+        json::object{{"item_id", items_.back().id}, {"output_index", index}, {"content_index", 0},
+                     {"part", kind == ItemKind::message ? text_part("") : reasoning_part("")}});
   return *open;
 }
 
@@ -97,11 +102,7 @@ void ResponsesFormat::take_reasoning(std::string_view text, std::string* events)
 }
 
 void ResponsesFormat::take_text(std::string_view text, std::string* events) {
-  if (!open_message_) {
-    const auto index = static_cast<std::int64_t>(open_item(ItemKind::message, open_message_, events));
-    event(events, "response.content_part.added",
-          json::object{{"item_id", items_.back().id}, {"output_index", index}, {"content_index", 0}, {"part", text_part("")}});
-  }
+  if (!open_message_) open_item(ItemKind::message, open_message_, events);
   Item& item = items_[*open_message_];
   item.text += text;
   event(events, "response.output_text.delta",
@@ -166,6 +167,8 @@ void ResponsesFormat::close(std::size_t at, std::string* events) {
   if (item.kind == ItemKind::reasoning) {
     event(events, "response.reasoning_text.done",
           json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0}, {"text", item.text}});
+    event(events, "response.content_part.done",
+          json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0}, {"part", reasoning_part(item.text)}});
   } else if (item.kind == ItemKind::message) {
     event(events, "response.output_text.done",
           json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0}, {"text", item.text},
@@ -216,7 +219,7 @@ json::object ResponsesFormat::render_item(const Item& item, bool done) const {
   const std::string_view status = done ? "completed" : "in_progress";
   if (item.kind == ItemKind::reasoning) {
     json::array content;
-    if (done) content.push_back(json::object{{"type", "reasoning_text"}, {"text", item.text}});
+    if (done) content.push_back(reasoning_part(item.text));
     return json::object{{"id", item.id}, {"type", "reasoning"}, {"status", status}, {"summary", json::array{}},
                         {"content", std::move(content)}};
   }

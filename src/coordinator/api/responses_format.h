@@ -11,8 +11,8 @@
 //   response.content_part.done, response.output_item.done
 //   (a function call: output_item.added, function_call_arguments.delta...,
 //   function_call_arguments.done, output_item.done; reasoning:
-//   output_item.added, reasoning_text.delta..., reasoning_text.done,
-//   output_item.done),
+//   output_item.added, content_part.added, reasoning_text.delta...,
+//   reasoning_text.done, content_part.done, output_item.done),
 //   response.completed (response.incomplete when the answer hit its length).
 // Only choice 0 is read: a response has one answer (n is not passed on).
 #include "common/api_error.h"
