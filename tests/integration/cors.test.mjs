@@ -68,8 +68,8 @@ test('answers to a listed origin carry Allow-Origin: JSON, streamed, errors', h.
   assert.equal(streamed.status, 200);
   assert.equal(streamed.headers.get('content-type'), 'text/event-stream');
   assert.equal(streamed.headers.get('access-control-allow-origin'), APP);
-  const events = await readSse(streamed);
-  assert.ok(events.length > 1);
+  const { events, done } = await readSse(streamed);
+  assert.ok(done && events.length > 2, 'the stream reached [DONE]');
 
   const badKey = await post(listed, '/v1/chat/completions', chat(), { auth: 'pl_nope' });
   assert.equal(badKey.status, 401);
