@@ -212,9 +212,10 @@ UPDATE api_keys SET scopes = 'inference exec account admin' WHERE scopes = 'infe
 )sql",
     // 8: when each model was first offered in each placement (cluster id,
     // '' for the public pool): the stable `created` of its /v1/models entry.
-    // Seeded from the node records kept so far.
+    // Seeded from the node records kept so far. Written to run again (tests
+    // rewind user_version to replay the migrations after it).
     R"sql(
-CREATE TABLE models_first_seen (
+CREATE TABLE IF NOT EXISTS models_first_seen (
   cluster_id TEXT NOT NULL,
   model TEXT NOT NULL,
   first_seen INTEGER NOT NULL,
