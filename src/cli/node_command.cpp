@@ -61,6 +61,10 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
   cmd->add_option("--models", *models,
                   "Comma-separated models: the mock's models, or a filter on the upstream's")
       ->envname("POTLUCK_MODELS");
+  cmd->add_option("--embedding-models", c.embedding_models,
+                  "For --backend openai: models the upstream answers /v1/embeddings for ('*': all it lists); "
+                  "offered for POST /v1/embeddings (the mock embeds with all its models)")
+      ->envname("POTLUCK_EMBEDDING_MODELS")->delimiter(',');
   cmd->add_option("--price", c.prices,
                   "Asking price, credits per million tokens: IN:OUT for every model or MODEL=IN:OUT "
                   "(repeatable; default free)")

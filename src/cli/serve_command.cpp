@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "coordinator/config.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/cors_policy.h"
 #include "protocol/frames.h"
 
 #include <CLI/CLI.hpp>
@@ -48,6 +49,16 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   c.web_dir = default_web_dir();
   cmd->add_option("--web-dir", c.web_dir, "Directory of the built dashboard served at / (index.html, assets/)")
       ->envname("POTLUCK_WEB_DIR")->capture_default_str();
+  cmd->add_option("--cors-origins", c.cors_origins,
+                  "Browser origins that may call /v1 (comma list of scheme://host[:port], or '*'; default none). "
+                  "Keys go in the Authorization header; /api never answers other origins")
+      ->envname("POTLUCK_CORS_ORIGINS")
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            auto policy = coordinator::CorsPolicy::parse(text);
+            return policy ? std::string() : policy.error();
+          },
+          "ORIGINS"));
   duration_flag("--session-ttl-s", c.sessions.ttl, "POTLUCK_SESSION_TTL_S",
                 "How long a dashboard sign-in lasts");
   cmd->add_option("--max-sessions", c.sessions.max_sessions,
@@ -164,6 +175,19 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                   "Largest non-streamed answer (or asynchronous job result) held for a consumer; past it the job "
                   "fails (502) and is cancelled on its node")
       ->envname("POTLUCK_MAX_RESULT_BYTES")->capture_default_str();
+  cmd->add_option("--max-embedding-inputs", c.embeddings.max_inputs,
+                  "Most inputs (strings or token arrays) one POST /v1/embeddings may hold (400 past it)")
+      ->envname("POTLUCK_MAX_EMBEDDING_INPUTS")->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000}))
+      ->capture_default_str();
+  cmd->add_option("--max-embedding-input-bytes", c.embeddings.max_input_bytes,
+                  "Largest POST /v1/embeddings body (413 past it; the HTTP body limit applies too)")
+      ->envname("POTLUCK_MAX_EMBEDDING_INPUT_BYTES")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--max-embedding-dimensions", c.embeddings.max_dimensions,
+                  "Most numbers in one embedding vector, asked for (dimensions, 400 past it) or sent back by a node "
+                  "(the job fails, 502)")
+      ->envname("POTLUCK_MAX_EMBEDDING_DIMENSIONS")->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}))
+      ->capture_default_str();
   cmd->add_option("--max-node-message-bytes", c.node_link.max_message_bytes,
                   "Largest WebSocket message from a node (the link is closed past it)")
       ->envname("POTLUCK_MAX_NODE_MESSAGE_BYTES")->capture_default_str();

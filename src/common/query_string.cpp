@@ -13,11 +13,12 @@ int hex_value(char c) {
   return -1;
 }
 
-std::optional<std::string> decode(std::string_view text) {
+// %XX escapes; in a query, '+' is a space too.
+std::optional<std::string> decode(std::string_view text, bool plus_is_space = true) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
+    if (text[i] == '+' && plus_is_space) {
       out += ' ';
     } else if (text[i] != '%') {
       out += text[i];
@@ -49,6 +50,8 @@ std::string encode(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<std::string> percent_decode_path(std::string_view text) { return decode(text, false); }
 
 std::expected<QueryParams, std::string> parse_query(std::string_view target) {
   QueryParams params;

@@ -16,6 +16,13 @@
 
 namespace potluck::coordinator {
 
+// POST /v1/embeddings: what one request may ask and a node may answer.
+struct EmbeddingLimits {
+  std::int64_t max_inputs = 2048;                // strings or token arrays in `input`
+  std::int64_t max_input_bytes = 2 * 1024 * 1024;  // the request body
+  std::int64_t max_dimensions = 8192;            // numbers in one vector, asked (`dimensions`) or answered
+};
+
 struct CoordinatorConfig {
   HostPort listen{"127.0.0.1", 8400};
   std::string data_dir = "potluck-data";
@@ -38,9 +45,13 @@ struct CoordinatorConfig {
   // node_window() brings it under half the stream buffer; 0 turns flow control off.
   std::int64_t node_window_bytes = 256 * 1024;
   std::size_t max_result_bytes = 4 * 1024 * 1024;     // a collected (non-streamed) answer; past it: 502
+  EmbeddingLimits embeddings;
   std::chrono::seconds key_cache_ttl{30};
   SessionSettings sessions;      // dashboard sign-ins: lifetime and how many are held
   bool secure_cookies = false;   // the session cookie gets Secure (TLS ends at a proxy in front)
+  // Browser origins that may call /v1 (comma list, or "*"; empty: none).
+  // Checked by CorsPolicy::parse (cors_policy.h).
+  std::string cors_origins;
   RateLimit per_key{100, 200};  // requests per second and burst, per API key (0: unlimited)
   RateLimit per_ip{200, 400};   // per client address, on /v1 and /api
   QueueSettings queue;                          // waiting for a free slot

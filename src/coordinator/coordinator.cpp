@@ -1,4 +1,5 @@
 #include "coordinator/coordinator.h"
+#include "coordinator/cors_policy.h"
 
 #include "coordinator/api/completions_handler.h"
 #include "coordinator/api/keys_handler.h"
@@ -53,6 +54,8 @@ void remember_known_models(store::Store& store, Registry& registry) {
     for (const auto& m : models.get_array())
       if (m.is_string()) registry.remember(std::string(m.get_string()), node.seen_at);
   }
+  if (auto first_seen = store.list_models_first_seen())
+    for (const auto& seen : *first_seen) registry.note_first_seen(seen.cluster_id, seen.model, seen.first_seen_ms);
 }
 
 }  // namespace
@@ -105,11 +108,15 @@ int run_coordinator(const CoordinatorConfig& config) {
                                   std::chrono::days(config.node_record_retention_days)});
 
   const WebAssets web = WebAssets::load(config.web_dir);
+  auto cors = CorsPolicy::parse(config.cors_origins);
+  if (!cors) throw std::runtime_error("--cors-origins: " + cors.error());
 
   const Services services{config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
                           accounts, exec, [&server] { return server.open_connections(); },
-                          per_ip, audit, usage_api, me, jobs, session_api, overview, web, store.health()};
-  server.start(make_router(services), make_head_check(services));
+                          per_ip, audit, usage_api, me, jobs, session_api, overview, web, store.health(),
+                          *cors};
+  server.start(make_router(services), make_head_check(services),
+               [&services](const net::Request& head) { return services.cors.response_fields(head); });
   std::cout << "potluck serve listening on http://" << bound->address().to_string() << ":"
             << bound->port() << std::endl;
   spdlog::info("coordinator {} listening on {}:{}, data dir {}", POTLUCK_VERSION,

@@ -58,7 +58,10 @@ net::awaitable<std::expected<store::NodeRecord, std::string>> NodeHub::enrol(con
   auto upsert = [&record](store::Store& s) { return s.upsert_node(record); };
   ++metrics_.node_record_writes;
   auto stored = co_await store_.call(upsert);
-  if (stored) co_return std::move(*stored);
+  if (stored) {
+    note_first_seen(record, hello.models);
+    co_return std::move(*stored);
+  }
   if (stored.error().kind == store::StoreError::Kind::conflict) {
     // Ids only: the node id passed the decoder's identifier rule.
     spdlog::warn("node hello refused: node id {} belongs to another owner (token {})", hello.node_id,
@@ -223,6 +226,10 @@ bool NodeHub::on_frame(const std::shared_ptr<NodeLink>& link, protocol::Frame& f
       std::move(frame));
 }
 
+void NodeHub::note_first_seen(const store::NodeRecord& record, const std::vector<protocol::ModelOffer>& models) {
+  for (const auto& m : models) registry_.note_first_seen(record.cluster_id, m.id, record.seen_at);
+}
+
 store::NodeRecord NodeHub::node_record(const protocol::Hello& hello, const NodeEnrolment& enrolment,
                                        const std::vector<protocol::ModelOffer>& models) {
   boost::json::array ids;
@@ -260,6 +267,7 @@ void NodeHub::apply_models(NodeLink& link, std::vector<protocol::ModelOffer> mod
 void NodeHub::record_node(const NodeLink& link) {
   auto record = node_record(link.hello(), NodeEnrolment{link.token_id(), link.owner_id(), link.cluster_id()},
                             link.models());
+  note_first_seen(record, link.models());
   boost::asio::co_spawn(
       executor_,
       [this, record = std::move(record)]() -> net::awaitable<void> {

@@ -36,6 +36,9 @@ class NodeHub {
                                                                       const NodeEnrolment& enrolment);
   // The trust level on record: set by an admin, or earned by a clean record.
   store::Trust earned_trust(const store::NodeRecord& record) const;
+  // The registry learns the record's models as first seen at its time, as
+  // the store will when it writes the record.
+  void note_first_seen(const store::NodeRecord& record, const std::vector<protocol::ModelOffer>& models);
   static store::NodeRecord node_record(const protocol::Hello& hello, const NodeEnrolment& enrolment,
                                        const std::vector<protocol::ModelOffer>& models);
   net::awaitable<void> serve(const std::shared_ptr<WsNodeLink>& link);

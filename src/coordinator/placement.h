@@ -17,6 +17,7 @@ struct Placement {
   std::string model;               // the model asked for; empty when a tier was named
   std::optional<store::Tier> tier;
   std::string language;            // exec jobs: the language to run
+  bool embeddings = false;         // only offers whose engine answers embeddings
 
   static Placement exec(std::string language, std::string cluster_id = {}) {
     return {std::move(cluster_id), "", std::nullopt, std::move(language)};

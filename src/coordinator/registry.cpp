@@ -77,6 +77,7 @@ Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
   const auto& tier = placement.tier;
   if (tier && node.trust() < tier->min_trust) return {};  // Trust lists the levels lowest first
   for (const auto& offer : node.models()) {
+    if (placement.embeddings && !offer.embeddings) continue;
     const protocol::Price price = pricing_.clamp(offer.price);
     if (!tier) {
       if (offer.id == placement.model) return {&node, &offer, price};
@@ -225,17 +226,41 @@ std::optional<std::int64_t> Registry::max_cpu_price(const Placement& placement) 
   return highest;
 }
 
+void Registry::note_first_seen(const std::string& cluster_id, const std::string& model, std::int64_t seen_at_ms) {
+  auto key = std::make_pair(cluster_id, model);
+  if (auto it = first_seen_ms_.find(key); it != first_seen_ms_.end()) {
+    it->second = std::min(it->second, seen_at_ms);
+    return;
+  }
+  if (first_seen_ms_.size() < static_cast<std::size_t>(store::kMaxModelsFirstSeen))
+    first_seen_ms_.emplace(std::move(key), seen_at_ms);
+}
+
 std::vector<Registry::ModelEntry> Registry::models(
     const std::function<bool(std::string_view cluster_id)>& visible) const {
-  std::map<std::string, std::string> seen;
+  std::map<std::pair<std::string, std::string>, ModelEntry> seen;
   for (const auto& [id, link] : nodes_) {
     if (link->draining()) continue;
     if (!link->cluster_id().empty() && !visible(link->cluster_id())) continue;
-    for (const auto& m : link->models())
-      seen.emplace(m.id, m.owned_by.empty() ? "potluck" : m.owned_by);
+    for (const auto& m : link->models()) {
+      auto& entry = seen[{link->cluster_id(), m.id}];
+      if (entry.nodes_online++ == 0) {
+        entry.id = m.id;
+        entry.cluster_id = link->cluster_id();
+      }
+      if (m.context > 0) entry.context = entry.context == 0 ? m.context : std::min(entry.context, m.context);
+      const protocol::Price price = pricing_.clamp(m.price);
+      entry.price.input = std::max(entry.price.input, price.input);
+      entry.price.output = std::max(entry.price.output, price.output);
+    }
   }
+  const std::int64_t now = clock_.unix_ms();
   std::vector<ModelEntry> out;
-  for (auto& [id, owner] : seen) out.push_back({id, owner});
+  for (auto& [key, entry] : seen) {
+    auto first = first_seen_ms_.find(key);
+    entry.first_seen_ms = first == first_seen_ms_.end() ? now : first->second;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 

@@ -60,11 +60,23 @@ class Registry {
   void remember(const std::string& model, std::int64_t offered_at_ms);
   std::size_t known_count() const { return last_offered_ms_.size(); }
 
+  // A model was offered in a placement (cluster id, empty for the public
+  // pool) at `seen_at_ms`: the earliest such time is its `created`. Fed from
+  // the store at start and with each node record written, at the record's
+  // time, so the store and this map agree. Bounded like the store's table.
+  void note_first_seen(const std::string& cluster_id, const std::string& model, std::int64_t seen_at_ms);
+
+  // One model in one placement, as the nodes not draining offer it now.
   struct ModelEntry {
     std::string id;
-    std::string owned_by;
+    std::string cluster_id;         // empty: the public pool
+    int nodes_online = 0;
+    std::int64_t context = 0;       // the smallest context a node reported; 0 = none did
+    protocol::Price price;          // the highest price (after the admin's bounds): what a hold assumes
+    std::int64_t first_seen_ms = 0;
   };
-  // Models of the public pool and of the clusters for which `visible` is true.
+  // Models of the public pool and of the clusters for which `visible` is
+  // true, ordered by placement then id.
   std::vector<ModelEntry> models(const std::function<bool(std::string_view cluster_id)>& visible) const;
 
   std::size_t size() const { return nodes_.size(); }
@@ -122,6 +134,7 @@ class Registry {
   const Clock& clock_;
   std::chrono::milliseconds known_model_ttl_;
   std::unordered_map<std::string, std::int64_t> last_offered_ms_;  // public model id -> Unix ms
+  std::map<std::pair<std::string, std::string>, std::int64_t> first_seen_ms_;  // (cluster, model) -> Unix ms
   std::int64_t last_forget_ms_ = 0;
   std::minstd_rand rng_{std::random_device{}()};
   mutable Lists lists_;        // reused by lists_for: no allocation per request

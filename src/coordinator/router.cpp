@@ -48,7 +48,8 @@ net::awaitable<std::expected<Principal, net::Response>> authorize(KeyAuthenticat
 }
 
 // Everything the route table decides from the head alone: the per-IP rate
-// limit, the route (404, 405) and the caller the route admits. Paths outside
+// limit, a CORS preflight's answer, the route (404, 405) and the caller the
+// route admits. Paths outside
 // the API (health, metrics, the dashboard's files) go on with no caller.
 net::awaitable<std::expected<Principal, net::Response>> admit(const Services& s, const net::Request& head,
                                                               const std::string& client_ip) {
@@ -62,6 +63,9 @@ net::awaitable<std::expected<Principal, net::Response>> admit(const Services& s,
       co_return std::unexpected(net::make_error_response(
           ApiError::rate_limited("too many requests from this address; slow down", wait_s)));
   }
+  // A browser's preflight carries no key: it is answered here, for any
+  // path under /v1, before a route, a key or a body is looked at.
+  if (CorsPolicy::is_preflight(head)) co_return std::unexpected(s.cors.preflight(head));
   net::Captures unused;
   const RouteLookup found = find_route(routes(), method, path, unused);
   if (!found.route) co_return std::unexpected(found.path_known ? method_not_allowed(path) : not_found(path));

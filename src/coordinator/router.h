@@ -14,6 +14,7 @@
 #include "coordinator/api/overview_handler.h"
 #include "coordinator/api/session_handler.h"
 #include "coordinator/api/usage_handler.h"
+#include "coordinator/cors_policy.h"
 #include "coordinator/node_hub.h"
 #include "coordinator/storage_health.h"
 #include "coordinator/web_assets.h"
@@ -46,6 +47,7 @@ struct Services {
   api::OverviewHandler& overview;
   const WebAssets& web;
   const StorageHealth& storage;
+  const CorsPolicy& cors;
 };
 
 // The route table's decision from a request's head (net::HeadCheck): the

@@ -32,6 +32,9 @@ Answer stored_response(const Services&, net::Exchange&, RouteCall&) {
       "responses are not stored (Potluck stores nothing), so there is none to retrieve, delete or cancel",
       "response_not_stored"));
 }
+Answer embeddings(const Services& s, net::Exchange& ex, RouteCall& c) {
+  co_return co_await s.completions.embeddings(ex, c.principal);
+}
 Answer submit_job(const Services& s, net::Exchange& ex, RouteCall& c) { co_return co_await s.jobs.submit(ex, c.principal); }
 Answer one_job(const Services& s, net::Exchange& ex, RouteCall& c) {
   const std::string id(c.captures["id"]);
@@ -39,6 +42,9 @@ Answer one_job(const Services& s, net::Exchange& ex, RouteCall& c) {
 }
 Answer exec(const Services& s, net::Exchange& ex, RouteCall& c) { co_return co_await s.exec.handle(ex, c.principal); }
 Answer models(const Services& s, net::Exchange&, RouteCall& c) { co_return api::list_models(c.principal, s.registry); }
+Answer one_model(const Services& s, net::Exchange&, RouteCall& c) {
+  co_return api::retrieve_model(c.principal, s.registry, c.captures["id"]);
+}
 Answer node_connect(const Services& s, net::Exchange& ex, RouteCall&) { co_return co_await s.hub.connect(ex); }
 
 // Keys, wallet, pricing, tiers, nodes.
@@ -198,11 +204,13 @@ std::span<const Route> routes() {
       {verb::delete_, P("/v1/responses/{id}"), key, stored_response},
       {verb::get, P("/v1/responses/{id}/input_items"), key, stored_response},
       {verb::post, P("/v1/responses/{id}/cancel"), key, stored_response},
+      {verb::post, P("/v1/embeddings"), scope_inference, embeddings},
       {verb::post, P("/v1/jobs"), key, submit_job},     // the kind's scope: inference, or exec (JobsHandler)
       {verb::get, P("/v1/jobs/{id}"), key, one_job},     // the submitter's jobs only (404)
       {verb::delete_, P("/v1/jobs/{id}"), key, one_job},  // the submitter's jobs only (404)
       {verb::post, P("/v1/exec"), scope_exec, exec},
       {verb::get, P("/v1/models"), key, models},  // public models and the caller's clusters' models
+      {verb::get, P("/v1/models/{id...}"), key, one_model},  // the same models; ids may hold '/' (404)
       {verb::get, P("/v1/nodes/connect"), node_token, node_connect},
 
       {verb::get, P("/api/keys"), key, list_keys},             // the caller's own keys

@@ -59,7 +59,9 @@ SseWriter& Exchange::event_stream() {
     // An HTTP/1.0 client reads a stream that ends when the connection does.
     const bool chunked = request.version() >= 11;
     if (!chunked) keep_alive = false;
-    events_ = std::make_unique<SseWriter>(stream_, limits.write_timeout, chunked);
+    std::string head_fields;
+    for (const auto& [name, value] : response_fields) head_fields += name + ": " + value + "\r\n";
+    events_ = std::make_unique<SseWriter>(stream_, limits.write_timeout, chunked, std::move(head_fields));
   }
   return *events_;
 }
@@ -140,9 +142,10 @@ std::expected<tcp::endpoint, std::string> HttpServer::listen(const HostPort& whe
   return acceptor_.local_endpoint();
 }
 
-void HttpServer::start(Handler handler, HeadCheck check_head) {
+void HttpServer::start(Handler handler, HeadCheck check_head, ResponseFields fields_for) {
   handler_ = std::move(handler);
   check_head_ = std::move(check_head);
+  fields_for_ = std::move(fields_for);
   asio::co_spawn(io_, accept_loop(), asio::detached);
 }
 
@@ -311,24 +314,30 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       break;
     }
     auto& header = parser.get();
+    HeaderFields fields = fields_for_ ? fields_for_(header) : HeaderFields{};
+    const auto with_fields = [&fields](Response response) {
+      for (const auto& [name, value] : fields) response.set(name, value);
+      return response;
+    };
     if (header.target().size() > limits_.max_url_bytes) {
-      auto answer = make_error_response({414, "invalid_request_error", "uri_too_long", "request URL is too long"});
+      auto answer = with_fields(make_error_response({414, "invalid_request_error", "uri_too_long", "request URL is too long"}));
       co_await send_and_close(answer);
       break;
     }
     if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) > limits_.max_header_fields) {
-      auto answer = make_error_response({431, "invalid_request_error", "headers_too_large", "too many header fields"});
+      auto answer = with_fields(make_error_response({431, "invalid_request_error", "headers_too_large", "too many header fields"}));
       co_await send_and_close(answer);
       break;
     }
     if (auto length = parser.content_length(); length && *length > limits_.max_body_bytes) {
-      auto answer = make_error_response(*read_failure(http::error::body_limit, buffer, limits_));
+      auto answer = with_fields(make_error_response(*read_failure(http::error::body_limit, buffer, limits_)));
       co_await send_and_close(answer);
       break;
     }
     std::any admission;
     std::optional<Response> refusal;
     if (check_head_) refusal = co_await check_head_(header, connection->ip, admission);
+    if (refusal) *refusal = with_fields(std::move(*refusal));
     if (refusal && !parser.is_done()) {
       // A body follows that nobody will read: answer and close instead.
       co_await send_and_close(*refusal);
@@ -345,7 +354,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       co_await http::async_read(stream, buffer, parser, kUseAwaitableEc(ec));
       if (ec) {
         if (auto error = read_failure(ec, buffer, limits_)) {
-          auto answer = make_error_response(*error);
+          auto answer = with_fields(make_error_response(*error));
           co_await send_and_close(answer);
         }
         break;
@@ -359,6 +368,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     if (!refusal) refusal = decode_request_body(request, limits_.max_body_bytes);
     Exchange exchange(request, stream, connection->ip, limits_, connection->force_close);
     exchange.admission = std::move(admission);
+    exchange.response_fields = fields;
     std::optional<Response> response = std::move(refusal);
     try {
       if (!response) response = co_await handler_(exchange);
@@ -376,6 +386,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       co_return;
     }
     if (response) {
+      *response = with_fields(std::move(*response));
       response->keep_alive(exchange.keep_alive && !stopping_);
       response->prepare_payload();
       stream.expires_after(limits_.write_timeout);

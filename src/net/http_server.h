@@ -15,11 +15,19 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 namespace potluck::net {
 
 class Connection;
 class SseWriter;
+
+// Header fields every answer to one request carries (a refusal, a handler's
+// response, an event stream's head), decided from the request's head alone:
+// the coordinator's CORS fields.
+using HeaderFields = std::vector<std::pair<std::string, std::string>>;
+using ResponseFields = std::function<HeaderFields(const Request& head)>;
 
 // What a handler sees of one request, and the typed ways it may answer: by
 // returning a Response for the server to write; by streaming server-sent
@@ -39,6 +47,7 @@ class Exchange {
   const ServerLimits& limits;
   bool keep_alive = true;  // a handler that streamed its answer may clear it
   std::any admission;      // what the HeadCheck learnt of this request (empty without one)
+  HeaderFields response_fields;  // added to every answer to this request (ResponseFields)
 
   // The answer as a stream of events (created on first use; its first write
   // sends the 200 head). A handler that used it returns nullopt.
@@ -88,10 +97,11 @@ class HttpServer {
   // Connections wait in the kernel's backlog until start().
   std::expected<tcp::endpoint, std::string> listen(const HostPort& where);
   // Accepts connections; each request goes to `handler`, its head first to
-  // `check_head` when given. Separate from listen() so that the owner can
+  // `check_head` when given; every answer gets the fields `fields_for` picks
+  // from the request's head. Separate from listen() so that the owner can
   // claim the address before it prepares what the handler needs (the
   // coordinator migrates its database only once the port is its own).
-  void start(Handler handler, HeadCheck check_head = {});
+  void start(Handler handler, HeadCheck check_head = {}, ResponseFields fields_for = {});
 
   // Graceful stop, step one: no new connections; idle keep-alive connections
   // close now, busy ones after their current response.
@@ -112,6 +122,7 @@ class HttpServer {
   ServerLimits limits_;
   Handler handler_;
   HeadCheck check_head_;
+  ResponseFields fields_for_;
   tcp::acceptor acceptor_;
   bool stopping_ = false;
   std::unordered_set<Connection*> connections_;

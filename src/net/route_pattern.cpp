@@ -10,6 +10,21 @@ bool is_capture(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+constexpr std::string_view kRestMark = "...";
+
+// "{name...}": the capture of the rest of the path.
+bool is_rest_capture(std::string_view segment) {
+  return is_capture(segment) && segment.size() > kRestMark.size() + 2 &&
+         segment.substr(1, segment.size() - 2).ends_with(kRestMark);
+}
+
+// The capture's name, without braces or the rest mark.
+std::string_view capture_name(std::string_view segment) {
+  std::string_view name = segment.substr(1, segment.size() - 2);
+  if (is_rest_capture(segment)) name.remove_suffix(kRestMark.size());
+  return name;
+}
+
 // The next '/'-separated segment of `rest` (which starts after a '/'), and
 // `rest` moved past it and its trailing '/'. `more` tells whether a '/' followed.
 std::string_view next_segment(std::string_view& rest, bool& more) {
@@ -46,6 +61,8 @@ RoutePattern::RoutePattern(std::string_view pattern) : text_(pattern) {
       throw std::logic_error("malformed capture in route pattern: " + std::string(pattern));
     if (is_capture(segment) && ++captures > kMaxRouteCaptures)
       throw std::logic_error("too many captures in route pattern: " + std::string(pattern));
+    if (is_rest_capture(segment) && more)
+      throw std::logic_error("a rest capture must be the last segment: " + std::string(pattern));
   }
 }
 
@@ -60,9 +77,14 @@ bool RoutePattern::match(std::string_view path, Captures& captures) const {
     if (!path_more) return false;  // the path ended first
     const std::string_view want = next_segment(pattern_rest, pattern_more);
     const std::string_view got = next_segment(path_rest, path_more);
+    if (is_rest_capture(want)) {
+      if (got.empty()) return false;
+      captures.add({capture_name(want), std::string_view(got.data(), path.data() + path.size() - got.data())});
+      return true;
+    }
     if (is_capture(want)) {
       if (got.empty()) return false;
-      captures.add({want.substr(1, want.size() - 2), got});
+      captures.add({capture_name(want), got});
     } else if (want != got) {
       return false;
     }

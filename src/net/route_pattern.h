@@ -1,7 +1,9 @@
 #pragma once
 // A path pattern of a route table: literal segments and named captures,
-// "/api/nodes/{id}/trust". A capture matches exactly one non-empty segment;
-// nothing else is special (no wildcards, no regex). Matching walks the
+// "/api/nodes/{id}/trust". A capture matches exactly one non-empty segment,
+// except a last segment "{name...}", which matches the rest of the path (one
+// or more segments: model ids such as "org/model:tag"); nothing else is
+// special (no wildcards, no regex). Matching walks the
 // pattern and the path once and allocates nothing: the captured values are
 // views into the path, left percent-encoded as they came.
 #include <array>

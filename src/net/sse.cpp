@@ -45,6 +45,7 @@ awaitable<error_code> SseWriter::start(std::string_view extra_headers) {
       "Content-Type: text/event-stream\r\n"
       "Cache-Control: no-cache\r\n";
   scratch_ += chunked_ ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n";
+  scratch_ += head_fields_;
   scratch_ += extra_headers;
   scratch_ += "\r\n";
   co_return co_await write(scratch_);

@@ -26,9 +26,11 @@ void append_http_chunk(std::string& out, std::string_view body);
 class SseWriter {
  public:
   // `chunked` false: the client speaks HTTP/1.0; the caller closes the
-  // connection after finish().
-  SseWriter(beast::tcp_stream& stream, std::chrono::milliseconds write_timeout, bool chunked = true)
-      : stream_(stream), write_timeout_(write_timeout), chunked_(chunked) {}
+  // connection after finish(). `head_fields` ("Name: value\r\n" lines) go
+  // into the head whatever start() adds.
+  SseWriter(beast::tcp_stream& stream, std::chrono::milliseconds write_timeout, bool chunked = true,
+            std::string head_fields = {})
+      : stream_(stream), write_timeout_(write_timeout), head_fields_(std::move(head_fields)), chunked_(chunked) {}
 
   // Writes the 200 response head. `extra_headers` are "Name: value\r\n" lines.
   awaitable<error_code> start(std::string_view extra_headers = {});
@@ -44,6 +46,7 @@ class SseWriter {
 
   beast::tcp_stream& stream_;
   std::chrono::milliseconds write_timeout_;
+  std::string head_fields_;
   std::string scratch_;
   bool chunked_;
   bool started_ = false;

@@ -18,6 +18,10 @@ struct NodeConfig {
   std::string backend = "mock";  // "openai" | "mock" | "none" (exec only)
   std::string upstream_url;      // for openai: e.g. http://127.0.0.1:8080 (the /v1 prefix is added by the backend)
   std::vector<std::string> models;  // mock: model ids (default {"mock-small"}); openai: optional filter
+  // openai: the models the engine answers /v1/embeddings for ("*": all it
+  // lists); offered to the coordinator as embedding-capable. The mock answers
+  // embeddings for all its models.
+  std::vector<std::string> embedding_models;
   std::vector<std::string> prices;  // "[MODEL=]IN:OUT" credits per million tokens (see price_list.h)
   std::string exec_price = "0";     // credits per CPU second of an exec job
   int max_jobs = 8;

@@ -77,8 +77,9 @@ net::awaitable<void> RunningJob::run_to_end(Backend& backend, const FrameSender&
 void RunningJob::on_chunk(const FrameSender& send, protocol::Chunk chunk) {
   // After a stop nothing more goes out for this job but its error.
   if (stopped_ != StopReason::none || finished_) return;
-  // Exec output is not chat text: it is never merged.
-  if (!job_.stream && job_.kind != protocol::JobKind::exec) {
+  // Exec output and embeddings are not text: they are never merged.
+  const bool text = job_.kind == protocol::JobKind::chat || job_.kind == protocol::JobKind::completion;
+  if (!job_.stream && text) {
     if (!seen_output_) first_chunk_ = Clock::now();
     seen_output_ = true;
     if (coalescer_.absorb(chunk)) return;

@@ -5,7 +5,7 @@
 namespace potluck::protocol {
 namespace {
 
-constexpr EnumText<ErrorCode, 16> kText{{{
+constexpr EnumText<ErrorCode, 17> kText{{{
     {ErrorCode::upstream_error, "upstream_error"},
     {ErrorCode::upstream_unreachable, "upstream_unreachable"},
     {ErrorCode::bad_request, "bad_request"},
@@ -22,8 +22,9 @@ constexpr EnumText<ErrorCode, 16> kText{{{
     {ErrorCode::consumer_too_slow, "consumer_too_slow"},
     {ErrorCode::node_disconnected, "node_disconnected"},
     {ErrorCode::result_too_large, "result_too_large"},
+    {ErrorCode::malformed_output, "malformed_output"},
 }}};
-static_assert(covers(kText, ErrorCode::result_too_large));
+static_assert(covers(kText, ErrorCode::malformed_output));
 
 }  // namespace
 

@@ -28,6 +28,7 @@ enum class ErrorCode {
   consumer_too_slow,     // the consumer did not read its stream fast enough
   node_disconnected,     // the node's connection went away
   result_too_large,      // a collected answer passed --max-result-bytes
+  malformed_output,      // a piece of a collected answer broke its kind's rules (an embedding past its bounds)
 };
 
 std::string_view to_string(ErrorCode code);

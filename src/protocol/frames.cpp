@@ -14,6 +14,7 @@ std::string_view to_string(JobKind kind) {
     case JobKind::chat: return "chat";
     case JobKind::completion: return "completion";
     case JobKind::exec: return "exec";
+    case JobKind::embedding: return "embedding";
   }
   return "chat";
 }
@@ -22,6 +23,7 @@ std::optional<JobKind> job_kind_from(std::string_view text) {
   if (text == "chat") return JobKind::chat;
   if (text == "completion") return JobKind::completion;
   if (text == "exec") return JobKind::exec;
+  if (text == "embedding") return JobKind::embedding;
   return std::nullopt;
 }
 
@@ -34,11 +36,14 @@ void append_string(std::string& out, std::string_view text) {
 
 json::array models_to_json(const std::vector<ModelOffer>& models) {
   json::array array;
-  for (const auto& m : models)
-    array.push_back(json::object{{"id", m.id},
-                                 {"context", m.context},
-                                 {"owned_by", m.owned_by},
-                                 {"price", json::object{{"input", m.price.input}, {"output", m.price.output}}}});
+  for (const auto& m : models) {
+    json::object offer{{"id", m.id},
+                       {"context", m.context},
+                       {"owned_by", m.owned_by},
+                       {"price", json::object{{"input", m.price.input}, {"output", m.price.output}}}};
+    if (m.embeddings) offer["embeddings"] = true;  // absent: older coordinators see what they knew
+    array.push_back(std::move(offer));
+  }
   return array;
 }
 
@@ -145,6 +150,8 @@ struct Reader {
         if (!p.error && (m.price.input < 0 || m.price.output < 0)) p.fail("price", "must not be negative");
         if (p.error) r.error = p.error;
       }
+      if (const auto* embeddings = item.get_object().if_contains("embeddings"); embeddings && embeddings->is_bool())
+        m.embeddings = embeddings->get_bool();
       if (r.error) { error = r.error; return std::nullopt; }
       if (m.id.empty()) { fail(key, "entries need a non-empty id"); return std::nullopt; }
       out.push_back(std::move(m));
@@ -339,7 +346,7 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   if (type == "job") {
     Job j{r.identifier("id", kMaxJobIdBytes)};
     auto kind = job_kind_from(r.string("kind"));
-    if (!kind && !r.error) r.fail("kind", "is not chat, completion or exec");
+    if (!kind && !r.error) r.fail("kind", "is not chat, completion, embedding or exec");
     j.kind = kind.value_or(JobKind::chat);
     j.model = r.string("model", false);
     j.deadline_ms = r.integer("deadline_ms", false);

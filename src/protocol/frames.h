@@ -31,6 +31,7 @@ struct ModelOffer {
   std::int64_t context = 0;  // tokens; 0 = unknown
   std::string owned_by;      // as reported by the backend ("potluck-mock" for the mock)
   Price price;
+  bool embeddings = false;   // the engine answers embedding jobs for this model (price.input per million tokens)
   bool operator==(const ModelOffer&) const = default;
 };
 
@@ -60,7 +61,10 @@ struct Welcome {
   std::int64_t window = 0;
 };
 
-enum class JobKind { chat, completion, exec };
+// embedding: the payload is an OpenAI embeddings request; the node answers
+// one chunk per input, `index` the input's and `delta` {"embedding": the
+// vector as the engine wrote it: an array of numbers, or base64 text}.
+enum class JobKind { chat, completion, exec, embedding };
 std::string_view to_string(JobKind kind);
 std::optional<JobKind> job_kind_from(std::string_view text);
 

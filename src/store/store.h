@@ -72,6 +72,17 @@ struct NodeRecord {
   std::int64_t paying_consumers = 0;
 };
 
+// When a model was first offered in a placement: the `created` of its
+// /v1/models entry, kept across restarts.
+struct ModelFirstSeen {
+  std::string cluster_id;  // empty: the public pool
+  std::string model;
+  std::int64_t first_seen_ms = 0;
+};
+// Rows kept at most: a node that renames its models over and over stops
+// adding rows here (its new models get `created` = now, unremembered).
+inline constexpr std::int64_t kMaxModelsFirstSeen = 20'000;
+
 struct UsageEvent {
   std::int64_t ts_ms = 0;
   std::string job_id;
@@ -165,9 +176,12 @@ class Store {
   // Records a node's hello or status and returns its row as stored (with the
   // trust and counters the coordinator keeps). A node seen for the first time
   // is audited as node.enrolled. conflict: the id is recorded under another
-  // owner's token (store/node_claim.h); nothing is changed.
+  // owner's token (store/node_claim.h); nothing is changed. A model the node
+  // offers for the first time in its placement is noted as first seen at
+  // `seen_at` (below kMaxModelsFirstSeen rows).
   virtual Result<NodeRecord> upsert_node(const NodeRecord& node) = 0;
   virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
+  virtual Result<std::vector<ModelFirstSeen>> list_models_first_seen() = 0;
   virtual Result<NodeRecord> find_node(const std::string& id) = 0;
   // Retention: deletes the records of nodes last seen before `cutoff_ms`,
   // except those in `connected` (a node connected for months is not gone).

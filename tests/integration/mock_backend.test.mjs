@@ -1,5 +1,5 @@
-// The mock backend (`potluck node --backend mock --models a,b`): listed with
-// owned_by "potluck-mock", deterministic (same prompt, same reply), never
+// The mock backend (`potluck node --backend mock --models a,b`): listed in
+// the public pool (owned_by "potluck", the placement), deterministic (same prompt, same reply), never
 // echoing the prompt, in the same OpenAI shapes as a real engine.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -18,12 +18,12 @@ before(h.wrap(async () => {
 
 const chat = (model, content, extra = {}) => ({ model, messages: [{ role: 'user', content }], ...extra });
 
-test('mock models are listed as owned_by potluck-mock', h.wrap(async () => {
+test('mock models are listed as owned_by potluck, their placement', h.wrap(async () => {
   const r = await coord.get('/v1/models', key);
   assert.equal(r.status, 200);
   const mine = r.json.data.filter((m) => m.id.startsWith('mock-'));
   assert.deepEqual(mine.map((m) => m.id).sort(), ['mock-a', 'mock-b']);
-  for (const m of mine) assert.equal(m.owned_by, 'potluck-mock');
+  for (const m of mine) assert.equal(m.owned_by, 'potluck');
 }));
 
 test('same prompt, same reply; streamed and non-streamed agree; the prompt is not echoed', h.wrap(async () => {

@@ -92,7 +92,7 @@ describe('hello and welcome', () => {
     assert.equal(typeof welcome.server_version, 'string');
     const r = await coord.get('/v1/models', key);
     const m = r.json.data.find((x) => x.id === model);
-    assert.equal(m.owned_by, 'fake-node');
+    assert.equal(m.owned_by, 'potluck', "the placement, not the engine's owned_by");
   }));
 
   test('a first frame other than hello closes the connection with a reason', h.wrap(async () => {

@@ -16,6 +16,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "node/backends/mock_embeddings.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -250,6 +252,49 @@ bool asks_for_json(const json::object& body) {
   return type == "json_object" || type == "json_schema";
 }
 
+// POST /v1/embeddings, deterministic so that tests (and other suites calling
+// the embeddings endpoint through a node) can predict every number. The
+// vectors come from potluck's mock backend (src/node/backends/
+// mock_embeddings.h, compiled into this binary), with 16 numbers by default:
+// - `input`: a string, an array of strings, an array of token ids (one
+//   input) or an array of token id arrays; anything else is a 400.
+// - each input gets `dimensions` numbers (default 16, at most 65536):
+//   component k is FNV-1a 64 over the input's compact JSON text followed by
+//   k as 8 little-endian bytes, taken % 2001, minus 1000, divided by 1000 as
+//   a float32 (so in [-1, 1] in steps of 0.001).
+// - `encoding_format: "base64"`: each vector as the base64 of its
+//   little-endian float32 bytes; otherwise an array of numbers.
+// - usage.prompt_tokens: the whitespace-separated words of the strings (at
+//   least 1 each) plus the ids of the token arrays; total_tokens the same.
+// - hook `fake_extra_vectors: N`: N more vectors (copies of the last) than
+//   inputs, indexes continuing, for tests of a coordinator's bound on what
+//   comes back.
+namespace embeddings {
+
+constexpr std::int64_t kDefaultDimensions = 16;
+
+// The response body, or the error to send instead.
+std::optional<ErrorReply> reply(const std::string& text, const json::object& req, std::string& out) {
+  auto planned = potluck::node::mock::plan_embeddings(text, kDefaultDimensions);
+  if (!planned) return ErrorReply{400, planned.error(), "invalid_request_error", "input", nullptr};
+  std::int64_t extra = 0;
+  if (const auto* e = req.if_contains("fake_extra_vectors"); e && e->is_int64())
+    extra = std::clamp<std::int64_t>(e->get_int64(), 0, 10'000);
+  for (std::int64_t i = 0; i < extra; ++i) planned->vectors.push_back(planned->vectors.back());
+  out = R"({"object":"list","data":[)";
+  for (std::size_t i = 0; i < planned->vectors.size(); ++i) {
+    if (i > 0) out += ',';
+    out += R"({"object":"embedding","index":)" + std::to_string(i) + R"(,"embedding":)" + planned->vectors[i] + "}";
+  }
+  const auto* model = req.if_contains("model");
+  out += R"(],"model":)" + json::serialize(model && model->is_string() ? *model : json::value("fake"));
+  const std::string tokens = std::to_string(planned->prompt_tokens);
+  out += R"(,"usage":{"prompt_tokens":)" + tokens + R"(,"total_tokens":)" + tokens + "}}";
+  return std::nullopt;
+}
+
+}  // namespace embeddings
+
 // Fills job from a parsed body; returns an error to send instead, if any.
 std::optional<ErrorReply> read_job(const json::object& body, Job& job, Server& srv) {
   job.stream = false;
@@ -435,6 +480,10 @@ class Session {
       if (method != http::verb::get) co_return co_await method_not_allowed();
       co_return co_await send(200, "application/json", srv_.models_body);
     }
+    if (target == "/v1/embeddings") {
+      if (method != http::verb::post) co_return co_await method_not_allowed();
+      co_return co_await embed(req.body());
+    }
     const bool chat = target == "/v1/chat/completions";
     if (chat || target == "/v1/completions") {
       if (method != http::verb::post) co_return co_await method_not_allowed();
@@ -444,6 +493,19 @@ class Session {
     const ErrorReply err{404, "Unknown request URL: " + std::string(target), "invalid_request_error", nullptr,
                          "unknown_url"};
     co_return co_await send_error(err, keep_alive_);
+  }
+
+  asio::awaitable<bool> embed(const std::string& text) {
+    error_code ec;
+    const json::value body = json::parse(text, ec);
+    if (ec || !body.is_object()) {
+      const ErrorReply err{400, "The request body must be a JSON object", "invalid_request_error", nullptr, nullptr};
+      co_return co_await send_error(err, keep_alive_);
+    }
+    record_keys(body.get_object());
+    std::string out;
+    if (auto err = embeddings::reply(text, body.get_object(), out)) co_return co_await send_error(*err, keep_alive_);
+    co_return co_await send(200, "application/json", out);
   }
 
   asio::awaitable<bool> generate(bool chat, const std::string& text) {

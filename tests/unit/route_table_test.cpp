@@ -75,6 +75,18 @@ TEST(RoutePattern, RefusesOverlyLongPaths) {
   EXPECT_EQ(captures.size(), 0u);
 }
 
+TEST(RoutePattern, RestCaptureTakesTheRemainingSegments) {
+  const RoutePattern pattern("/v1/models/{id...}");
+  Captures captures;
+  ASSERT_TRUE(pattern.match("/v1/models/llama3", captures));
+  EXPECT_EQ(captures["id"], "llama3");
+  ASSERT_TRUE(pattern.match("/v1/models/org/model:q4/x", captures));
+  EXPECT_EQ(captures["id"], "org/model:q4/x");
+  EXPECT_FALSE(pattern.match("/v1/models/", captures));
+  EXPECT_FALSE(pattern.match("/v1/models", captures));
+  EXPECT_THROW(RoutePattern("/v1/{id...}/x"), std::logic_error);
+}
+
 TEST(RoutePattern, RejectsMalformedPatterns) {
   EXPECT_THROW(RoutePattern("api/keys"), std::logic_error);
   EXPECT_THROW(RoutePattern("/api/{}"), std::logic_error);
@@ -108,6 +120,16 @@ TEST(RouteTable, KnownPathWithAnotherMethodListsTheAllowedOnes) {
   EXPECT_EQ(coordinator::allowed_methods(routes(), "/api/keys"), "GET, POST");
   EXPECT_EQ(coordinator::allowed_methods(routes(), "/v1/jobs/j1"), "GET, DELETE");
   EXPECT_EQ(coordinator::allowed_methods(routes(), "/api/nope"), "");
+}
+
+TEST(RouteTable, ModelIdsMayHoldSlashes) {
+  Captures captures;
+  const auto found = find_route(routes(), verb::get, "/v1/models/org/m:7b", captures);
+  ASSERT_NE(found.route, nullptr);
+  EXPECT_EQ(captures["id"], "org/m:7b");
+  const auto list = find_route(routes(), verb::get, "/v1/models", captures);
+  ASSERT_NE(list.route, nullptr);
+  EXPECT_NE(list.route->pattern.text(), found.route->pattern.text());
 }
 
 TEST(RouteTable, LiteralSegmentWinsOverCapture) {

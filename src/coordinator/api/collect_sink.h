@@ -13,6 +13,7 @@ class CollectSink final : public ConnectionSink {
 
   bool streams() const override { return false; }
   Delivery take(const protocol::Chunk& chunk) override { return collector_.take(chunk); }
+  bool whole() const override { return collector_.whole(); }
   // Nothing reaches the consumer before the whole answer.
   std::int64_t delivered_chunks() const override { return 0; }
   net::awaitable<void> complete(const protocol::Done& done, const protocol::Usage& billed) override;

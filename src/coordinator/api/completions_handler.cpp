@@ -2,6 +2,8 @@
 
 #include "coordinator/api/cluster_choice.h"
 #include "coordinator/api/responses_request.h"
+#include "coordinator/api/collect_sink.h"
+#include "coordinator/api/embedding_request.h"
 #include "coordinator/api/run_for_connection.h"
 #include "coordinator/api/stream_sinks.h"
 #include "coordinator/jobs/completion_policy.h"
@@ -60,11 +62,36 @@ std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(
                                                                                 bool may_wait) const {
   auto request = parse_completion_request(body, kind, deps_.config.max_tokens_cap);
   if (!request) return std::unexpected(request.error());
-  auto placement = target(caller, *request);
+  auto placement = place(caller, request->model, request->cluster, false, may_wait);
   if (!placement) return std::unexpected(placement.error());
-  if (auto reachable = check_reachable(*placement, *request, may_wait); !reachable)
-    return std::unexpected(reachable.error());
   return Admitted{std::move(*request), std::move(*placement)};
+}
+
+net::awaitable<std::optional<net::Response>> CompletionsHandler::embeddings(net::Exchange& exchange,
+                                                                            Principal& caller) {
+  const auto& body = exchange.request.body();
+  auto request = parse_embedding_request(body, deps_.config.embeddings);
+  if (!request) co_return net::make_error_response(request.error());
+  auto placement = place(caller, request->model, request->cluster, true, false);
+  if (!placement) co_return net::make_error_response(placement.error());
+  const CompletionPolicy policy(protocol::JobKind::embedding, 0, false);
+  JobRun::Spec spec{{}, std::move(caller), std::move(*placement), body};
+  EmbeddingsCollector collector(deps_.config.max_result_bytes, request->model, request->inputs,
+                                deps_.config.embeddings.max_dimensions);
+  CollectSink sink(exchange, collector);
+  auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
+  co_return answer;
+}
+
+std::expected<Placement, ApiError> CompletionsHandler::place(const Principal& caller, const std::string& model,
+                                                             const std::string& cluster, bool embeddings,
+                                                             bool may_wait) const {
+  auto placement = target(caller, model, cluster);
+  if (!placement) return std::unexpected(placement.error());
+  placement->embeddings = embeddings;
+  if (auto reachable = check_reachable(*placement, model, may_wait); !reachable)
+    return std::unexpected(reachable.error());
+  return placement;
 }
 
 JobRun::Deps CompletionsHandler::job_deps() const {
@@ -72,15 +99,15 @@ JobRun::Deps CompletionsHandler::job_deps() const {
 }
 
 // The cluster as choose_cluster decides; a tier is named as "tier:<name>".
-std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& caller,
-                                                              const CompletionRequest& request) const {
-  auto cluster = choose_cluster(caller, request.cluster);
+std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& caller, const std::string& model,
+                                                              const std::string& requested_cluster) const {
+  auto cluster = choose_cluster(caller, requested_cluster);
   if (!cluster) return std::unexpected(cluster.error());
   Placement placement;
   placement.cluster_id = std::move(*cluster);
 
-  if (request.model.starts_with(kTierPrefix)) {
-    const std::string name = request.model.substr(kTierPrefix.size());
+  if (model.starts_with(kTierPrefix)) {
+    const std::string name = model.substr(kTierPrefix.size());
     if (placement.in_cluster())
       return std::unexpected(ApiError::bad_request(
           "tiers belong to the public pool; name a model to run in a cluster", "invalid_model"));
@@ -90,28 +117,32 @@ std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& c
           "unknown tier '" + name.substr(0, 64) + "' (GET /api/tiers lists them)", "unknown_tier"));
     placement.tier = *tier;
   } else {
-    placement.model = request.model;
+    placement.model = model;
   }
   return placement;
 }
 
 // A model no node serves now is worth waiting for (503, or a job's claim
 // timeout) only if it is a tier or a public model some node offered before.
+// Known models are remembered by id alone, not by what their engines do: an
+// embeddings request with no embedding node online is a 404.
 std::expected<void, ApiError> CompletionsHandler::check_reachable(const Placement& placement,
-                                                                  const CompletionRequest& request,
+                                                                  const std::string& model,
                                                                   bool may_wait) const {
   if (deps_.registry.online(placement)) return {};
-  const bool known = placement.tier || (!placement.in_cluster() && deps_.registry.known(request.model));
+  const bool known =
+      placement.tier || (!placement.in_cluster() && !placement.embeddings && deps_.registry.known(model));
   if (known && may_wait) return {};
+  const std::string what = placement.embeddings ? " with embeddings" : "";
   if (placement.tier)
-    return std::unexpected(ApiError::unavailable("no node that fits " + placement.label() + " is online; try again later",
+    return std::unexpected(ApiError::unavailable("no node that fits " + placement.label() + what + " is online; try again later",
                                  deps_.config.retry_after_s));
   if (known)
     return std::unexpected(ApiError::unavailable(
-        "no node serving model '" + request.model + "' is online; try again later", deps_.config.retry_after_s));
+        "no node serving model '" + model + "'" + what + " is online; try again later", deps_.config.retry_after_s));
   const std::string where = placement.in_cluster() ? " in this cluster" : "";
   return std::unexpected(ApiError::not_found(
-      "The model '" + request.model + "' does not exist or no node" + where + " serves it", "model_not_found"));
+      "The model '" + model + "' does not exist or no node" + where + " serves it" + what, "model_not_found"));
 }
 
 }  // namespace potluck::coordinator::api

@@ -32,6 +32,10 @@ class CompletionsHandler {
                                                       protocol::JobKind kind);
   // POST /v1/responses, stateless: run as the chat job it translates to.
   net::awaitable<std::optional<net::Response>> handle_responses(net::Exchange& exchange, Principal& caller);
+
+  // POST /v1/embeddings: placed and priced like a completion (input tokens
+  // only), on nodes whose offer says they answer embeddings; always collected.
+  net::awaitable<std::optional<net::Response>> embeddings(net::Exchange& exchange, Principal& caller);
   struct Admitted {
     CompletionRequest request;
     Placement placement;
@@ -44,9 +48,14 @@ class CompletionsHandler {
   JobRun::Deps job_deps() const;
 
  private:
-  std::expected<Placement, ApiError> target(const Principal& caller, const CompletionRequest& request) const;
+  // Where a request for `model` (or "tier:NAME") in `cluster` may run, and
+  // whether it is reachable now (or, with `may_wait`, worth waiting for).
+  std::expected<Placement, ApiError> place(const Principal& caller, const std::string& model,
+                                           const std::string& cluster, bool embeddings, bool may_wait) const;
+  std::expected<Placement, ApiError> target(const Principal& caller, const std::string& model,
+                                            const std::string& cluster) const;
   // Refused when no node can take the request now and it is not worth waiting for.
-  std::expected<void, ApiError> check_reachable(const Placement& placement, const CompletionRequest& request,
+  std::expected<void, ApiError> check_reachable(const Placement& placement, const std::string& model,
                                                 bool may_wait) const;
 
   Deps deps_;

@@ -4,7 +4,6 @@
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;
-namespace {
 
 ApiError invalid(std::string message, std::string param) {
   ApiError e = ApiError::bad_request(std::move(message), "invalid_request");
@@ -35,6 +34,30 @@ std::expected<std::optional<std::int64_t>, ApiError> bounded_int(const json::obj
   }
   return v->get_int64();
 }
+
+std::expected<RoutedFields, ApiError> parse_routed_fields(std::string_view body) {
+  boost::system::error_code ec;
+  json::value value = json::parse(json::string_view(body.data(), body.size()), ec);
+  if (ec)
+    return std::unexpected(invalid("request body is not valid JSON (" + ec.message() + ")", ""));
+  if (!value.is_object()) return std::unexpected(invalid("request body must be a JSON object", ""));
+  const auto& obj = value.get_object();
+  RoutedFields out;
+  auto* model = obj.if_contains("model");
+  if (!model) return std::unexpected(invalid("you must provide a model parameter", "model"));
+  if (!model->is_string() || model->get_string().empty())
+    return std::unexpected(invalid("'model' must be a non-empty string", "model"));
+  out.model = std::string(model->get_string());
+  if (auto* cluster = obj.if_contains("cluster"); cluster && !cluster->is_null()) {
+    if (!cluster->is_string() || cluster->get_string().empty())
+      return std::unexpected(invalid("'cluster' must be a cluster id or \"public\"", "cluster"));
+    out.cluster = std::string(cluster->get_string());
+  }
+  out.body = std::move(value);
+  return out;
+}
+
+namespace {
 
 struct OutputBounds {
   std::int64_t max_tokens = 0;
@@ -79,20 +102,15 @@ void set_output_bounds(json::object& obj, std::int64_t max_tokens) {
 std::expected<CompletionRequest, ApiError> parse_completion_request(std::string_view body,
                                                                     protocol::JobKind kind,
                                                                     std::int64_t max_tokens_cap) {
-  boost::system::error_code ec;
-  json::value value = json::parse(json::string_view(body.data(), body.size()), ec);
-  if (ec)
-    return std::unexpected(invalid("request body is not valid JSON (" + ec.message() + ")", ""));
-  if (!value.is_object()) return std::unexpected(invalid("request body must be a JSON object", ""));
+  auto routed = parse_routed_fields(body);
+  if (!routed) return std::unexpected(routed.error());
+  json::value& value = routed->body;
   const auto& obj = value.get_object();
 
   CompletionRequest out;
   out.kind = kind;
-  auto* model = obj.if_contains("model");
-  if (!model) return std::unexpected(invalid("you must provide a model parameter", "model"));
-  if (!model->is_string() || model->get_string().empty())
-    return std::unexpected(invalid("'model' must be a non-empty string", "model"));
-  out.model = std::string(model->get_string());
+  out.model = std::move(routed->model);
+  out.cluster = std::move(routed->cluster);
 
   if (kind == protocol::JobKind::chat) {
     auto* messages = obj.if_contains("messages");
@@ -119,11 +137,6 @@ std::expected<CompletionRequest, ApiError> parse_completion_request(std::string_
       return std::unexpected(invalid("'stream_options' must be an object", "stream_options"));
     if (auto* usage = options->get_object().if_contains("include_usage"); usage && usage->is_bool())
       out.include_usage = usage->get_bool();
-  }
-  if (auto* cluster = obj.if_contains("cluster"); cluster && !cluster->is_null()) {
-    if (!cluster->is_string() || cluster->get_string().empty())
-      return std::unexpected(invalid("'cluster' must be a cluster id or \"public\"", "cluster"));
-    out.cluster = std::string(cluster->get_string());
   }
   auto bounds = read_output_bounds(obj, max_tokens_cap);
   if (!bounds) return std::unexpected(bounds.error());

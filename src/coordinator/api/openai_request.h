@@ -7,7 +7,11 @@
 #include "common/api_error.h"
 #include "protocol/frames.h"
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +34,24 @@ struct CompletionRequest {
   // What the node is sent (`body` only for a request not parsed here).
   std::string_view payload(std::string_view body) const { return bounded_body.empty() ? body : bounded_body; }
 };
+
+// A 400 naming the field (code "invalid_<param>").
+ApiError invalid(std::string message, std::string param);
+
+// A whole number in [low, high] when present; a 400 naming the field
+// otherwise (`too_high_code` when above `high`).
+std::expected<std::optional<std::int64_t>, ApiError> bounded_int(const boost::json::object& obj,
+                                                                 std::string_view field, std::int64_t low,
+                                                                 std::int64_t high, std::string_view too_high_code);
+
+// What every routed /v1 request has: a JSON object body, a model (or
+// "tier:NAME"), and optionally Potluck's "cluster".
+struct RoutedFields {
+  boost::json::value body;
+  std::string model;
+  std::string cluster;
+};
+std::expected<RoutedFields, ApiError> parse_routed_fields(std::string_view body);
 
 // `max_tokens_cap`: the coordinator's cap on one answer's tokens. Output
 // bounds above it (max_tokens, max_completion_tokens, and the engines' own

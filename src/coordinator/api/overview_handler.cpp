@@ -4,6 +4,8 @@
 #include "coordinator/api/access.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/models_handler.h"
+
+#include <set>
 #include "store/usage.h"
 
 #include <boost/json.hpp>
@@ -75,7 +77,9 @@ net::awaitable<std::optional<net::Response>> OverviewHandler::handle(const Princ
     return may_see_node(caller, link->owner_id(), link->cluster_id());
   });
   json::array models;
-  for (const auto& model : visible_models(registry_, caller)) models.push_back(json::string(model.id));
+  std::set<std::string> ids;  // a model served in several placements is named once
+  for (const auto& model : visible_models(registry_, caller))
+    if (ids.insert(model.id).second) models.push_back(json::string(model.id));
   co_return json_response(http::status::ok, json::object{{"nodes_online", online},
                                                          {"models", std::move(models)},
                                                          {"per_minute", minutes_json(usage->minutes, first_minute_s)},

@@ -8,6 +8,7 @@
 #include "coordinator/api/responses_format.h"
 
 #include <cstddef>
+#include <map>
 #include <string>
 
 namespace potluck::coordinator::api {
@@ -17,12 +18,17 @@ class ResultCollector {
   explicit ResultCollector(std::size_t max_bytes) : max_bytes_(max_bytes) {}
   virtual ~ResultCollector() = default;
 
-  // ok, or too_large once the output passes the cap (nothing more is kept).
+  // ok; too_large once the output passes the cap, malformed for a piece the
+  // collector does not admit (nothing more is kept either way).
   JobSink::Delivery take(const protocol::Chunk& chunk);
+  // Whether the pieces kept make a whole answer (ResultCollector: always).
+  virtual bool whole() const { return true; }
   // The whole answer as JSON text.
   virtual std::string render(const protocol::Done& done, const protocol::Usage& billed) const = 0;
 
  protected:
+  // Whether the piece fits the answer's kind (checked before keep()).
+  virtual bool admits(const protocol::Chunk& chunk) const { (void)chunk; return true; }
   virtual void keep(const protocol::Chunk& chunk) = 0;
 
  private:
@@ -56,6 +62,27 @@ class ResponsesCollector final : public ResultCollector {
   void keep(const protocol::Chunk& chunk) override { format_.take(chunk, events_); }
   ResponsesFormat format_;
   std::string* events_;
+};
+
+// An OpenAI embeddings list: {"object":"list","data":[{"object":"embedding",
+// "index","embedding"}],"model","usage"}. A node's chunk must name an input
+// (index below `inputs`, each once) and hold {"embedding": an array of at
+// most `max_dimensions` finite numbers, or base64 text of at most that many
+// 4-byte floats}; anything else is malformed and ends the job.
+class EmbeddingsCollector final : public ResultCollector {
+ public:
+  EmbeddingsCollector(std::size_t max_bytes, std::string model, std::int64_t inputs, std::int64_t max_dimensions)
+      : ResultCollector(max_bytes), model_(std::move(model)), inputs_(inputs), max_dimensions_(max_dimensions) {}
+  std::string render(const protocol::Done& done, const protocol::Usage& billed) const override;
+  bool whole() const override { return static_cast<std::int64_t>(vectors_.size()) == inputs_; }
+
+ private:
+  bool admits(const protocol::Chunk& chunk) const override;
+  void keep(const protocol::Chunk& chunk) override;
+  std::string model_;
+  std::int64_t inputs_;
+  std::int64_t max_dimensions_;
+  std::map<int, std::string> vectors_;  // input index -> the vector's JSON text, as the node wrote it
 };
 
 // An exec result: {"stdout", "stderr", exit status, CPU, memory, ...}.

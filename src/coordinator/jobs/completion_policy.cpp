@@ -51,7 +51,9 @@ bool CompletionPolicy::node_at_fault(const protocol::Error& error) const {
 
 void CompletionPolicy::bill(const JobTally& tally, const Candidate& ran_on, const Placement& placement,
                             store::UsageEvent& event) const {
-  const Metered metered = meter(tally.relay);
+  Metered metered = meter(tally.relay);
+  // Embeddings are priced by their input alone: the vectors are not tokens.
+  if (kind_ == protocol::JobKind::embedding) metered.completion_tokens = 0;
   event.kind = std::string(protocol::to_string(kind_));
   event.model = ran_on.model.empty() ? placement.label() : ran_on.model;
   if (placement.tier) event.tier = placement.tier->name;

@@ -1,8 +1,9 @@
 #pragma once
-// Chat and completion jobs: held at their output budget (max_tokens or the
-// coordinator's cap, times the answers asked for) plus every request byte as
-// an input token, billed by the
-// node's reported tokens bounded by what was relayed (metering.h).
+// Chat, completion and embedding jobs: held at their output budget
+// (max_tokens or the coordinator's cap, times the answers asked for; none for
+// embeddings) plus every request byte as an input token, billed by the
+// node's reported tokens bounded by what was relayed (metering.h); an
+// embedding's vectors are not output tokens and are never billed.
 #include "coordinator/jobs/job_policy.h"
 
 namespace potluck::coordinator {

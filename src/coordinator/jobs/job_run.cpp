@@ -246,14 +246,18 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
   ++deps_.metrics.chunks_relayed;
   tally_.relay.relayed_bytes += static_cast<std::int64_t>(chunk.delta.size());
   const JobSink::Delivery taken = sink_.take(chunk);
-  if (taken == JobSink::Delivery::too_large) {
-    // Counts against the node: the consumer asked for nothing that large.
-    const protocol::Error too_large{job_->id, protocol::ErrorCode::result_too_large, "answer too large", false};
-    report_health(&too_large);
-    co_return failed(ApiError{502, "server_error", "result_too_large",
-                              "the answer is larger than this coordinator's limit of " +
-                                  std::to_string(deps_.config.max_result_bytes) + " bytes"},
-                     store::UsageStatus::error, protocol::ErrorCode::result_too_large, true);
+  if (taken == JobSink::Delivery::too_large || taken == JobSink::Delivery::malformed) {
+    // Counts against the node: the consumer asked for nothing like it.
+    const bool large = taken == JobSink::Delivery::too_large;
+    const auto code = large ? protocol::ErrorCode::result_too_large : protocol::ErrorCode::malformed_output;
+    const protocol::Error refused{job_->id, code, large ? "answer too large" : "malformed answer", false};
+    report_health(&refused);
+    co_return failed(ApiError{502, "server_error", std::string(protocol::to_string(code)),
+                              large ? "the answer is larger than this coordinator's limit of " +
+                                          std::to_string(deps_.config.max_result_bytes) + " bytes"
+                                    : "the node's answer broke the bounds of this request (vectors past their "
+                                      "count or size, or not numbers)"},
+                     store::UsageStatus::error, code, true);
   }
   if (taken != JobSink::Delivery::ok) co_return consumer_gone(taken);
   if (!sink_.streams()) {
@@ -276,10 +280,10 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
 }
 
 std::optional<JobRun::Ending> JobRun::on_done(const protocol::Done& done) {
-  if (!policy_.done_is_complete(done)) {
+  if (!policy_.done_is_complete(done) || !sink_.whole()) {
     leave_node(false);
-    return failed(ApiError{502, "server_error", "node_error", "the node sent no result"}, store::UsageStatus::error,
-                  store::RelayFailure::no_result, false);
+    return failed(ApiError{502, "server_error", "node_error", "the node sent no result, or only part of it"},
+                  store::UsageStatus::error, store::RelayFailure::no_result, false);
   }
   tally_.relay.finished = true;
   tally_.relay.reported = done.usage;

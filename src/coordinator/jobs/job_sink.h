@@ -51,6 +51,7 @@ class JobSink {
     gone,       // the consumer hung up
     too_slow,   // the consumer did not take a write within its timeout
     too_large,  // a collected answer passed its size cap
+    malformed,  // a piece of a collected answer broke its kind's rules (an embedding past its bounds)
   };
 
   virtual ~JobSink() = default;
@@ -69,6 +70,9 @@ class JobSink {
 
   // Takes one chunk of output (formats or collects it; writes nothing).
   virtual Delivery take(const protocol::Chunk& chunk) = 0;
+  // Whether what was taken makes a whole answer once the node says done (an
+  // embeddings answer needs a vector for every input).
+  virtual bool whole() const { return true; }
   // Bytes taken but not written yet (streaming sinks).
   virtual std::size_t unsent_bytes() const { return 0; }
   // Writes what was taken (streaming sinks).

@@ -1,5 +1,6 @@
 #include "node/backends/mock_backend.h"
 
+#include "node/backends/mock_embeddings.h"
 #include "node/backends/mock_generator.h"
 
 #include <boost/asio/post.hpp>
@@ -20,7 +21,7 @@ constexpr std::size_t kYieldEvery = 64;
 MockBackend::MockBackend(asio::any_io_executor executor, std::vector<std::string> models)
     : executor_(std::move(executor)) {
   if (models.empty()) models.emplace_back("mock-small");
-  for (auto& id : models) models_.push_back({std::move(id), kMockContext, "potluck-mock"});
+  for (auto& id : models) models_.push_back({std::move(id), kMockContext, "potluck-mock", {}, true});
 }
 
 net::awaitable<std::expected<ModelList, std::string>> MockBackend::models(net::AbortHandle*) {
@@ -31,6 +32,7 @@ net::awaitable<BackendResult> MockBackend::run(const protocol::Job& job, const C
                                                net::AbortHandle& abort, net::ReadGate& pace) {
   if (job.kind == protocol::JobKind::exec)
     co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node does not run exec jobs", 0, true});
+  if (job.kind == protocol::JobKind::embedding) co_return embed(job, sink);
   auto reply = mock::plan_reply(job.kind, job.payload);
   if (!reply) co_return std::unexpected(BackendError{protocol::ErrorCode::bad_request, reply.error(), 400, false});
 
@@ -67,6 +69,14 @@ net::awaitable<BackendResult> MockBackend::run(const protocol::Job& job, const C
   if (abort.aborted())
     co_return std::unexpected(BackendError{protocol::ErrorCode::cancelled, "job aborted", 0, false});
   co_return protocol::Usage{reply->prompt_tokens, emitted};
+}
+
+BackendResult MockBackend::embed(const protocol::Job& job, const ChunkSink& sink) {
+  auto planned = mock::plan_embeddings(job.payload);
+  if (!planned) return std::unexpected(BackendError{protocol::ErrorCode::bad_request, planned.error(), 400, false});
+  for (std::size_t i = 0; i < planned->vectors.size(); ++i)
+    sink(protocol::Chunk{.index = static_cast<int>(i), .delta = R"({"embedding":)" + planned->vectors[i] + "}"});
+  return protocol::Usage{planned->prompt_tokens, 0};
 }
 
 }  // namespace potluck::node

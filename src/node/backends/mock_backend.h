@@ -1,5 +1,6 @@
 #pragma once
-// Deterministic local generator for demos and tests (no engine needed).
+// Deterministic local generator for demos and tests (no engine needed): chat
+// and completion replies (mock_generator.h) and embeddings (mock_embeddings.h).
 #include "node/backends/backend.h"
 
 namespace potluck::node {
@@ -15,6 +16,8 @@ class MockBackend final : public Backend {
                                     net::AbortHandle& abort, net::ReadGate& pace) override;
 
  private:
+  // An embedding job: one chunk per input, all at once (no pacing: a vector is small).
+  static BackendResult embed(const protocol::Job& job, const ChunkSink& sink);
   net::asio::any_io_executor executor_;
   ModelList models_;
 };

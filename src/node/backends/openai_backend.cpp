@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace potluck::node {
 namespace asio = net::asio;
 namespace http = net::http;
@@ -29,7 +31,8 @@ BackendError transport_error(std::string_view what) {
 }  // namespace
 
 std::expected<std::unique_ptr<OpenAiBackend>, std::string> OpenAiBackend::create(
-    asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter) {
+    asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter,
+    std::vector<std::string> embedding_models) {
   auto url = parse_url(upstream);
   if (!url) return std::unexpected("upstream URL must look like http://host:port");
   if (url->scheme != "http") return std::unexpected("upstream URL must use http:// (TLS is not supported)");
@@ -37,14 +40,21 @@ std::expected<std::unique_ptr<OpenAiBackend>, std::string> OpenAiBackend::create
   // Accept "http://host:port/v1" as well: the /v1 is added per request.
   if (base.ends_with("/v1")) base.resize(base.size() - 3);
   return std::unique_ptr<OpenAiBackend>(
-      new OpenAiBackend(std::move(executor), std::move(*url), std::move(base), std::move(filter)));
+      new OpenAiBackend(std::move(executor), std::move(*url), std::move(base), std::move(filter),
+                        std::move(embedding_models)));
 }
 
 OpenAiBackend::OpenAiBackend(asio::any_io_executor executor, Url origin, std::string base_path,
-                             std::vector<std::string> filter)
+                             std::vector<std::string> filter, std::vector<std::string> embedding_models)
     : client_(std::move(executor), std::move(origin)),
       base_path_(std::move(base_path)),
-      filter_(std::move(filter)) {}
+      filter_(std::move(filter)),
+      embedding_models_(std::move(embedding_models)) {}
+
+bool OpenAiBackend::answers_embeddings(const std::string& model) const {
+  return std::find_if(embedding_models_.begin(), embedding_models_.end(),
+                      [&](const std::string& m) { return m == "*" || m == model; }) != embedding_models_.end();
+}
 
 net::awaitable<std::expected<ModelList, std::string>> OpenAiBackend::models(net::AbortHandle* abort) {
   std::string body;
@@ -64,7 +74,10 @@ net::awaitable<std::expected<ModelList, std::string>> OpenAiBackend::models(net:
   if (*status < 200 || *status >= 300)
     co_return std::unexpected("upstream answered " + std::to_string(*status) + " to GET /v1/models");
   if (too_big) co_return std::unexpected("upstream model list is too large");
-  co_return openai::parse_models(body, filter_);
+  auto offers = openai::parse_models(body, filter_);
+  if (offers)
+    for (auto& offer : *offers) offer.embeddings = answers_embeddings(offer.id);
+  co_return offers;
 }
 
 namespace {
@@ -119,8 +132,12 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
                                                  net::AbortHandle& abort, net::ReadGate& pace) {
   if (job.kind == protocol::JobKind::exec)
     co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node does not run exec jobs", 0, true});
-  const auto delivery = job.stream ? openai::Delivery::streamed : openai::Delivery::whole;
-  auto body = openai::prepare_request(job.payload, job.model, delivery);
+  const bool embedding = job.kind == protocol::JobKind::embedding;
+  if (embedding && !answers_embeddings(job.model))
+    co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this model does not embed", 0, true});
+  const auto delivery = job.stream && !embedding ? openai::Delivery::streamed : openai::Delivery::whole;
+  auto body = embedding ? openai::prepare_embedding_request(job.payload, job.model)
+                        : openai::prepare_request(job.payload, job.model, delivery);
   if (!body) co_return std::unexpected(BackendError{protocol::ErrorCode::bad_request, body.error(), 400, false});
 
   // No per-read timeout: the running job aborts the request when its
@@ -170,7 +187,7 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
   if (answer.too_big)
     co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error, "upstream answer is too large", 0, false});
   if (delivery == openai::Delivery::streamed) parser.finish();
-  else answer.take(openai::translate_response(job.kind, whole), sink);
+  else answer.take(embedding ? openai::translate_embeddings(whole) : openai::translate_response(job.kind, whole), sink);
   if (answer.failed) {
     const int failed = answer.failed_status;
     co_return std::unexpected(
@@ -180,9 +197,9 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
   if (!answer.finished)
     co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error, "upstream stream ended early", 0, true});
   if (answer.usage) co_return *answer.usage;
-  const std::int64_t completion = delivery == openai::Delivery::streamed
-                                      ? answer.content_chunks
-                                      : openai::estimate_completion_tokens(answer.content_bytes);
+  const std::int64_t completion = embedding                                   ? 0
+                                  : delivery == openai::Delivery::streamed ? answer.content_chunks
+                                                                           : openai::estimate_completion_tokens(answer.content_bytes);
   co_return protocol::Usage{openai::estimate_prompt_tokens(job.payload.size()), completion};
 }
 

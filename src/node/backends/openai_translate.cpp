@@ -42,32 +42,77 @@ std::string other_members(const json::object& object, std::initializer_list<std:
   return others.empty() ? std::string() : json::serialize(others);
 }
 
-}  // namespace
-
-std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model,
-                                                        Delivery delivery) {
+// The consumer's body without Potluck's own fields, "model" set to `model`
+// (when not empty).
+std::expected<json::value, std::string> upstream_body(std::string_view payload, std::string_view model) {
   boost::system::error_code ec;
   auto value = json::parse(js(payload), ec);
   if (ec || !value.is_object()) return std::unexpected("payload is not a JSON object");
   auto& body = value.get_object();
   for (auto field : kPotluckOnlyFields) body.erase(js(field));
   if (!model.empty()) body["model"] = js(model);
+  return value;
+}
+
+}  // namespace
+
+std::expected<std::string, std::string> prepare_embedding_request(std::string_view payload, std::string_view model) {
+  auto value = upstream_body(payload, model);
+  if (!value) return std::unexpected(value.error());
+  return json::serialize(*value);
+}
+
+EventOutcome translate_embeddings(std::string_view text) {
+  EventOutcome out;
+  boost::system::error_code ec;
+  auto value = json::parse(js(text), ec);
+  const json::array* data = nullptr;
+  if (!ec && value.is_object())
+    if (auto* d = value.get_object().if_contains("data"); d && d->is_array()) data = &d->get_array();
+  if (!data) {
+    out.error = true;
+    return out;
+  }
+  for (const auto& item : *data) {
+    const auto* entry = item.if_object();
+    const auto* vector = entry ? entry->if_contains("embedding") : nullptr;
+    if (!vector) {
+      out.error = true;
+      return out;
+    }
+    TranslatedChunk chunk;
+    chunk.index = static_cast<int>(as_int(entry->if_contains("index")));
+    chunk.delta = json::serialize(json::object{{"embedding", *vector}});
+    out.chunks.push_back(std::move(chunk));
+  }
+  if (auto* usage = value.get_object().if_contains("usage"); usage && usage->is_object())
+    out.usage = protocol::Usage{as_int(usage->get_object().if_contains("prompt_tokens")), 0};
+  out.done = true;
+  return out;
+}
+
+std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model,
+                                                        Delivery delivery) {
+  auto value = upstream_body(payload, model);
+  if (!value) return std::unexpected(value.error());
+  auto& body = value->get_object();
   if (delivery == Delivery::whole) {
     body["stream"] = false;
     body.erase("stream_options");
-    return json::serialize(value);
+    return json::serialize(*value);
   }
   body["stream"] = true;
   // Merge, so other stream options the consumer chose survive.
   auto& options = body["stream_options"];
   if (!options.is_object()) options = json::object{};
   options.get_object()["include_usage"] = true;
-  return json::serialize(value);
+  return json::serialize(*value);
 }
 
 std::string completion_target(std::string_view base_path, protocol::JobKind kind) {
   std::string target(base_path);
-  target += kind == protocol::JobKind::completion ? "/v1/completions" : "/v1/chat/completions";
+  if (kind == protocol::JobKind::embedding) target += "/v1/embeddings";
+  else target += kind == protocol::JobKind::completion ? "/v1/completions" : "/v1/chat/completions";
   return target;
 }
 

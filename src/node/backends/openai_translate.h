@@ -29,7 +29,11 @@ enum class Delivery { streamed, whole };
 std::expected<std::string, std::string> prepare_request(std::string_view payload, std::string_view model,
                                                         Delivery delivery = Delivery::streamed);
 
-// "/v1/chat/completions" or "/v1/completions" below `base_path`.
+// An embedding job's upstream body: the consumer's, Potluck-only fields
+// removed, "model" set to `model` (when not empty), nothing else touched.
+std::expected<std::string, std::string> prepare_embedding_request(std::string_view payload, std::string_view model);
+
+// "/v1/chat/completions", "/v1/completions" or "/v1/embeddings" below `base_path`.
 std::string completion_target(std::string_view base_path, protocol::JobKind kind);
 
 struct TranslatedChunk {
@@ -59,6 +63,13 @@ EventOutcome translate_event(protocol::JobKind kind, std::string_view data);
 // delta is the choice's message (chat) or {"text": ...} (completion), with
 // its finish_reason; has_content is set when the choice carried text.
 EventOutcome translate_response(protocol::JobKind kind, std::string_view body);
+
+// What an embeddings response ({"data":[{"index","embedding"}],"usage"})
+// means: one chunk per vector, its index the input's and its delta
+// {"embedding": the vector as the engine wrote it}; the usage's prompt
+// tokens; error when it is not such a list. The coordinator checks the
+// vectors' count and size.
+EventOutcome translate_embeddings(std::string_view body);
 
 // A completion-token estimate when the engine reports no usage for a whole
 // answer: ~4 bytes a token, at least one when there was any text.

@@ -23,6 +23,7 @@ ClusterDeletion delete_cluster_rows(Database& db, const std::string& actor_id, c
       db, "DELETE FROM nodes WHERE cluster_id = ?1 OR token_id IN (SELECT id FROM node_tokens WHERE cluster_id = ?1)",
       cluster_id);
   run_for(db, "DELETE FROM cluster_members WHERE cluster_id = ?1", cluster_id);
+  run_for(db, "DELETE FROM models_first_seen WHERE cluster_id = ?1", cluster_id);
   deleted.usage_events_anonymised =
       run_for(db, "UPDATE usage_events SET cluster_id = NULL WHERE cluster_id = ?1", cluster_id);
   blank_usage_daily_key(db, DailyKey::cluster, cluster_id);

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -209,6 +209,23 @@ INSERT INTO account_balances (account, balance)
     R"sql(
 UPDATE api_keys SET scopes = 'inference exec account' WHERE scopes = 'inference exec';
 UPDATE api_keys SET scopes = 'inference exec account admin' WHERE scopes = 'inference exec admin';
+)sql",
+    // 8: when each model was first offered in each placement (cluster id,
+    // '' for the public pool): the stable `created` of its /v1/models entry.
+    // Seeded from the node records kept so far. Written to run again (tests
+    // rewind user_version to replay the migrations after it).
+    R"sql(
+CREATE TABLE IF NOT EXISTS models_first_seen (
+  cluster_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (cluster_id, model)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO models_first_seen (cluster_id, model, first_seen)
+  SELECT coalesce(nodes.cluster_id, ''), models.value, min(nodes.first_seen)
+  FROM nodes, json_each(nodes.models) AS models
+  WHERE json_valid(nodes.models) AND models.type = 'text'
+  GROUP BY 1, 2;
 )sql",
 };
 

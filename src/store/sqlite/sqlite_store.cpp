@@ -300,6 +300,12 @@ Result<NodeRecord> SqliteStore::upsert_node(const NodeRecord& node) {
         .bind(4, node.name).bind(5, node.os).bind(6, node.arch).bind(7, node.version)
         .bind(8, node.models).bind(9, node.seen_at).bind_optional(10, node.cluster_id)
         .step();
+    db_.prepare(
+           "INSERT OR IGNORE INTO models_first_seen (cluster_id, model, first_seen) "
+           "SELECT ?1, value, ?2 FROM json_each(?3) WHERE type = 'text' "
+           "AND (SELECT count(*) FROM models_first_seen) < ?4")
+        .bind(1, node.cluster_id).bind(2, node.seen_at).bind(3, node.models).bind(4, kMaxModelsFirstSeen)
+        .step();
     auto stored = find_node_row(db_, node.id);
     tx.commit();
     return *stored;
@@ -312,6 +318,15 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
     std::vector<NodeRecord> nodes;
     while (s.step()) nodes.push_back(read_node(s));
     return nodes;
+  });
+}
+
+Result<std::vector<ModelFirstSeen>> SqliteStore::list_models_first_seen() {
+  return guarded([&]() -> Result<std::vector<ModelFirstSeen>> {
+    auto s = db_.prepare("SELECT cluster_id, model, first_seen FROM models_first_seen");
+    std::vector<ModelFirstSeen> seen;
+    while (s.step()) seen.push_back({s.text(0), s.text(1), s.integer(2)});
+    return seen;
   });
 }
 

@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
 
   Result<NodeRecord> upsert_node(const NodeRecord& node) override;
   Result<std::vector<NodeRecord>> list_nodes() override;
+  Result<std::vector<ModelFirstSeen>> list_models_first_seen() override;
   Result<NodeRecord> find_node(const std::string& id) override;
   Result<std::int64_t> delete_nodes_unseen_since(std::int64_t cutoff_ms,
                                                  const std::vector<std::string>& connected) override;

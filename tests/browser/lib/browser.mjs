@@ -17,6 +17,16 @@ export const ARTIFACTS_DIR = path.resolve(
 );
 export const SCREENSHOTS_DIR = path.join(ARTIFACTS_DIR, 'screenshots');
 
+/** Debian's chromium, headless; the caller closes it. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM_BIN,
+    headless: true,
+    // The test machine runs as root in a container: no user-namespace sandbox.
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+}
+
 /**
  * For one test file: a harness, and start() to launch a coordinator, a mock
  * node serving MODEL and chromium. Everything is closed in after().
@@ -36,12 +46,7 @@ export function useDashboard(name) {
       nodeProc = await h.startNode({ coordinator: coord, backend: 'mock', models: [MODEL] });
       await coord.waitForModel(admin, MODEL);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_BIN,
-      headless: true,
-      // The test machine runs as root in a container: no user-namespace sandbox.
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     return { coord, admin, node: nodeProc, browser };
   }
   return { h, start };

@@ -13,13 +13,18 @@ function range(values) {
   return low === high ? String(low) : `${low}–${high}`;
 }
 
-/** One row per model: from /v1/models, /api/nodes and /api/tiers. */
+/**
+ * One row per model and placement (a model served both in the public pool
+ * and in one of the caller's clusters has two entries in /v1/models, told
+ * apart by owned_by): from /v1/models, /api/nodes and /api/tiers.
+ */
 export function modelRows(models, nodes, tiers) {
   const online = nodes.filter((n) => n.state !== 'offline');
   return models.map((model) => {
     const offers = online.flatMap((n) => n.models.filter((m) => m.id === model.id).map((m) => ({ node: n, ...m })));
     return {
       id: model.id,
+      placement: model.owned_by,
       nodes: offers.map((o) => o.node.name),
       priceIn: range(offers.map((o) => o.price_in)),
       priceOut: range(offers.map((o) => o.price_out)),
@@ -35,7 +40,7 @@ function render([models, nodes, tiers, pricing]) {
       caption: `Models served now; prices in ${pricing.unit}`,
       empty: 'No model is served right now.',
       rows,
-      rowKey: (r) => r.id,
+      rowKey: (r) => `${r.placement}/${r.id}`,
       columns: [
         { label: 'Model', cell: (r) => h('code', {}, r.id) },
         { label: 'Served by', cell: (r) => r.nodes.join(', ') || 'nodes you cannot see' },
