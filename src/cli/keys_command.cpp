@@ -30,7 +30,9 @@ void add_keys_command(CLI::App& app, Action& action) {
         return 0;
       });
   create->add_option("--name", *name, "A name to recognise the key by")->required();
-  create->add_option("--scopes", *scopes, "inference, exec, admin (default: the caller's)");
+  create->add_option("--scopes", *scopes,
+                     "inference, exec, account (manage keys, node tokens, the account), admin "
+                     "(default: the caller's)");
   create->add_option("--cluster", *cluster, "Bind the key to one of your clusters (its id)");
 
   add_api_subcommand(keys, "list", "List your keys (never their secrets)", action, api, [](const ApiOptions& o) {

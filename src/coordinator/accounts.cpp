@@ -45,7 +45,7 @@ std::expected<std::string, std::string> normalise_scopes(std::string_view scopes
 }
 
 std::string first_key_scopes(store::Role role) {
-  return std::string(role == store::Role::admin ? kAllScopes : kDefaultScopes);
+  return std::string(role == store::Role::admin ? kAllScopes : kFirstKeyScopes);
 }
 
 store::Result<IssuedSecret> issue_api_key(store::Store& store, const std::string& user_id,

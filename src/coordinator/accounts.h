@@ -7,7 +7,10 @@
 
 namespace potluck::coordinator {
 
-inline constexpr std::string_view kAllScopes = "inference exec admin";
+inline constexpr std::string_view kAllScopes = "inference exec account admin";
+// A user's first key manages the account; keys made later without scopes
+// named get only the consumer's scopes (keys_handler: or the caller's).
+inline constexpr std::string_view kFirstKeyScopes = "inference exec account";
 inline constexpr std::string_view kDefaultScopes = "inference exec";
 
 struct IssuedSecret {
@@ -17,7 +20,7 @@ struct IssuedSecret {
 
 // Validates a space- or comma-separated scope list; returns it normalised.
 std::expected<std::string, std::string> normalise_scopes(std::string_view scopes);
-// The scopes of a user's first key: every scope for admins.
+// The scopes of a user's first key: inference, exec and account; every scope for admins.
 std::string first_key_scopes(store::Role role);
 
 // `cluster_id` set: the key's jobs go to that cluster by default (the caller

@@ -10,6 +10,7 @@ std::string_view to_string(Access access) {
     case Access::key: return "key";
     case Access::scope_inference: return "scope_inference";
     case Access::scope_exec: return "scope_exec";
+    case Access::scope_account: return "scope_account";
     case Access::admin: return "admin";
   }
   return "unknown";

@@ -28,6 +28,7 @@ enum class Access {
   key,              // any valid API key or session
   scope_inference,  // a key with the `inference` scope
   scope_exec,       // a key with the `exec` scope
+  scope_account,    // a key with the `account` scope (keys, node tokens, export, deletion)
   admin,            // the admin role AND a key with the `admin` scope
 };
 

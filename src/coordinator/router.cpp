@@ -41,6 +41,7 @@ net::awaitable<std::expected<Principal, net::Response>> authorize(KeyAuthenticat
   std::expected<void, ApiError> admitted;
   if (access == Access::scope_inference) admitted = api::require_scope(*caller, store::Scope::inference);
   if (access == Access::scope_exec) admitted = api::require_scope(*caller, store::Scope::exec);
+  if (access == Access::scope_account) admitted = api::require_scope(*caller, store::Scope::account);
   if (access == Access::admin) admitted = api::require_admin(*caller);
   if (!admitted) co_return std::unexpected(net::make_error_response(admitted.error()));
   co_return std::move(*caller);

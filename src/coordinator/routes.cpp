@@ -191,8 +191,8 @@ std::span<const Route> routes() {
       {verb::get, P("/v1/nodes/connect"), node_token, node_connect},
 
       {verb::get, P("/api/keys"), key, list_keys},             // the caller's own keys
-      {verb::post, P("/api/keys"), key, create_key},           // only scopes the key holds itself
-      {verb::delete_, P("/api/keys/{id}"), key, revoke_key},   // the caller's own keys (404)
+      {verb::post, P("/api/keys"), scope_account, create_key},  // only scopes the key holds itself
+      {verb::delete_, P("/api/keys/{id}"), scope_account, revoke_key},  // the caller's own keys (404)
       {verb::get, P("/api/wallet"), key, wallet},              // the caller's own wallet
       {verb::post, P("/api/admin/grants"), admin, grant},
       {verb::get, P("/api/pricing"), key, pricing},
@@ -210,8 +210,8 @@ std::span<const Route> routes() {
       {verb::get, P("/api/usage.csv"), key, usage_csv},        // own usage; an admin anyone's
       {verb::get, P("/api/overview"), key, overview},          // own usage; an admin everyone's
       {verb::get, P("/api/me"), key, me},
-      {verb::delete_, P("/api/me"), key, delete_me},
-      {verb::get, P("/api/me/export"), key, export_me},
+      {verb::delete_, P("/api/me"), scope_account, delete_me},
+      {verb::get, P("/api/me/export"), scope_account, export_me},
       {verb::post, P("/api/session"), anyone, sign_in},  // the key in the body is the credential
       {verb::get, P("/api/session"), session, current_session},
       {verb::delete_, P("/api/session"), session, sign_out},
@@ -223,8 +223,8 @@ std::span<const Route> routes() {
       {verb::post, P("/api/invites"), admin, create_platform_invite},
       {verb::delete_, P("/api/invites/{id}"), admin, revoke_platform_invite},
       {verb::get, P("/api/node-tokens"), key, list_own_tokens},  // the caller's own tokens
-      {verb::post, P("/api/node-tokens"), key, create_own_token},
-      {verb::delete_, P("/api/node-tokens/{id}"), key, revoke_own_token},  // own tokens only (404)
+      {verb::post, P("/api/node-tokens"), scope_account, create_own_token},
+      {verb::delete_, P("/api/node-tokens/{id}"), scope_account, revoke_own_token},  // own tokens only (404)
 
       // Clusters: a non-member gets 404 for any {id}, as for an unknown one;
       // "owner" routes answer a member 403 (ClustersHandler checks both).
@@ -239,8 +239,8 @@ std::span<const Route> routes() {
       {verb::post, P("/api/clusters/{id}/invites"), key, cluster_invites},          // owner
       {verb::delete_, P("/api/clusters/{id}/invites/{invite}"), key, revoke_cluster_invite},  // owner
       {verb::get, P("/api/clusters/{id}/node-tokens"), key, cluster_tokens},                  // owner
-      {verb::post, P("/api/clusters/{id}/node-tokens"), key, cluster_tokens},                 // owner
-      {verb::delete_, P("/api/clusters/{id}/node-tokens/{token}"), key, revoke_cluster_token},  // owner
+      {verb::post, P("/api/clusters/{id}/node-tokens"), scope_account, cluster_tokens},       // owner
+      {verb::delete_, P("/api/clusters/{id}/node-tokens/{token}"), scope_account, revoke_cluster_token},  // owner
   };
   return table;
 }

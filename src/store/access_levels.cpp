@@ -15,8 +15,8 @@ static_assert(covers(kClusterRoleText, ClusterRole::member));
 constexpr EnumText<Trust, 2> kTrustText{{{{Trust::community, "community"}, {Trust::verified, "verified"}}}};
 static_assert(covers(kTrustText, Trust::verified));
 
-constexpr EnumText<Scope, 3> kScopeText{
-    {{{Scope::inference, "inference"}, {Scope::exec, "exec"}, {Scope::admin, "admin"}}}};
+constexpr EnumText<Scope, 4> kScopeText{
+    {{{Scope::inference, "inference"}, {Scope::exec, "exec"}, {Scope::account, "account"}, {Scope::admin, "admin"}}}};
 static_assert(covers(kScopeText, Scope::admin));
 
 }  // namespace

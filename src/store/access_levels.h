@@ -26,8 +26,10 @@ std::string_view to_string(Trust trust);
 std::optional<Trust> trust_from(std::string_view text);
 
 // What an API key may be used for. A key's scopes are stored as the texts
-// of its scopes, space-separated, in this order.
-enum class Scope { inference, exec, admin };
+// of its scopes, space-separated, in this order. `account` manages the
+// account itself: keys, node tokens, the export and deletion (a key made
+// for a program, with inference or exec only, cannot take the account over).
+enum class Scope { inference, exec, account, admin };
 std::string_view to_string(Scope scope);
 std::optional<Scope> scope_from(std::string_view text);
 std::span<const Scope> all_scopes();

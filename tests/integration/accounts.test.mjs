@@ -64,7 +64,7 @@ describe('sign-up with a platform invite', () => {
     assert.equal(me.status, 200, me.text);
     assert.equal(me.json.user.id, r.json.user.id);
     assert.equal(me.json.key.id, r.json.key.id);
-    assert.equal(me.json.key.scopes, 'inference exec');
+    assert.equal(me.json.key.scopes, 'inference exec account');
     assert.deepEqual(me.json.clusters, []);
     const audit = await coord.query(
       `SELECT action FROM audit_log WHERE actor_id = '${r.json.user.id}' ORDER BY seq`);
@@ -82,7 +82,7 @@ describe('sign-up with a platform invite', () => {
     const who = await cli(['whoami'], key);
     assert.equal(who.code, 0, who.stderr);
     assert.match(who.stdout, /role\s+member/);
-    assert.match(who.stdout, /scopes\s+inference exec/);
+    assert.match(who.stdout, /scopes\s+inference exec account/);
   }));
 
   test('a spent invite is refused with 410 and a clear message', h.wrap(async () => {
@@ -154,7 +154,7 @@ describe('users (admin)', () => {
     assert.equal((await coord.get('/api/me', r.json.key.key)).status, 200);
     const made = await coord.post('/api/users', { email: email('boss'), admin: true }, admin);
     assert.equal(made.json.user.role, 'admin');
-    assert.equal(made.json.key.scopes, 'inference exec admin');
+    assert.equal(made.json.key.scopes, 'inference exec account admin');
     const list = await coord.get('/api/users', admin);
     assert.equal(list.status, 200);
     assert.ok(list.json.data.some((u) => u.email === who));
@@ -214,6 +214,41 @@ describe('users (admin)', () => {
     const r = await coord.post('/v1/chat/completions',
       { model: 'any', messages: [{ role: 'user', content: 'hi' }] }, made.json.key);
     expectErrorEnvelope(assert, r, 403);
+  }));
+
+  test('a key without the account scope cannot manage the account (403); the first key can', h.wrap(async () => {
+    const owner = await coord.memberKey();
+    const program = await coord.post('/api/keys', { name: 'for a program', scopes: 'inference exec' }, owner);
+    assert.equal(program.status, 201, program.text);
+    assert.equal(program.json.scopes, 'inference exec');
+    const key = program.json.key;
+    const me = await coord.get('/api/me', owner);
+    const cluster = await coord.post('/api/clusters', { name: `scoped-${Date.now()}` }, owner);
+    assert.equal(cluster.status, 201, cluster.text);
+    const clusterId = cluster.json.id;
+    const refused = [
+      ['POST', '/api/keys', { name: 'more' }],
+      ['DELETE', `/api/keys/${me.json.key.id}`],
+      ['POST', '/api/node-tokens', { name: 'box' }],
+      ['POST', `/api/clusters/${clusterId}/node-tokens`, { name: 'rack' }],
+      ['GET', '/api/me/export'],
+      ['DELETE', '/api/me'],
+    ];
+    for (const [method, path, body] of refused) {
+      const e = expectErrorEnvelope(assert, await coord.request(method, path, { key, body }), 403);
+      assert.match(e.message, /account/, `${method} ${path}`);
+    }
+    const viaCli = await cli(['keys', 'create', '--name', 'x'], key);
+    assert.notEqual(viaCli.code, 0);
+    assert.match(viaCli.stderr, /403/);
+    // Reading is not managing: the key still lists keys and serves its scopes.
+    assert.equal((await coord.get('/api/keys', key)).status, 200);
+    assert.equal((await coord.get('/api/me', owner)).status, 200, 'nothing was deleted');
+    // The first key holds the scope and may pass it on.
+    const manager = await coord.post('/api/keys', { name: 'manager', scopes: 'account' }, owner);
+    assert.equal(manager.status, 201, manager.text);
+    assert.equal((await coord.post('/api/node-tokens', { name: 'box' }, manager.json.key)).status, 201);
+    assert.equal((await coord.get('/api/me/export', owner)).status, 200);
   }));
 
   test('no key: 401 everywhere but signup', h.wrap(async () => {

@@ -87,7 +87,7 @@ TEST(RouteTable, FindsTheRouteForMethodAndPath) {
   Captures captures;
   const auto found = find_route(routes(), verb::delete_, "/api/keys/k_1", captures);
   ASSERT_NE(found.route, nullptr);
-  EXPECT_EQ(found.route->access, Access::key);
+  EXPECT_EQ(found.route->access, Access::scope_account);
   EXPECT_EQ(captures["id"], "k_1");
 }
 

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -202,7 +202,15 @@ CREATE TABLE account_balances (
 INSERT INTO account_balances (account, balance)
   SELECT account, sum(amount) FROM ledger GROUP BY account HAVING sum(amount) != 0;
 )sql",
-    // 7: retention prunes the audit rows of a cluster deleted long ago. Each
+    // 7: the `account` scope (keys, node tokens, export, deletion). Keys that
+    // held every consumer scope could manage the account before and keep
+    // that; a key its owner narrowed to inference or exec alone does not
+    // gain it. Scopes are stored in the enum's order (access_levels.h).
+    R"sql(
+UPDATE api_keys SET scopes = 'inference exec account' WHERE scopes = 'inference exec';
+UPDATE api_keys SET scopes = 'inference exec account admin' WHERE scopes = 'inference exec admin';
+)sql",
+    // 8: retention prunes the audit rows of a cluster deleted long ago. Each
     // run of consecutive rows it removes is recorded here under the
     // audit.pruned checkpoint row that removed it (whose detail carries the
     // runs' digest), so verify continues the chain across the gap

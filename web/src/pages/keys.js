@@ -35,7 +35,7 @@ export default {
       submit: 'Create key',
       fields: [
         field({ label: 'Name', name: 'name', required: true, maxlength: 64, placeholder: 'ci' }),
-        field({ label: 'Scopes', name: 'scopes', placeholder: 'inference exec', hint: 'Space-separated; empty: the scopes of the key you signed in with.' }),
+        field({ label: 'Scopes', name: 'scopes', placeholder: 'inference exec', hint: 'Space-separated: inference, exec, account (manage keys, node tokens and the account), admin. Empty: the scopes of the key you signed in with.' }),
         field({ label: 'Cluster id', name: 'cluster', placeholder: 'optional', hint: 'Binds the key to one of your clusters.' }),
       ],
       onSubmit: async (values, form) => {
