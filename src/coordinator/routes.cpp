@@ -22,6 +22,16 @@ Answer chat(const Services& s, net::Exchange& ex, RouteCall& c) {
 Answer completion(const Services& s, net::Exchange& ex, RouteCall& c) {
   co_return co_await s.completions.handle(ex, c.principal, protocol::JobKind::completion);
 }
+Answer responses(const Services& s, net::Exchange& ex, RouteCall& c) {
+  co_return co_await s.completions.handle_responses(ex, c.principal);
+}
+// Nothing is stored (the privacy promise): no response to fetch, list the
+// input of, delete or cancel.
+Answer stored_response(const Services&, net::Exchange&, RouteCall&) {
+  co_return net::make_error_response(ApiError::bad_request(
+      "responses are not stored (Potluck stores nothing), so there is none to retrieve, delete or cancel",
+      "response_not_stored"));
+}
 Answer submit_job(const Services& s, net::Exchange& ex, RouteCall& c) { co_return co_await s.jobs.submit(ex, c.principal); }
 Answer one_job(const Services& s, net::Exchange& ex, RouteCall& c) {
   const std::string id(c.captures["id"]);
@@ -183,6 +193,11 @@ std::span<const Route> routes() {
       // Consumers' inference and code execution.
       {verb::post, P("/v1/chat/completions"), scope_inference, chat},
       {verb::post, P("/v1/completions"), scope_inference, completion},
+      {verb::post, P("/v1/responses"), scope_inference, responses},  // stateless: translated to a chat job
+      {verb::get, P("/v1/responses/{id}"), key, stored_response},     // 400: nothing is stored
+      {verb::delete_, P("/v1/responses/{id}"), key, stored_response},
+      {verb::get, P("/v1/responses/{id}/input_items"), key, stored_response},
+      {verb::post, P("/v1/responses/{id}/cancel"), key, stored_response},
       {verb::post, P("/v1/jobs"), key, submit_job},     // the kind's scope: inference, or exec (JobsHandler)
       {verb::get, P("/v1/jobs/{id}"), key, one_job},     // the submitter's jobs only (404)
       {verb::delete_, P("/v1/jobs/{id}"), key, one_job},  // the submitter's jobs only (404)

@@ -5,13 +5,17 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { useHarness } from '../lib/harness.mjs';
+import {
+  PERSON, SLOW_STREAM, WEATHER_ARGS, assertRetriedAfter, expectCancelledUpstream, failOnce429, recordingFetch,
+  weatherRunnableTool,
+} from './sdk_stack.mjs';
 
 const h = useHarness('e2e-sdk');
 const MODEL = 'fake-model';
-let coord, key, client;
+let coord, key, client, upstream;
 
 before(h.wrap(async () => {
-  const upstream = await h.startUpstream({ models: [MODEL, 'fake-model-2'] });
+  upstream = await h.startUpstream({ models: [MODEL, 'fake-model-2'] });
   coord = await h.startCoordinator();
   key = await coord.adminKey();
   await h.startNode({ coordinator: coord, upstream });
@@ -174,5 +178,63 @@ describe('openai SDK', () => {
       (err) => err instanceof OpenAI.APIError,
     );
     assert.equal(text, 'echo: one ');
+  }));
+
+  test('runTools: the SDK calls the function and sends its result back', h.wrap(async () => {
+    const calls = [];
+    const runner = client.beta.chat.completions.runTools({
+      model: MODEL,
+      messages: [{ role: 'user', content: JSON.stringify(WEATHER_ARGS) }],
+      tools: [weatherRunnableTool(calls)],
+    });
+    assert.equal(await runner.finalContent(), 'echo: sunny in Paris');
+    assert.deepEqual(calls, [WEATHER_ARGS]);
+    const messages = runner.messages;
+    assert.equal(messages.at(-2).role, 'tool');
+    assert.equal(messages.at(-2).tool_call_id, 'call_fake_1');
+  }));
+
+  test('structured output: response_format json_schema', h.wrap(async () => {
+    const c = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: JSON.stringify(PERSON) }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'person',
+          strict: true,
+          schema: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } },
+                    required: ['name', 'age'], additionalProperties: false },
+        },
+      },
+    });
+    assert.deepEqual(JSON.parse(c.choices[0].message.content), PERSON);
+  }));
+
+  test('aborting a stream cancels the job on the node', h.wrap(async () => {
+    const before = (await upstream.stats()).generations_aborted_by_client;
+    const stream = await client.chat.completions.create({
+      model: MODEL, messages: [{ role: 'user', content: 'slow' }], stream: true, ...SLOW_STREAM,
+    });
+    let text = '';
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (text === 't t ') stream.controller.abort();
+    }
+    assert.equal(text, 't t ');
+    await expectCancelledUpstream({ coord, upstream }, before);
+  }));
+
+  test('a 429 with Retry-After is a RateLimitError, and the SDK retries after waiting', h.wrap(async () => {
+    const plain = failOnce429();
+    await assert.rejects(
+      client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], ...plain }),
+      (err) => err instanceof OpenAI.RateLimitError && err.status === 429 && err.headers['retry-after'] === '1',
+    );
+    const { fetch, attempts } = recordingFetch(failOnce429());
+    const retrying = new OpenAI({ apiKey: key, baseURL: `${coord.url}/v1`, maxRetries: 1, fetch });
+    const c = await retrying.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'again' }] });
+    assert.equal(c.choices[0].message.content, 'echo: again');
+    assertRetriedAfter(attempts);
   }));
 });

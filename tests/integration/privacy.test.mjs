@@ -4,7 +4,8 @@
 // A random canary goes through every path we can reach (streamed and
 // non-streamed chat, completions, an upstream that fails with the canary in
 // its error body, a 4xx from upstream, a stream that breaks mid-way, a client
-// that hangs up, a malformed request body, a node whose error messages and
+// that hangs up, a malformed request body, the Responses API streamed, not
+// and refused, a node whose error messages and
 // malformed frames carry the canary) with both processes at
 // --log-level trace. Then every file under the test's directory (data dir
 // with the SQLite db and its -wal/-shm files, the node's state dir, HOME,
@@ -162,6 +163,21 @@ test('a canary through every path is never written to disk', h.wrap(async () => 
     return held.json.state === 'completed';
   }, { what: 'the asynchronous job to complete' });
   assert.ok(held.json.result.choices[0].message.content.includes(CANARY), 'the canary did not go through (job)');
+
+  // 12. The Responses API, both ways, and refused with the canary where a
+  // stored response's id would go: nothing of it is kept.
+  const resp = await coord.post('/v1/responses', { model: MODEL, instructions: prompt(), input: prompt() }, key);
+  assert.ok(resp.json.output[0].content[0].text.includes(CANARY), 'the canary did not go through (responses)');
+  const respStream = await coord.fetch('/v1/responses', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: MODEL, input: [{ role: 'user', content: prompt() }], stream: true }),
+  });
+  const respEvents = (await readSse(respStream)).events;
+  assert.ok(respEvents.some((e) => e.json?.delta?.includes(SECRET)), 'the canary did not go through (responses stream)');
+  const refused = await coord.post('/v1/responses', { model: MODEL, input: prompt(), previous_response_id: CANARY }, key);
+  assert.equal(refused.status, 400);
+  assert.equal((await coord.get(`/v1/responses/${SECRET}`, key)).status, 400);
 
   // 10. Nothing in the metrics either.
   const metrics = await (await coord.fetch('/metrics')).text();

@@ -727,9 +727,12 @@ export async function* sseEvents(response) {
   const decoder = new TextDecoder();
   let buffer = '';
   let data = [];
+  let event; // the event's `event:` field, if it had one
   const emit = () => {
     const text = data.join('\n');
     data = [];
+    const name = event;
+    event = undefined;
     let json;
     if (text !== '[DONE]') {
       try {
@@ -738,7 +741,7 @@ export async function* sseEvents(response) {
         json = undefined;
       }
     }
-    return { data: text, json };
+    return { data: text, json, event: name };
   };
   for await (const bytes of response.body) {
     buffer += decoder.decode(bytes, { stream: true });
@@ -757,6 +760,7 @@ export async function* sseEvents(response) {
       let value = colon < 0 ? '' : line.slice(colon + 1);
       if (value.startsWith(' ')) value = value.slice(1);
       if (field === 'data') data.push(value);
+      if (field === 'event') event = value;
     }
   }
   buffer += decoder.decode();

@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -78,6 +79,20 @@ struct Server {
   bool has_model(std::string_view m) const {
     return std::find(models.begin(), models.end(), m) != models.end();
   }
+
+  // fake_status_times: whether the request under `key` is still one of the
+  // first `times` ones, which fail; counted per key so that tests can share a
+  // server and an SDK's retry of the same request succeeds.
+  bool take_failure(const std::string& key, std::uint64_t times) {
+    std::lock_guard lock(failures_mutex);
+    auto& served = failures_served[key];
+    if (served >= times) return false;
+    ++served;
+    return true;
+  }
+
+  std::mutex failures_mutex;
+  std::unordered_map<std::string, std::uint64_t> failures_served;
 };
 
 void inc(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -183,6 +198,9 @@ struct Job {
   bool usage_details = false;    // fake_usage_details: prompt/completion_tokens_details
   std::string retry_after;       // fake_retry_after: Retry-After of a fake_status answer
   std::optional<std::string> error_message;  // fake_error_message: the fake_status answer's message
+  std::int64_t status_times = -1;  // fake_status_times: only the first N requests of fake_status_key fail
+  std::string status_key;          // fake_status_key
+  bool json_answer = false;        // response_format json_object/json_schema: the last text verbatim
 
   bool rich() const {
     return n > 1 || logprobs || !tool_name.empty() || !reasoning.empty() || !fingerprint.empty() || usage_details;
@@ -203,8 +221,37 @@ struct ErrorReply {
   std::string retry_after = {};  // empty: "1" for 429 and 503, else none
 };
 
+// The function a request with `tools` asks to call: tool_choice's, else the
+// first tool's. Empty when there is none.
+std::string chosen_tool(const json::object& body) {
+  if (string_member(body, "tool_choice") == "none") return {};
+  if (const auto* choice = body.if_contains("tool_choice"); choice && choice->is_object()) {
+    if (const auto* fn = choice->get_object().if_contains("function"); fn && fn->is_object())
+      return string_member(fn->get_object(), "name");
+  }
+  const auto* tools = body.if_contains("tools");
+  if (tools == nullptr || !tools->is_array() || tools->get_array().empty()) return {};
+  const auto* tool = tools->get_array()[0].if_object();
+  if (tool == nullptr) return {};
+  const auto* fn = tool->if_contains("function");
+  return fn && fn->is_object() ? string_member(fn->get_object(), "name") : string_member(*tool, "name");
+}
+
+bool is_json_object_text(std::string_view text) {
+  error_code ec;
+  const json::value v = json::parse(text, ec);
+  return !ec && v.is_object();
+}
+
+bool asks_for_json(const json::object& body) {
+  const auto* rf = body.if_contains("response_format");
+  if (rf == nullptr || !rf->is_object()) return false;
+  const std::string type = string_member(rf->get_object(), "type");
+  return type == "json_object" || type == "json_schema";
+}
+
 // Fills job from a parsed body; returns an error to send instead, if any.
-std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
+std::optional<ErrorReply> read_job(const json::object& body, Job& job, Server& srv) {
   job.stream = false;
   if (const auto* s = body.if_contains("stream"); s != nullptr && s->is_bool()) job.stream = s->get_bool();
   if (const auto* so = body.if_contains("stream_options"); so != nullptr && so->is_object()) {
@@ -233,6 +280,9 @@ std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
   job.retry_after = string_member(body, "fake_retry_after");
   if (const auto* m = body.if_contains("fake_error_message"); m && m->is_string())
     job.error_message = std::string(m->get_string());
+  if (auto v = as_int(body.if_contains("fake_status_times"))) job.status_times = std::max<std::int64_t>(*v, 0);
+  job.status_key = string_member(body, "fake_status_key");
+  job.json_answer = asks_for_json(body);
 
   std::string scratch;
   if (job.chat) {
@@ -241,11 +291,23 @@ std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
       return ErrorReply{400, "'messages' is a required property and must be an array", "invalid_request_error",
                         "messages", nullptr};
     }
+    std::string last_role;
     for (const auto& m : msgs->get_array()) {
       scratch.clear();
-      if (const auto* obj = m.if_object()) append_content_text(scratch, obj->if_contains("content"));
+      last_role.clear();
+      if (const auto* obj = m.if_object()) {
+        append_content_text(scratch, obj->if_contains("content"));
+        last_role = string_member(*obj, "role");
+      }
       job.prompt_tokens += count_words(scratch);
       job.last_text = scratch;
+    }
+    // A request with tools calls one, with the last message as its arguments
+    // when that is a JSON object; a tool's result is answered with text (the
+    // echo of it), which ends an SDK's tool loop.
+    if (job.tool_name.empty() && last_role != "tool") {
+      job.tool_name = chosen_tool(body);
+      if (!job.tool_name.empty()) job.tool_arguments = is_json_object_text(job.last_text) ? job.last_text : "{}";
     }
   } else {
     const auto* prompt = body.if_contains("prompt");
@@ -269,6 +331,10 @@ std::optional<ErrorReply> read_job(const json::object& body, Job& job) {
     }
   }
 
+  if (job.fake_status != 0 && job.status_times >= 0 &&
+      !srv.take_failure(job.status_key, static_cast<std::uint64_t>(job.status_times))) {
+    job.fake_status = 0;
+  }
   if (job.fake_status != 0) {
     if (job.fake_status < 100 || job.fake_status > 599) {
       return ErrorReply{400, "fake_status must be an HTTP status code", "invalid_request_error", "fake_status",
@@ -395,7 +461,7 @@ class Session {
 
     Job job;
     job.chat = chat;
-    const std::optional<ErrorReply> job_err = read_job(obj, job);
+    const std::optional<ErrorReply> job_err = read_job(obj, job, srv_);
     if (job_err) co_return co_await send_error(*job_err, keep_alive_);
     const auto* model = obj.if_contains("model");
     if (model == nullptr || !model->is_string()) {
@@ -417,7 +483,7 @@ class Session {
     if (job.fake_chunks >= 0) {
       n_tokens = static_cast<std::size_t>(std::min<std::int64_t>(job.fake_chunks, 100'000'000));
     } else {
-      reply_ = "echo: ";
+      reply_ = job.json_answer ? "" : "echo: ";
       reply_ += job.last_text;
       for (std::size_t i = 0; i < reply_.size(); ++i) {
         if (reply_[i] == ' ') ends_.push_back(i + 1);

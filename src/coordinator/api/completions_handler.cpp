@@ -1,7 +1,7 @@
 #include "coordinator/api/completions_handler.h"
 
 #include "coordinator/api/cluster_choice.h"
-#include "coordinator/api/collect_sink.h"
+#include "coordinator/api/responses_request.h"
 #include "coordinator/api/run_for_connection.h"
 #include "coordinator/api/stream_sinks.h"
 #include "coordinator/jobs/completion_policy.h"
@@ -27,8 +27,30 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
     co_return answer;
   }
   OpenAiCollector collector(deps_.config.max_result_bytes, std::move(format));
-  CollectSink sink(exchange, collector);
-  auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
+  auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
+  co_return answer;
+}
+
+// The Responses API: the request becomes a chat request (responses_request.h),
+// admitted, held and run as any chat job; only the answer's form differs.
+net::awaitable<std::optional<net::Response>> CompletionsHandler::handle_responses(net::Exchange& exchange,
+                                                                                  Principal& caller) {
+  auto translated = translate_responses_request(exchange.request.body());
+  if (!translated) co_return net::make_error_response(translated.error());
+  auto admitted = admit(caller, translated->chat_body, protocol::JobKind::chat, false);
+  if (!admitted) co_return net::make_error_response(admitted.error());
+
+  const CompletionRequest& request = admitted->request;
+  const CompletionPolicy policy(protocol::JobKind::chat, request.held_output_tokens(), request.stream);
+  ResponsesFormat format(new_responses_id(), unix_now_ms() / 1000, request.model, std::move(translated->echo));
+  JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), request.payload(translated->chat_body)};
+  if (request.stream) {
+    ResponsesStreamSink sink(exchange, deps_.config.max_result_bytes, std::move(format));
+    auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
+    co_return answer;
+  }
+  ResponsesCollector collector(deps_.config.max_result_bytes, std::move(format));
+  auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
   co_return answer;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// POST /v1/chat/completions and POST /v1/completions: authenticate, validate,
+// POST /v1/chat/completions, POST /v1/completions and POST /v1/responses
+// (translated to a chat job): authenticate, validate,
 // decide where the job may run (the caller's cluster or the public pool, a
 // model or a tier), hold its cost, relay the job and its stream, meter it.
 // Who may call: a key with the `inference` scope; a cluster only for members.
@@ -29,6 +30,8 @@ class CompletionsHandler {
   // `caller` holds the inference scope (the router checked it).
   net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, Principal& caller,
                                                       protocol::JobKind kind);
+  // POST /v1/responses, stateless: run as the chat job it translates to.
+  net::awaitable<std::optional<net::Response>> handle_responses(net::Exchange& exchange, Principal& caller);
   struct Admitted {
     CompletionRequest request;
     Placement placement;

@@ -69,8 +69,12 @@ net::awaitable<void> StreamingSink::fail(const JobFailure& failure) {
     answer(net::make_error_response(failure.error));
     co_return;
   }
-  net::append_sse_event(out_, failure.error.to_json());
+  append_error_event(out_, failure.error);
   co_await finish();
+}
+
+void StreamingSink::append_error_event(std::string& out, const ApiError& error) {
+  net::append_sse_event(out, error.to_json());
 }
 
 }  // namespace potluck::coordinator::api

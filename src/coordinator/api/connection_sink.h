@@ -59,6 +59,9 @@ class StreamingSink : public ConnectionSink {
   void counted_chunk() { ++unsent_chunks_; }
   // Flushes, then ends the stream (the zero-length chunk).
   net::awaitable<void> finish();
+  // The event that tells of a failure after the stream began; by default
+  // the OpenAI error envelope as one data event.
+  virtual void append_error_event(std::string& out, const ApiError& error);
 
  private:
   std::string out_;  // events not yet written

@@ -1,7 +1,6 @@
 #include "coordinator/api/exec_handler.h"
 
 #include "coordinator/api/cluster_choice.h"
-#include "coordinator/api/collect_sink.h"
 #include "coordinator/api/run_for_connection.h"
 #include "coordinator/api/stream_sinks.h"
 #include "coordinator/jobs/exec_policy.h"
@@ -20,8 +19,7 @@ net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& 
     co_return answer;
   }
   ExecCollector collector(deps_.config.max_result_bytes);
-  CollectSink sink(exchange, collector);
-  auto answer = co_await run_for_connection(deps_, policy, sink, spec);
+  auto answer = co_await run_collected(deps_, policy, exchange, collector, spec);
   co_return answer;
 }
 

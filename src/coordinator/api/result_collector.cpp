@@ -19,6 +19,10 @@ std::string OpenAiCollector::render(const protocol::Done& done, const protocol::
   return format_.complete_response(shown_usage(done, billed));
 }
 
+std::string ResponsesCollector::render(const protocol::Done& done, const protocol::Usage& billed) const {
+  return format_.complete_response(shown_usage(done, billed));
+}
+
 // Pieces that are not program output (a newer node's extras) are ignored.
 void ExecCollector::keep(const protocol::Chunk& chunk) {
   auto piece = protocol::decode_exec_output(chunk.delta);

@@ -5,6 +5,7 @@
 // more than `max_bytes` of output for one job.
 #include "coordinator/jobs/job_sink.h"
 #include "coordinator/api/openai_response.h"
+#include "coordinator/api/responses_format.h"
 
 #include <cstddef>
 #include <string>
@@ -39,6 +40,22 @@ class OpenAiCollector final : public ResultCollector {
  private:
   void keep(const protocol::Chunk& chunk) override { format_.collect(chunk); }
   ResponseFormat format_;
+};
+
+// A Responses API response object. With `events` (a stream's buffer) each
+// chunk kept also appends its events there: a stream's last events repeat
+// the whole output, so a streamed response is held and bounded as well.
+class ResponsesCollector final : public ResultCollector {
+ public:
+  ResponsesCollector(std::size_t max_bytes, ResponsesFormat format, std::string* events = nullptr)
+      : ResultCollector(max_bytes), format_(std::move(format)), events_(events) {}
+  std::string render(const protocol::Done& done, const protocol::Usage& billed) const override;
+  ResponsesFormat& format() { return format_; }
+
+ private:
+  void keep(const protocol::Chunk& chunk) override { format_.take(chunk, events_); }
+  ResponsesFormat format_;
+  std::string* events_;
 };
 
 // An exec result: {"stdout", "stderr", exit status, CPU, memory, ...}.

@@ -21,6 +21,21 @@ net::awaitable<void> OpenAiStreamSink::complete(const protocol::Done& done, cons
   co_await finish();
 }
 
+JobSink::Delivery ResponsesStreamSink::take(const protocol::Chunk& chunk) {
+  const Delivery kept = collector_.take(chunk);
+  if (kept == Delivery::ok) counted_chunk();
+  return kept;
+}
+
+net::awaitable<void> ResponsesStreamSink::complete(const protocol::Done& done, const protocol::Usage& billed) {
+  collector_.format().append_end_events(events(), shown_usage(done, billed));
+  co_await finish();
+}
+
+void ResponsesStreamSink::append_error_event(std::string& out, const ApiError& error) {
+  collector_.format().append_error_event(out, error);
+}
+
 // Pieces that are not program output (a newer node's extras) are ignored.
 JobSink::Delivery ExecStreamSink::take(const protocol::Chunk& chunk) {
   counted_chunk();

@@ -1,0 +1,48 @@
+// Fuzzes the translation of Responses API bodies (coordinator/api/
+// responses_request): any bytes must give either a chat body, a JSON object
+// with messages, which the chat path then validates as it would any chat
+// request, or a 400 in the OpenAI error shape that does not echo the body.
+#include "coordinator/api/openai_request.h"
+#include "coordinator/api/responses_request.h"
+#include "fuzz_check.h"
+
+#include <boost/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace {
+
+using namespace potluck::coordinator::api;
+
+void check_error(const potluck::ApiError& error, std::string_view body) {
+  FUZZ_CHECK(error.status == 400);
+  FUZZ_CHECK(error.type == "invalid_request_error");
+  FUZZ_CHECK(!error.message.empty() && !error.code.empty());
+  // Privacy: messages never carry request text (short bodies can coincide
+  // with a field name in the message, so only longer ones are compared).
+  if (body.size() >= 24) FUZZ_CHECK(error.message.find(body) == std::string::npos);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  auto translated = translate_responses_request(body);
+  if (!translated) {
+    check_error(translated.error(), body);
+    return 0;
+  }
+  boost::system::error_code ec;
+  auto chat = boost::json::parse(translated->chat_body, ec);
+  FUZZ_CHECK(!ec && chat.is_object());
+  const auto* messages = chat.as_object().if_contains("messages");
+  FUZZ_CHECK(messages && messages->is_array() && !messages->as_array().empty());
+  // Nothing that needs stored state reaches a node.
+  for (std::string_view key : {"input", "store", "previous_response_id", "conversation", "background"})
+    FUZZ_CHECK(!chat.as_object().contains(key));
+  auto parsed = parse_completion_request(translated->chat_body, potluck::protocol::JobKind::chat, 4096);
+  if (!parsed) check_error(parsed.error(), body);
+  return 0;
+}

@@ -1,0 +1,134 @@
+// The Responses API's translation layer: a request becomes the chat request
+// it means (responses_request), and chat chunks become the response object
+// and its typed events (responses_format), including a whole answer's tool
+// calls, which carry no index.
+#include "coordinator/api/responses_format.h"
+#include "coordinator/api/responses_request.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using potluck::coordinator::api::ResponsesFormat;
+using potluck::coordinator::api::translate_responses_request;
+using potluck::protocol::Chunk;
+using potluck::protocol::Usage;
+namespace json = boost::json;
+
+namespace {
+
+json::object chat_of(std::string_view body) {
+  auto translated = translate_responses_request(body);
+  EXPECT_TRUE(translated.has_value()) << (translated ? "" : translated.error().message);
+  return translated ? json::parse(translated->chat_body).as_object() : json::object{};
+}
+
+// The (type, data) of each "event: T\ndata: {...}\n\n" in `events`.
+std::vector<json::object> parse_events(const std::string& events) {
+  std::vector<json::object> out;
+  std::size_t at = 0;
+  while ((at = events.find("event: ", at)) != std::string::npos) {
+    const auto line_end = events.find('\n', at);
+    const std::string type = events.substr(at + 7, line_end - at - 7);
+    const auto data = line_end + 1 + 6;  // "data: "
+    const auto data_end = events.find("\n\n", data);
+    out.push_back(json::parse(events.substr(data, data_end - data)).as_object());
+    EXPECT_EQ(out.back()["type"], type.c_str());
+    at = data_end;
+  }
+  return out;
+}
+
+ResponsesFormat format() { return ResponsesFormat("resp_1", 100, "m", json::object{{"instructions", nullptr}}); }
+
+}  // namespace
+
+TEST(ResponsesRequest, InputItemsBecomeChatMessages) {
+  auto chat = chat_of(R"({"model":"m","instructions":"sys","temperature":0.5,"fake_hook":1,"store":false,
+    "input":[{"role":"developer","content":"dev"},
+             {"role":"user","content":[{"type":"input_text","text":"a"},{"type":"input_text","text":"b"}]},
+             {"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
+             {"type":"function_call","call_id":"c2","name":"g","arguments":"[]"},
+             {"type":"function_call_output","call_id":"c1","output":"r1"},
+             {"type":"reasoning","summary":[]}],
+    "tools":[{"type":"function","name":"f","parameters":{"type":"object"},"strict":true}],
+    "tool_choice":{"type":"function","name":"f"},
+    "text":{"format":{"type":"json_schema","name":"p","schema":{"type":"object"}}},
+    "max_output_tokens":7})");
+  const auto& messages = chat["messages"].as_array();
+  ASSERT_EQ(messages.size(), 5u);
+  EXPECT_EQ(messages[0], json::parse(R"({"role":"system","content":"sys"})"));
+  EXPECT_EQ(messages[1], json::parse(R"({"role":"system","content":"dev"})"));
+  EXPECT_EQ(messages[2], json::parse(R"({"role":"user","content":"ab"})"));
+  // Consecutive calls are one assistant message.
+  EXPECT_EQ(messages[3].at("tool_calls").as_array().size(), 2u);
+  EXPECT_EQ(messages[3].at("tool_calls").at(1).at("function").at("arguments"), "[]");
+  EXPECT_EQ(messages[4], json::parse(R"({"role":"tool","tool_call_id":"c1","content":"r1"})"));
+  EXPECT_EQ(chat["tools"], json::parse(R"([{"type":"function","function":{"name":"f","parameters":{"type":"object"},"strict":true}}])"));
+  EXPECT_EQ(chat["tool_choice"], json::parse(R"({"type":"function","function":{"name":"f"}})"));
+  EXPECT_EQ(chat["response_format"].at("type"), "json_schema");
+  EXPECT_EQ(chat["response_format"].at("json_schema").at("name"), "p");
+  EXPECT_EQ(chat["max_tokens"], 7);
+  EXPECT_EQ(chat["temperature"], 0.5);
+  EXPECT_EQ(chat["fake_hook"], 1);  // unknown members pass through, as on chat
+  for (const char* gone : {"input", "instructions", "text", "store", "max_output_tokens"}) EXPECT_FALSE(chat.contains(gone)) << gone;
+}
+
+TEST(ResponsesRequest, StateIsRefusedAndNothingEchoesTheRequest) {
+  for (const char* body : {R"({"model":"m","input":"x","previous_response_id":"resp_secret_text"})",
+                           R"({"model":"m","input":"x","store":true})",
+                           R"({"model":"m","input":[{"type":"item_reference","id":"msg_secret_text"}]})",
+                           R"({"model":"m","input":[{"type":"secret_text_kind"}]})"}) {
+    auto translated = translate_responses_request(body);
+    ASSERT_FALSE(translated.has_value()) << body;
+    EXPECT_EQ(translated.error().status, 400);
+    EXPECT_EQ(translated.error().message.find("secret_text"), std::string::npos) << translated.error().message;
+  }
+}
+
+TEST(ResponsesFormat, StreamedTextEventsInOrder) {
+  auto f = format();
+  std::string events;
+  f.take(Chunk{.delta = R"({"role":"assistant","content":""})"}, &events);
+  f.take(Chunk{.delta = R"({"content":"he"})"}, &events);
+  f.take(Chunk{.delta = R"({"content":"llo"})"}, &events);
+  f.take(Chunk{.delta = "{}", .finish_reason = "stop"}, &events);
+  f.append_end_events(events, Usage{3, 2, R"({"completion_tokens_details":{"reasoning_tokens":1}})"});
+  const auto parsed = parse_events(events);
+  std::vector<std::string> types;
+  for (const auto& e : parsed) types.emplace_back(e.at("type").as_string());
+  EXPECT_EQ(types, (std::vector<std::string>{"response.created", "response.in_progress", "response.output_item.added",
+                                             "response.content_part.added", "response.output_text.delta",
+                                             "response.output_text.delta", "response.output_text.done",
+                                             "response.content_part.done", "response.output_item.done",
+                                             "response.completed"}));
+  for (std::size_t i = 0; i < parsed.size(); ++i) EXPECT_EQ(parsed[i].at("sequence_number"), static_cast<std::int64_t>(i));
+  const auto& done = parsed.back().at("response");
+  EXPECT_EQ(done.at("output").at(0).at("content").at(0).at("text"), "hello");
+  EXPECT_EQ(done.at("usage").at("output_tokens_details").at("reasoning_tokens"), 1);
+  EXPECT_EQ(done.at("usage").at("total_tokens"), 5);
+}
+
+TEST(ResponsesFormat, AWholeAnswersToolCallsWithoutIndexesAreSeparateItems) {
+  auto f = format();
+  f.take(Chunk{.delta = R"({"role":"assistant","content":"thinking","tool_calls":[
+             {"id":"a","type":"function","function":{"name":"f","arguments":"{\"x\":1}"}},
+             {"id":"b","type":"function","function":{"name":"g","arguments":"{}"}}]})",
+               .finish_reason = "tool_calls"},
+         nullptr);
+  const auto r = json::parse(f.complete_response(Usage{1, 1, {}})).as_object();
+  const auto& output = r.at("output").as_array();
+  ASSERT_EQ(output.size(), 3u);
+  EXPECT_EQ(output[0].at("type"), "message");
+  EXPECT_EQ(output[1].at("call_id"), "a");
+  EXPECT_EQ(output[1].at("arguments"), "{\"x\":1}");
+  EXPECT_EQ(output[2].at("call_id"), "b");
+  EXPECT_EQ(r.at("status"), "completed");
+}
+
+TEST(ResponsesFormat, AnAnswerCutAtItsLengthIsIncomplete) {
+  auto f = format();
+  f.take(Chunk{.delta = R"({"content":"cut"})", .finish_reason = "length"}, nullptr);
+  const auto r = json::parse(f.complete_response(Usage{1, 1, {}})).as_object();
+  EXPECT_EQ(r.at("status"), "incomplete");
+  EXPECT_EQ(r.at("incomplete_details").at("reason"), "max_output_tokens");
+}
