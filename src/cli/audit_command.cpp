@@ -57,7 +57,9 @@ int verify(const ApiOptions& api) {
   const json::value verdict = json::parse(reply->body);
   const auto& v = verdict.as_object();
   if (v.at("ok").as_bool()) {
-    std::cout << "audit chain intact: " << text_or_dash(v.if_contains("rows")) << " rows\n";
+    std::cout << "audit chain intact: " << text_or_dash(v.if_contains("rows")) << " rows ("
+              << text_or_dash(v.if_contains("pruned_rows")) << " pruned by retention under "
+              << text_or_dash(v.if_contains("checkpoints")) << " checkpoints)\n";
     return 0;
   }
   std::cout << "audit chain BROKEN at row " << text_or_dash(v.if_contains("first_broken_seq")) << ": "

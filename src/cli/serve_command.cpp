@@ -216,6 +216,10 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_option("--node-record-retention-days", c.node_record_retention_days,
                   "Records of nodes not seen for this long are deleted (connected nodes are kept)")
       ->envname("POTLUCK_NODE_RECORD_RETENTION_DAYS")->capture_default_str()->check(CLI::Range(1, 36500));
+  cmd->add_option("--audit-retention-days-after-delete", c.audit_retention_days_after_delete,
+                  "A deleted cluster's audit rows are pruned this long after the deletion (a checkpoint stays "
+                  "in the chain)")
+      ->envname("POTLUCK_AUDIT_RETENTION_DAYS_AFTER_DELETE")->capture_default_str()->check(CLI::Range(1, 36500));
   duration_flag("--retention-interval-s", c.retention_interval, "POTLUCK_RETENTION_INTERVAL_S",
                 "How often the usage retention runs (at least 1)");
   duration_flag("--storage-check-ms", c.storage_check, "POTLUCK_STORAGE_CHECK_MS",

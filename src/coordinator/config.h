@@ -85,6 +85,7 @@ struct CoordinatorConfig {
   int usage_retention_days = 90;                   // raw usage kept, then folded by day
   int aggregate_retention_days = 730;              // daily usage aggregates kept, then deleted
   int node_record_retention_days = 180;            // a node record not seen this long is deleted
+  int audit_retention_days_after_delete = 90;      // a deleted cluster's audit rows kept, then pruned
   std::chrono::seconds retention_interval{3600};  // how often the fold runs
   std::chrono::milliseconds storage_check{2'000};  // how often a write that changes nothing checks storage
   std::size_t max_pending_usage = 100'000;  // usage events kept while storage fails; past it the oldest go

@@ -105,7 +105,8 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::OverviewHandler overview(store, registry);
   UsageRetention retention(clock, {std::chrono::days(config.usage_retention_days),
                                   std::chrono::days(config.aggregate_retention_days),
-                                  std::chrono::days(config.node_record_retention_days)});
+                                  std::chrono::days(config.node_record_retention_days),
+                                  std::chrono::days(config.audit_retention_days_after_delete)});
 
   const WebAssets web = WebAssets::load(config.web_dir);
   auto cors = CorsPolicy::parse(config.cors_origins);

@@ -25,6 +25,9 @@ store::Result<RetentionRun> UsageRetention::run(store::Store& store,
   auto forgotten = store.delete_nodes_unseen_since(before(policy_.node_records), connected);
   if (!forgotten) return std::unexpected(forgotten.error());
   done.node_records_deleted = *forgotten;
+  auto pruned = store.audit().prune_deleted_clusters(before(policy_.audit_after_delete));
+  if (!pruned) return std::unexpected(pruned.error());
+  done.audit = *pruned;
   return done;
 }
 
@@ -36,11 +39,12 @@ net::awaitable<void> UsageRetention::run_every(StoreExecutor& store, std::chrono
     auto done = co_await store.call(expire);
     if (!done)
       spdlog::warn("retention failed (will retry): {}", done.error().message);
-    else if (done->fold.events > 0 || done->daily_rows_deleted > 0 || done->node_records_deleted > 0)
+    else if (done->fold.events > 0 || done->daily_rows_deleted > 0 || done->node_records_deleted > 0 ||
+             done->audit.rows > 0)
       spdlog::info("retention: folded {} usage events into {} daily rows, deleted {} daily rows and {} node "
-                   "records",
+                   "records, pruned {} audit rows of {} deleted clusters",
                    done->fold.events, done->fold.daily_rows, done->daily_rows_deleted,
-                   done->node_records_deleted);
+                   done->node_records_deleted, done->audit.rows, done->audit.clusters);
   };
   // A fold every few milliseconds would be work for nothing: one a second at most.
   co_await repeat_every(std::max(interval, std::chrono::seconds(1)), stopping, once);

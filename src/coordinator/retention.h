@@ -3,7 +3,8 @@
 // than the usage retention are folded into daily aggregates (usage_daily) and
 // deleted; daily aggregates older than the aggregate retention are deleted;
 // node records not seen for the node-record retention are deleted (nodes
-// connected now are kept). Time comes from an injectable Clock so tests can
+// connected now are kept); the audit rows of clusters deleted longer ago than
+// the audit retention are pruned under a checkpoint. Time comes from an injectable Clock so tests can
 // move it.
 #include "common/clock.h"
 #include "coordinator/store_executor.h"
@@ -21,6 +22,7 @@ struct RetentionPolicy {
   std::chrono::days usage{90};         // raw usage events, then folded by day
   std::chrono::days aggregates{730};   // usage_daily rows
   std::chrono::days node_records{180};  // nodes not seen for this long
+  std::chrono::days audit_after_delete{90};  // a deleted cluster's audit rows, after the deletion
 };
 
 // What one run removed.
@@ -28,6 +30,7 @@ struct RetentionRun {
   store::UsageFold fold;
   std::int64_t daily_rows_deleted = 0;
   std::int64_t node_records_deleted = 0;
+  store::AuditPrune audit;
 };
 
 // The ids of the nodes connected now (read on the coordinator's thread).

@@ -2,6 +2,11 @@
 // The audit log: append-only and tamper evident. Each row carries the SHA-256
 // of the row before it, so editing or deleting a row breaks the chain at that
 // row. Rows hold ids and metadata only: never secrets, never content.
+//
+// The one removal allowed is retention's: the rows of a cluster deleted long
+// ago are pruned, and an `audit.pruned` checkpoint row, itself chained,
+// records what went (store/audit_chain.h), so verify still covers every row
+// that remains.
 #include "store/result.h"
 
 #include <cstdint>
@@ -35,8 +40,16 @@ std::string audit_digest(const AuditRecord& row);
 
 struct ChainCheck {
   std::int64_t rows = 0;
+  std::int64_t pruned_rows = 0;  // rows retention removed, crossed under their checkpoints
+  std::int64_t checkpoints = 0;  // audit.pruned rows
   std::int64_t first_broken_seq = 0;  // 0: the chain is intact
   std::string reason;                 // why that row is broken
+};
+
+// What one prune removed.
+struct AuditPrune {
+  std::int64_t clusters = 0;
+  std::int64_t rows = 0;
 };
 
 struct AuditQuery {
@@ -52,8 +65,12 @@ class AuditStore {
   // the same transaction).
   virtual Result<void> append(const AuditEvent& event) = 0;
   virtual Result<std::vector<AuditRecord>> list(const AuditQuery& query) = 0;
-  // Walks the whole chain from the first row.
+  // Walks the whole chain from the first row, across pruned runs.
   virtual Result<ChainCheck> verify() = 0;
+  // Retention: removes the rows of every cluster deleted before
+  // `deleted_before_ms`, one audit.pruned checkpoint per cluster, in one
+  // transaction. Running it again finds nothing.
+  virtual Result<AuditPrune> prune_deleted_clusters(std::int64_t deleted_before_ms) = 0;
 };
 
 }  // namespace potluck::store

@@ -13,7 +13,7 @@ const { h, start } = useDashboard('dashboard');
 let coord, key, browser, page;
 let execNode = null;
 
-const PAGES = ['/', '/nodes', '/models', '/usage', '/keys', '/clusters', '/wallet', '/audit', '/playground'];
+const PAGES = ['/', '/nodes', '/models', '/usage', '/keys', '/clusters', '/wallet', '/audit', '/playground', '/data'];
 const heading = (text) => page.getByRole('heading', { level: 1, name: text });
 
 before(h.wrap(async () => {

@@ -184,6 +184,25 @@ describe('DELETE /api/me', () => {
     assert.equal((await coord.get('/v1/models', alice)).status, 200);
   }));
 
+  test("the user's own node is disconnected at once and its record deleted", h.wrap(async () => {
+    const dave = await coord.memberKey('dave@example.test');
+    const token = await coord.post('/api/node-tokens', { name: 'dave box' }, dave);
+    assert.equal(token.status, 201, token.text);
+    await h.startNode({ coordinator: coord, token: token.json.token, name: 'dave-node', models: ['dave-model'] });
+    await coord.waitForModel(admin, 'dave-model');
+    const [{ id: daveId }] = await coord.query("SELECT id FROM users WHERE email = 'dave@example.test'");
+    const records = async () => (await coord.query(`SELECT count(*) AS n FROM nodes WHERE owner_id = '${daveId}'`))[0].n;
+    assert.equal(await records(), 1);
+
+    const r = await coord.request('DELETE', '/api/me', { key: dave });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.nodes_disconnected, 1, r.text);
+    assert.equal(r.json.node_records_deleted, 1, r.text);
+    // Gone from routing now, not when the node next reconnects (its token is refused then).
+    await coord.waitForModel(admin, 'dave-model', { present: false });
+    assert.equal(await records(), 0);
+  }));
+
   test('deletes: keys stop working, personal data erased, usage anonymised, ledger kept', h.wrap(async () => {
     const [ledgerBefore] = await coord.query(`SELECT sum(amount) AS s FROM ledger WHERE account = 'user:${aliceId}'`);
     const [eventsBefore] = await coord.query('SELECT count(*) AS n FROM usage_events');

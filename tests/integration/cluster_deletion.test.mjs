@@ -3,7 +3,8 @@
 // node is disconnected at once and cannot come back, memberships, node
 // records and the cluster's name are gone, usage rows lose the cluster's id,
 // and it is audited. Isolation holds afterwards: the former members' keys see
-// nothing of it.
+// nothing of it. Past --audit-retention-days-after-delete its audit rows are
+// pruned under a checkpoint and `potluck audit verify` still passes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { before, describe, test } from 'node:test';
@@ -102,5 +103,31 @@ describe('DELETE /api/clusters/{id}', () => {
   test('the name is free again for a new cluster', h.wrap(async () => {
     const again = await coord.post('/api/clusters', { name: clusterName }, bob);
     assert.equal(again.status, 201, again.text);
+  }));
+
+  test('past --audit-retention-days-after-delete its audit rows are pruned under a checkpoint; verify still passes', h.wrap(async () => {
+    const rows = await count(`SELECT count(*) AS n FROM audit_log WHERE cluster_id = '${cluster.id}'`);
+    assert.ok(rows >= 5, `the cluster's trail: ${rows} rows`);
+    // 91 days on, as the store sees it: the deletion time moved back.
+    await coord.stop();
+    await promisify(execFile)('sqlite3', [coord.dbPath,
+      `UPDATE clusters SET deleted_at = deleted_at - 91 * 86400000 WHERE id = '${cluster.id}'`]);
+    coord = await h.startCoordinator({ dataDir: coord.dataDir, name: 'after-retention' });
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM audit_log WHERE cluster_id = '${cluster.id}'`)) === 0,
+      { what: "the deleted cluster's audit rows to be pruned" });
+    const [checkpoint] = await coord.query("SELECT subject_id, detail FROM audit_log WHERE action = 'audit.pruned'");
+    assert.equal(checkpoint.subject_id, cluster.id);
+    assert.equal(JSON.parse(checkpoint.detail).rows_pruned, rows);
+
+    const verified = await cli(['audit', 'verify'], admin);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, new RegExp(`audit chain intact: \\d+ rows \\(${rows} pruned by retention under 1 checkpoints\\)`));
+    // A remaining row edited with the file in hand is still found.
+    await promisify(execFile)('sqlite3', [coord.dbPath,
+      "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET subject_id = 'forged' " +
+      "WHERE seq = (SELECT min(seq) FROM audit_log WHERE action = 'user.created')"]);
+    const broken = await cli(['audit', 'verify'], admin);
+    assert.equal(broken.code, 2, broken.stdout + broken.stderr);
+    assert.match(broken.stdout, /its contents do not match its digest/);
   }));
 });

@@ -29,9 +29,11 @@ TEST(AccountScope, KeysFromBeforeTheScopeKeepWhatTheyCouldDoAndNarrowedKeysGainN
   const std::string user = account->user.id;
   for (const char* scopes : {"inference", "exec", "inference exec admin"})
     ASSERT_TRUE(issue_api_key(*store, user, scopes, scopes));
-  // The database as the version before the scope left it.
+  // The database as the version before the scope left it (and before the
+  // audit's pruned runs, migration 8).
   store->database().exec(
-      "UPDATE api_keys SET scopes = 'inference exec' WHERE name = 'first'; PRAGMA user_version = 6;");
+      "UPDATE api_keys SET scopes = 'inference exec' WHERE name = 'first'; DROP TABLE audit_pruned_runs; "
+      "PRAGMA user_version = 6;");
   store.reset();
   store = store::sqlite::SqliteStore::open(dir.string());
   auto scopes_of = [&](const std::string& name) {

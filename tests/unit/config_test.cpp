@@ -43,6 +43,7 @@ TEST(ServeConfig, DefaultsMatchTheDesign) {
   EXPECT_EQ(c.grace_period, std::chrono::seconds(30));
   EXPECT_EQ(c.max_stream_buffer_bytes, 1024u * 1024);
   EXPECT_EQ(c.usage_retention_days, 90);
+  EXPECT_EQ(c.audit_retention_days_after_delete, 90);
   EXPECT_EQ(c.retention_interval, std::chrono::hours(1));
   ASSERT_TRUE(p.action);
 }
@@ -114,6 +115,9 @@ TEST(ServeConfig, RetentionFlags) {
   EXPECT_EQ(p.serve->usage_retention_days, 30);
   EXPECT_EQ(p.serve->retention_interval, std::chrono::seconds(60));
   EXPECT_THROW(Parsed({"serve", "--usage-retention-days", "0"}), CLI::ValidationError);
+  EXPECT_EQ(Parsed({"serve", "--audit-retention-days-after-delete", "30"}).serve->audit_retention_days_after_delete,
+            30);
+  EXPECT_THROW(Parsed({"serve", "--audit-retention-days-after-delete", "0"}), CLI::ValidationError);
   setenv("POTLUCK_USAGE_RETENTION_DAYS", "7", 1);
   Parsed from_env({"serve"});
   unsetenv("POTLUCK_USAGE_RETENTION_DAYS");

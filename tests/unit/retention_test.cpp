@@ -197,3 +197,125 @@ TEST_F(NodeRecordRetention, RecordsOfNodesNotSeenFor180DaysAreDeleted) {
 }
 
 }  // namespace
+
+// The audit rows of a deleted cluster are pruned once the cluster has been
+// deleted for --audit-retention-days-after-delete (90), under a checkpoint
+// the chain still verifies across; other rows stay, and tampering with a row
+// that remains is still found.
+class AuditRetention : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    owner = store->create_user("", "owner@example.test", potluck::store::Role::member)->id;
+    doomed = store->clusters().create_cluster(owner, "doomed")->id;
+    live = store->clusters().create_cluster(owner, "live")->id;
+    // Interleaved: the doomed cluster's rows sit between everyone else's.
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(store->audit().append({owner, "test.event", "d" + std::to_string(i), doomed}));
+      ASSERT_TRUE(store->audit().append({owner, "test.event", "l" + std::to_string(i), live}));
+      ASSERT_TRUE(store->audit().append({owner, "test.event", "n" + std::to_string(i), ""}));
+    }
+    ASSERT_TRUE(store->clusters().delete_cluster(owner, doomed, kNow));
+    doomed_rows = rows_of(doomed);
+    live_rows = rows_of(live);
+    other_rows = rows_of("");
+  }
+  std::int64_t rows_of(const std::string& cluster) {
+    return store.integer("SELECT count(*) FROM audit_log WHERE cluster_id = '" + cluster + "'");
+  }
+  potluck::store::ChainCheck verify() {
+    auto check = store->audit().verify();
+    EXPECT_TRUE(check) << check.error().message;
+    return check.value_or(potluck::store::ChainCheck{});
+  }
+  TempStore store;
+  FakeClock clock{kNow};
+  potluck::coordinator::UsageRetention retention{clock, {}};
+  std::string owner, doomed, live;
+  std::int64_t doomed_rows = 0, live_rows = 0, other_rows = 0;
+};
+
+TEST_F(AuditRetention, RowsStayUntilTheRetentionAfterTheDeletion) {
+  clock.now = kNow + 89 * kDayMs;
+  auto run = retention.run(*store);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->audit.rows, 0);
+  EXPECT_EQ(rows_of(doomed), doomed_rows);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM audit_log WHERE action = 'audit.pruned'"), 0);
+}
+
+TEST_F(AuditRetention, RowsArePrunedAfterItAndTheChainStillVerifies) {
+  ASSERT_GE(doomed_rows, 5);  // created, 3 events, deleted (and more the deletion wrote)
+  clock.now = kNow + 91 * kDayMs;
+  auto run = retention.run(*store);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->audit.clusters, 1);
+  EXPECT_EQ(run->audit.rows, doomed_rows);
+  EXPECT_EQ(rows_of(doomed), 0);
+  EXPECT_EQ(rows_of(live), live_rows);
+  // Every row that was not the doomed cluster's, plus the checkpoint.
+  EXPECT_EQ(rows_of(""), other_rows + 1);
+  auto check = verify();
+  EXPECT_EQ(check.first_broken_seq, 0) << check.reason;
+  EXPECT_EQ(check.pruned_rows, doomed_rows);
+  EXPECT_EQ(check.checkpoints, 1);
+  EXPECT_EQ(check.rows, live_rows + other_rows + 1);
+  // The checkpoint names the cluster and what went; nothing about its people.
+  EXPECT_EQ(store.text("SELECT subject_id FROM audit_log WHERE action = 'audit.pruned'"), doomed);
+  EXPECT_EQ(store.integer("SELECT json_extract(detail, '$.rows_pruned') FROM audit_log WHERE action = 'audit.pruned'"),
+            doomed_rows);
+  // A second run finds nothing; rows appended afterwards chain on.
+  auto again = retention.run(*store);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->audit.rows, 0);
+  ASSERT_TRUE(store->audit().append({owner, "test.event", "after", ""}));
+  EXPECT_EQ(verify().first_broken_seq, 0);
+}
+
+TEST_F(AuditRetention, AnEditedRemainingRowStillBreaksTheChain) {
+  clock.now = kNow + 91 * kDayMs;
+  ASSERT_TRUE(retention.run(*store));
+  const auto seq = store.integer("SELECT min(seq) FROM audit_log WHERE cluster_id = '" + live + "'");
+  store.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET subject_id = 'forged' WHERE seq = " +
+             std::to_string(seq));
+  auto check = verify();
+  EXPECT_EQ(check.first_broken_seq, seq);
+  EXPECT_EQ(check.reason, "its contents do not match its digest");
+}
+
+TEST_F(AuditRetention, ARemainingRowDeletedAndPassedOffAsPrunedIsFound) {
+  clock.now = kNow + 91 * kDayMs;
+  ASSERT_TRUE(retention.run(*store));
+  // An attacker with the file removes a live row and records it as pruned
+  // under the existing checkpoint, so the walk would cross its gap.
+  const auto seq = store.integer("SELECT min(seq) FROM audit_log WHERE cluster_id = '" + live + "'");
+  const auto digest = store.text("SELECT sha256 FROM audit_log WHERE seq = " + std::to_string(seq));
+  const auto checkpoint = store.integer("SELECT seq FROM audit_log WHERE action = 'audit.pruned'");
+  store.exec("INSERT INTO audit_pruned_runs VALUES (" + std::to_string(seq) + ", " + std::to_string(seq) + ", '" +
+             digest + "', " + std::to_string(checkpoint) + ")");
+  store.exec("DELETE FROM audit_log WHERE seq = " + std::to_string(seq));
+  auto check = verify();
+  EXPECT_EQ(check.first_broken_seq, checkpoint);
+  EXPECT_EQ(check.reason, "the pruned runs recorded under it are not the ones it checkpointed");
+}
+
+// Two clusters deleted: each gets its checkpoint, and the walk crosses runs
+// of one that sit right beside runs of the other.
+TEST_F(AuditRetention, TwoDeletedClustersEachGetACheckpointAndTheirRunsAreCrossedSideBySide) {
+  ASSERT_TRUE(store->clusters().delete_cluster(owner, live, kNow + kDayMs));
+  const auto live_rows_now = rows_of(live);
+  clock.now = kNow + 91 * kDayMs;
+  auto first = retention.run(*store);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->audit.clusters, 1) << "the live cluster was deleted a day later";
+  clock.now = kNow + 92 * kDayMs;
+  auto second = retention.run(*store);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->audit.clusters, 1);
+  EXPECT_EQ(second->audit.rows, live_rows_now);
+  EXPECT_EQ(store.integer("SELECT count(*) FROM audit_log WHERE cluster_id <> ''"), 0);
+  auto check = verify();
+  EXPECT_EQ(check.first_broken_seq, 0) << check.reason;
+  EXPECT_EQ(check.checkpoints, 2);
+  EXPECT_EQ(check.pruned_rows, doomed_rows + live_rows_now);
+  EXPECT_EQ(check.rows, other_rows + 2);
+}

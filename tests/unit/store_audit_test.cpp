@@ -83,6 +83,20 @@ TEST_F(AuditChain, ADeletedLastRowIsNotDetectableButTheRestVerifies) {
   EXPECT_EQ(check.first_broken_seq, 0);
 }
 
+// Retention's runs (audit_pruned_runs) let a row go only under a
+// checkpoint: a run recorded by hand, under a row that is no checkpoint,
+// does not make its gap acceptable.
+TEST_F(AuditChain, ARowPassedOffAsPrunedWithoutACheckpointBreaksAtTheGap) {
+  EXPECT_ANY_THROW(store.exec("DELETE FROM audit_log WHERE seq = 2"));
+  const auto digest = store.text("SELECT sha256 FROM audit_log WHERE seq = 2");
+  store.exec("INSERT INTO audit_pruned_runs VALUES (2, 2, '" + digest + "', 4)");
+  store.exec("DELETE FROM audit_log WHERE seq = 2");
+  auto check = verify();
+  EXPECT_EQ(check.rows, 4);
+  EXPECT_EQ(check.first_broken_seq, 2);
+  EXPECT_EQ(check.reason, "pruned under row 4, which is no checkpoint");
+}
+
 TEST_F(AuditChain, SwappedRowsBreakAtTheFirstOfThem) {
   store.exec("DROP TRIGGER audit_log_no_update;"
              "UPDATE audit_log SET seq = 1000 WHERE seq = 2;"

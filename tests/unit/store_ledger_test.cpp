@@ -178,8 +178,8 @@ TEST_F(LedgerTest, AnOlderDatabaseGetsItsBalancesFromItsRows) {
   ASSERT_TRUE(store_->ledger().hold(user_account(payer_), "job_1", 300));
   ASSERT_TRUE(store_->ledger().hold(user_account(payer_), "job_2", 200));
   ASSERT_TRUE(store_->insert_usage({event("job_2", {user_account(payer_), 200, 50, "", 0})}));
-  // Back to the schema before kept balances (migration 6 not yet run).
-  store_->database().exec("DROP TABLE account_balances; PRAGMA user_version = 5;");
+  // Back to the schema before kept balances (migrations 6 to 8 not yet run).
+  store_->database().exec("DROP TABLE account_balances; DROP TABLE audit_pruned_runs; PRAGMA user_version = 5;");
   store_.reset();
   store_ = sqlite::SqliteStore::open(dir_.string());
   EXPECT_EQ(kept(user_account(payer_)), 650);  // 1000 - 300 - 200 + 150 released

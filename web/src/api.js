@@ -109,6 +109,12 @@ export async function signIn(key) {
   remember(await api.post('/api/session', { key }));
 }
 
+/** Deletes the caller's account (DELETE /api/me); its session ends with it. */
+export async function deleteAccount() {
+  await api.del('/api/me');
+  forget();
+}
+
 export async function signOut() {
   try {
     await api.del('/api/session');

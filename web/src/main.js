@@ -20,8 +20,9 @@ import playground from './pages/playground.js';
 import signin from './pages/signin.js';
 import usage from './pages/usage.js';
 import wallet from './pages/wallet.js';
+import yourData from './pages/your_data.js';
 
-const pages = [overview, nodes, models, usage, keys, clusters, wallet, audit, playground];
+const pages = [overview, nodes, models, usage, keys, clusters, wallet, audit, playground, yourData];
 const app = document.getElementById('app');
 let shell = null;
 let leavePage = null;

@@ -105,7 +105,10 @@ net::awaitable<net::Response> AuditHandler::verify(const Principal& caller) {
   auto verdict = co_await store_.call(check);
   if (!verdict) co_return store_error_response(verdict.error(), "audit row");
   const auto& c = verdict->check;
-  json::object out{{"ok", c.first_broken_seq == 0}, {"rows", c.rows}};
+  json::object out{{"ok", c.first_broken_seq == 0},
+                   {"rows", c.rows},
+                   {"pruned_rows", c.pruned_rows},
+                   {"checkpoints", c.checkpoints}};
   out["first_broken_seq"] = c.first_broken_seq == 0 ? json::value(nullptr) : json::value(c.first_broken_seq);
   out["reason"] = c.first_broken_seq == 0 ? json::value(nullptr) : json::value(c.reason);
   out["row"] = verdict->broken_row ? json::value(row_json(*verdict->broken_row)) : json::value(nullptr);

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 8> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -226,6 +226,29 @@ INSERT OR IGNORE INTO models_first_seen (cluster_id, model, first_seen)
   FROM nodes, json_each(nodes.models) AS models
   WHERE json_valid(nodes.models) AND models.type = 'text'
   GROUP BY 1, 2;
+)sql",
+    // 9: retention prunes the audit rows of a cluster deleted long ago. Each
+    // run of consecutive rows it removes is recorded here under the
+    // audit.pruned checkpoint row that removed it (whose detail carries the
+    // runs' digest), so verify continues the chain across the gap
+    // (store/audit_chain.h). The delete trigger now lets a row go only once a
+    // run covers it; the runs themselves are append-only.
+    R"sql(
+CREATE TABLE audit_pruned_runs (
+  first_seq INTEGER PRIMARY KEY,
+  last_seq INTEGER NOT NULL,
+  last_sha256 TEXT NOT NULL,
+  checkpoint_seq INTEGER NOT NULL
+);
+DROP TRIGGER audit_log_no_delete;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  WHEN coalesce((SELECT last_seq FROM audit_pruned_runs WHERE first_seq <= OLD.seq
+                 ORDER BY first_seq DESC LIMIT 1), 0) < OLD.seq
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_pruned_runs_no_update BEFORE UPDATE ON audit_pruned_runs
+  BEGIN SELECT RAISE(ABORT, 'pruned runs are append-only'); END;
+CREATE TRIGGER audit_pruned_runs_no_delete BEFORE DELETE ON audit_pruned_runs
+  BEGIN SELECT RAISE(ABORT, 'pruned runs are append-only'); END;
 )sql",
 };
 

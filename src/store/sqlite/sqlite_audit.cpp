@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_audit.h"
 
 #include "common/clock.h"
+#include "store/audit_chain.h"
 #include "store/sqlite/guarded.h"
 
 namespace potluck::store::sqlite {
@@ -14,9 +15,38 @@ AuditRecord read_row(const Statement& s) {
           s.text(7), s.text(8)};
 }
 
+std::vector<PrunedRun> pruned_runs(Database& db) {
+  auto s = db.prepare("SELECT first_seq, last_seq, last_sha256, checkpoint_seq FROM audit_pruned_runs");
+  std::vector<PrunedRun> runs;
+  while (s.step()) runs.push_back({s.integer(0), s.integer(1), s.text(2), s.integer(3)});
+  return runs;
+}
+
+// The checkpoint is appended first, so it is the newest row and every row
+// pruned lies before it (the cluster's own cluster.deleted row may have been
+// the newest). The runs are recorded before the rows go: the delete trigger
+// lets a row go only once a run covers it.
+std::int64_t prune_cluster(Database& db, const std::string& cluster_id, std::int64_t deleted_at_ms) {
+  auto rows = db.prepare("SELECT seq, sha256 FROM audit_log WHERE cluster_id = ?1 ORDER BY seq");
+  rows.bind(1, cluster_id);
+  std::vector<std::pair<std::int64_t, std::string>> doomed;
+  while (rows.step()) doomed.emplace_back(rows.integer(0), rows.text(1));
+  auto runs = group_into_runs(doomed);
+  const std::int64_t checkpoint_seq = append_audit(
+      db, {"", std::string(kAuditPrunedAction), cluster_id, "", checkpoint_detail(cluster_id, deleted_at_ms, runs)});
+  for (const auto& run : runs)
+    db.prepare("INSERT INTO audit_pruned_runs (first_seq, last_seq, last_sha256, checkpoint_seq) "
+               "VALUES (?, ?, ?, ?)")
+        .bind(1, run.first_seq).bind(2, run.last_seq).bind(3, run.last_sha256).bind(4, checkpoint_seq)
+        .step();
+  auto remove = db.prepare("DELETE FROM audit_log WHERE cluster_id = ?1 AND seq < ?2");
+  remove.bind(1, cluster_id).bind(2, checkpoint_seq).step();
+  return static_cast<std::int64_t>(doomed.size());
+}
+
 }  // namespace
 
-void append_audit(Database& db, const AuditEvent& event) {
+std::int64_t append_audit(Database& db, const AuditEvent& event) {
   AuditRecord row{0, unix_now_ms(), event, std::string(kGenesisDigest), ""};
   auto last = db.prepare("SELECT seq, sha256 FROM audit_log ORDER BY seq DESC LIMIT 1");
   if (last.step()) {
@@ -32,6 +62,7 @@ void append_audit(Database& db, const AuditEvent& event) {
       .bind(5, row.event.subject_id).bind(6, row.event.cluster_id).bind(7, row.event.detail)
       .bind(8, row.prev_sha256).bind(9, row.sha256)
       .step();
+  return row.seq;
 }
 
 Result<void> SqliteAuditStore::append(const AuditEvent& event) {
@@ -56,31 +87,33 @@ Result<std::vector<AuditRecord>> SqliteAuditStore::list(const AuditQuery& query)
 }
 
 // A row is broken when its stored digest is not the digest of its contents,
-// when it does not point at the row before it, or when a row is missing.
+// when it does not point at the row before it, or when a row is missing that
+// no checkpoint accounts for (store/audit_chain.h).
 Result<ChainCheck> SqliteAuditStore::verify() {
   return guarded([&]() -> Result<ChainCheck> {
+    Transaction snapshot(db_, Transaction::Mode::read);
+    ChainWalk walk(pruned_runs(db_));
     auto s = db_.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY seq");
-    ChainCheck check;
-    std::string previous(kGenesisDigest);
-    std::int64_t expected_seq = 1;
-    while (s.step()) {
-      auto row = read_row(s);
-      ++check.rows;
-      if (check.first_broken_seq) continue;
-      if (row.seq != expected_seq) {
-        check.first_broken_seq = row.seq;
-        check.reason = "row " + std::to_string(expected_seq) + " is missing";
-      } else if (row.prev_sha256 != previous) {
-        check.first_broken_seq = row.seq;
-        check.reason = "does not point at the row before it";
-      } else if (audit_digest(row) != row.sha256) {
-        check.first_broken_seq = row.seq;
-        check.reason = "its contents do not match its digest";
-      }
-      previous = row.sha256;
-      expected_seq = row.seq + 1;
+    while (s.step()) walk.visit(read_row(s));
+    snapshot.commit();
+    return walk.finish();
+  });
+}
+
+Result<AuditPrune> SqliteAuditStore::prune_deleted_clusters(std::int64_t deleted_before_ms) {
+  return guarded([&]() -> Result<AuditPrune> {
+    Transaction tx(db_);
+    auto clusters = db_.prepare(
+        "SELECT id, deleted_at FROM clusters WHERE deleted_at IS NOT NULL AND deleted_at < ?1 "
+        "AND EXISTS (SELECT 1 FROM audit_log WHERE audit_log.cluster_id = clusters.id) ORDER BY id");
+    clusters.bind(1, deleted_before_ms);
+    AuditPrune pruned;
+    while (clusters.step()) {
+      pruned.rows += prune_cluster(db_, clusters.text(0), clusters.integer(1));
+      ++pruned.clusters;
     }
-    return check;
+    tx.commit();
+    return pruned;
   });
 }
 

@@ -1,6 +1,6 @@
 // Clusters: create, join with a code, and for one cluster (?id=): members,
-// leave; for its owner also invite codes (expiry, uses), member removal and
-// node tokens.
+// leave; for its owner also invite codes (expiry, uses), member removal,
+// node tokens and deleting the cluster (behind a confirmation).
 import { api } from '../api.js';
 import { actionForm, confirmButton, field } from '../components/form.js';
 import { errorBox, fill } from '../components/notice.js';
@@ -132,7 +132,16 @@ function nodeTokensSection(base, title) {
 function clusterDetail(target, id, navigate) {
   const load = () => fill(target, () => api.get(clusterPath(id)), (cluster) => {
     const errors = h('div', { 'aria-live': 'polite' });
-    const leave = cluster.role === 'owner' ? null : confirmButton({
+    const leaveOrDelete = cluster.role === 'owner' ? confirmButton({
+      label: `Delete ${cluster.name}`,
+      question: `Delete the cluster ${cluster.name}? Its invites and node tokens are revoked, its nodes disconnected `
+        + 'and every member removed. This cannot be undone.',
+      action: async () => {
+        await api.del(clusterPath(id));
+        navigate('/clusters');
+      },
+      onError: (err) => replace(errors, errorBox(err)),
+    }) : confirmButton({
       label: `Leave ${cluster.name}`,
       question: `Leave the cluster ${cluster.name}?`,
       action: async () => {
@@ -144,7 +153,7 @@ function clusterDetail(target, id, navigate) {
     return h('div', { class: 'cluster-detail' },
       section(`Cluster ${cluster.name}`,
         h('p', {}, `Id `, h('code', {}, cluster.id), ` · you are its ${cluster.role} · created ${dateTime(cluster.created_at)}`),
-        errors, membersTable(cluster, load, errors), leave),
+        errors, membersTable(cluster, load, errors), leaveOrDelete),
       cluster.role === 'owner' ? invitesSection(cluster) : null,
       cluster.role === 'owner' ? nodeTokensSection(clusterPath(id, '/node-tokens'), `Node tokens of ${cluster.name}`) : null);
   });

@@ -6,6 +6,7 @@ import { h } from '../dom.js';
 
 const REASONS = {
   expired: 'Your session ended (signed out, expired, or its key was revoked). Sign in again.',
+  deleted: 'Your account was deleted. Its keys no longer work.',
 };
 
 // Only paths of this dashboard, never another origin ("//evil" or "https:").
