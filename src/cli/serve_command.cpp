@@ -4,6 +4,7 @@
 #include "coordinator/config.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/cors_policy.h"
+#include "net/address_ranges.h"
 #include "protocol/frames.h"
 
 #include <CLI/CLI.hpp>
@@ -83,6 +84,16 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
       ->envname("POTLUCK_MAX_URL_BYTES")->capture_default_str();
   cmd->add_option("--max-connections", l.max_connections, "Open connections in total (503 past it)")
       ->envname("POTLUCK_MAX_CONNECTIONS")->capture_default_str();
+  auto trusted_proxies = std::make_shared<std::string>();
+  cmd->add_option("--trusted-proxies", *trusted_proxies,
+                  "Reverse proxies in front, as addresses or CIDR ranges (comma-separated): their "
+                  "X-Forwarded-For names the client for the per-address limits, and their connections "
+                  "count against --max-connections only")
+      ->envname("POTLUCK_TRUSTED_PROXIES")
+      ->check([](const std::string& text) {
+        auto ranges = net::AddressRanges::parse(text);
+        return ranges ? std::string() : ranges.error();
+      });
   cmd->add_option("--max-connections-per-ip", l.max_connections_per_ip,
                   "Open connections per client address (503 past it)")
       ->envname("POTLUCK_MAX_CONNECTIONS_PER_IP")->capture_default_str();
@@ -233,8 +244,9 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                 "How often every kept balance is checked against the sum of its ledger rows (also at start; "
                 "at least 1)");
 
-  cmd->callback([&action, config, listen, log_options, durations] {
+  cmd->callback([&action, config, listen, log_options, durations, trusted_proxies] {
     durations->apply();
+    config->limits.trusted_proxies = net::AddressRanges::parse(*trusted_proxies).value();  // checked above
     auto where = parse_host_port(*listen);
     if (where) config->listen = *where;
     action = [config, listen, log_options, where]() -> int {

@@ -1,5 +1,7 @@
 #include "coordinator/router.h"
 
+#include "net/forwarded_for.h"
+
 #include "coordinator/api/access.h"
 #include "coordinator/route_table.h"
 
@@ -47,6 +49,19 @@ net::awaitable<std::expected<Principal, net::Response>> authorize(KeyAuthenticat
   co_return std::move(*caller);
 }
 
+// The address a request's per-address limit counts against: behind a
+// trusted proxy, the client it names in X-Forwarded-For.
+std::string request_address(const Services& s, const net::Request& head, const std::string& peer) {
+  const auto& trusted = s.config.limits.trusted_proxies;
+  if (!trusted.contains(peer)) return peer;
+  std::string forwarded;
+  for (auto [it, end] = head.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (!forwarded.empty()) forwarded += ',';
+    forwarded += it->value();
+  }
+  return net::client_address(peer, forwarded, trusted);
+}
+
 // Everything the route table decides from the head alone: the per-IP rate
 // limit, a CORS preflight's answer, the route (404, 405) and the caller the
 // route admits. Paths outside
@@ -59,7 +74,7 @@ net::awaitable<std::expected<Principal, net::Response>> admit(const Services& s,
   if (path == "/healthz" || path == "/metrics") co_return Principal{};
   if (method == http::verb::get && !is_routed_path(path)) co_return Principal{};
   if (rate_limited_per_ip(path)) {
-    if (const int wait_s = s.per_ip.take(client_ip))
+    if (const int wait_s = s.per_ip.take(request_address(s, head, client_ip)))
       co_return std::unexpected(net::make_error_response(
           ApiError::rate_limited("too many requests from this address; slow down", wait_s)));
   }

@@ -184,8 +184,9 @@ awaitable<void> HttpServer::accept_loop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::string ip = socket.remote_endpoint(ec).address().to_string();
-    if (connections_.size() >= limits_.max_connections ||
-        per_ip_[ip] >= limits_.max_connections_per_ip) {
+    const bool per_ip_full =
+        per_ip_[ip] >= limits_.max_connections_per_ip && !limits_.trusted_proxies.contains(ip);
+    if (connections_.size() >= limits_.max_connections || per_ip_full) {
       asio::co_spawn(io_, refuse(std::move(socket), ip), asio::detached);
       continue;
     }

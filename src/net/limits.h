@@ -1,6 +1,8 @@
 #pragma once
 // Protective limits of the HTTP server. Every one has a default here and a
 // flag in `potluck serve` (see README's flag table).
+#include "net/address_ranges.h"
+
 #include <chrono>
 #include <cstddef>
 
@@ -17,6 +19,10 @@ struct ServerLimits {
   std::chrono::milliseconds write_timeout{10'000};   // a client that cannot drain is dropped
   std::size_t max_connections = 10'000;           // 503
   std::size_t max_connections_per_ip = 256;       // 503
+  // Reverse proxies in front (--trusted-proxies): their connections count
+  // against max_connections only (every client behind one shares its
+  // address), and their X-Forwarded-For names the client (forwarded_for.h).
+  AddressRanges trusted_proxies;
 };
 
 }  // namespace potluck::net
