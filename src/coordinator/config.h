@@ -7,6 +7,7 @@
 #include "coordinator/rate_limiter.h"
 #include "coordinator/sessions.h"
 #include "net/limits.h"
+#include "net/tls_files.h"
 #include "net/ws_channel.h"
 #include "protocol/frames.h"
 
@@ -40,7 +41,10 @@ struct CoordinatorConfig {
   std::size_t max_result_bytes = 4 * 1024 * 1024;     // a collected (non-streamed) answer; past it: 502
   std::chrono::seconds key_cache_ttl{30};
   SessionSettings sessions;      // dashboard sign-ins: lifetime and how many are held
-  bool secure_cookies = false;   // the session cookie gets Secure (TLS ends at a proxy in front)
+  bool secure_cookies = false;   // the session cookie gets Secure (TLS ends at a proxy in front; always with tls)
+  net::TlsFiles tls;             // both set: serve HTTPS and wss:// (see tls_setup.h)
+  std::chrono::seconds tls_reload{60};  // how often the files' modification times are checked (0: SIGHUP only)
+  bool insecure_http = false;    // allow plain HTTP on an address that is not loopback
   RateLimit per_key{100, 200};  // requests per second and burst, per API key (0: unlimited)
   RateLimit per_ip{200, 400};   // per client address, on /v1 and /api
   QueueSettings queue;                          // waiting for a free slot

@@ -4,6 +4,7 @@
 // unframed, ended by closing the connection); the parser reads an upstream's
 // event stream.
 #include "net/asio_fwd.h"
+#include "net/stream.h"
 
 #include <functional>
 #include <string>
@@ -27,7 +28,7 @@ class SseWriter {
  public:
   // `chunked` false: the client speaks HTTP/1.0; the caller closes the
   // connection after finish().
-  SseWriter(beast::tcp_stream& stream, std::chrono::milliseconds write_timeout, bool chunked = true)
+  SseWriter(Stream& stream, std::chrono::milliseconds write_timeout, bool chunked = true)
       : stream_(stream), write_timeout_(write_timeout), chunked_(chunked) {}
 
   // Writes the 200 response head. `extra_headers` are "Name: value\r\n" lines.
@@ -42,7 +43,7 @@ class SseWriter {
  private:
   awaitable<error_code> write(std::string_view bytes);
 
-  beast::tcp_stream& stream_;
+  Stream& stream_;
   std::chrono::milliseconds write_timeout_;
   std::string scratch_;
   bool chunked_;

@@ -13,7 +13,8 @@ std::expected<std::unique_ptr<Backend>, std::string> make_backend(const NodeConf
   if (config.backend == "mock") return std::make_unique<MockBackend>(std::move(executor), config.models);
   if (config.backend == "openai") {
     if (config.upstream_url.empty()) return std::unexpected("the openai backend needs an upstream URL");
-    auto backend = OpenAiBackend::create(std::move(executor), config.upstream_url, config.models);
+    auto backend = OpenAiBackend::create(std::move(executor), config.upstream_url, config.models,
+                                         config.upstream_ca_file);
     if (!backend) return std::unexpected(backend.error());
     return std::unique_ptr<Backend>(std::move(*backend));
   }

@@ -9,9 +9,11 @@ namespace potluck::node {
 class OpenAiBackend final : public Backend {
  public:
   // `upstream` is the engine's origin, with or without a trailing "/v1".
-  // `filter` empty offers every model the engine lists.
+  // `filter` empty offers every model the engine lists. An https:// engine is
+  // verified against the system store and `ca_file` (when not empty).
   static std::expected<std::unique_ptr<OpenAiBackend>, std::string> create(
-      net::asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter);
+      net::asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter,
+      const std::string& ca_file = {});
 
   std::string_view name() const override { return "openai"; }
   net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle* abort) override;
@@ -20,7 +22,7 @@ class OpenAiBackend final : public Backend {
 
  private:
   OpenAiBackend(net::asio::any_io_executor executor, Url origin, std::string base_path,
-                std::vector<std::string> filter);
+                std::vector<std::string> filter, std::shared_ptr<const net::ClientTls> tls);
 
   net::HttpClient client_;
   std::string base_path_;  // "" or a prefix such as "/engine"
