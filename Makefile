@@ -6,7 +6,7 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-ledger bench-flow bench-compare clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-ledger bench-flow bench-compare package clean
 
 all: build
 
@@ -24,6 +24,10 @@ run: build
 
 test: build
 	@scripts/test
+
+# A Debian package (CPack): build/potluck_<version>_<arch>.deb (docs/deploy.md).
+package: build
+	cd $(BUILD_DIR) && cpack --config CPackConfig.cmake
 
 # The unit tests and the integration suites that exercise memory (the job
 # path, the node link, exec, streams, faults) against an AddressSanitizer +

@@ -1,4 +1,6 @@
 #pragma once
+#include "common/log.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -30,5 +32,19 @@ class DurationFlags {
   std::deque<std::int64_t> values_;  // stable addresses for CLI11
   std::vector<std::function<void()>> apply_;
 };
+
+// --log-level, --log-file and --log-retention-days, shared by `serve` and
+// `node` (environment: POTLUCK_LOG_LEVEL, ...).
+inline void add_log_flags(CLI::App* cmd, LogOptions& log) {
+  cmd->add_option("--log-level", log.level, "trace, debug, info, warn, error")
+      ->envname("POTLUCK_LOG_LEVEL")->capture_default_str();
+  cmd->add_option("--log-file", log.file,
+                  "Write log lines to a file per UTC day beside this path (potluck.log -> "
+                  "potluck_YYYY-MM-DD.log) instead of stderr")
+      ->envname("POTLUCK_LOG_FILE");
+  cmd->add_option("--log-retention-days", log.retention_days,
+                  "With --log-file: daily files older than this many days are deleted")
+      ->envname("POTLUCK_LOG_RETENTION_DAYS")->check(CLI::Range(1, 3650))->capture_default_str();
+}
 
 }  // namespace potluck::cli

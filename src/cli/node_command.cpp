@@ -40,7 +40,7 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
   auto* cmd = app.add_subcommand("node", "Run the provider daemon: offer a local backend to a coordinator");
   auto config = std::make_shared<node::NodeConfig>();
   auto models = std::make_shared<std::string>();
-  auto log_level = std::make_shared<std::string>("info");
+  auto log_options = std::make_shared<LogOptions>();
   auto durations = std::make_shared<DurationFlags>();
   auto& c = *config;
   c.state_dir = "potluck-node";
@@ -85,8 +85,7 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
       ->envname("POTLUCK_EXEC_PRICE")->capture_default_str();
   cmd->add_option("--max-jobs", c.max_jobs, "Jobs run at once")
       ->envname("POTLUCK_MAX_JOBS")->check(CLI::Range(1, 100000))->capture_default_str();
-  cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error")
-      ->envname("POTLUCK_LOG_LEVEL")->capture_default_str();
+  add_log_flags(cmd, *log_options);
   durations->add(cmd, "--models-refresh-s", c.models_refresh, "POTLUCK_MODELS_REFRESH_S",
                  "How often the upstream's model list is re-read");
   durations->add(cmd, "--reconnect-min-ms", c.reconnect_min, "POTLUCK_RECONNECT_MIN_MS",
@@ -100,15 +99,18 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
   auto exec_sandbox = std::make_shared<std::string>("auto");
   add_exec_flags(cmd, c.exec, *exec_languages, *exec_sandbox);
 
-  cmd->callback([&action, config, models, log_level, durations, exec_languages, exec_sandbox] {
+  cmd->callback([&action, config, models, log_options, durations, exec_languages, exec_sandbox] {
     durations->apply();
     config->models = split(*models, ',');
     config->exec.languages = split(*exec_languages, ',');
     config->exec.isolation = *exec_sandbox == "bwrap"        ? node::exec::Isolation::bwrap
                              : *exec_sandbox == "namespaces" ? node::exec::Isolation::namespaces
                                                              : node::exec::Isolation::automatic;
-    action = [config, log_level]() -> int {
-      init_logging("node", *log_level);
+    action = [config, log_options]() -> int {
+      if (auto logging = init_logging("node", *log_options); !logging) {
+        std::cerr << "potluck node: " << logging.error() << "\n";
+        return 2;
+      }
       if (config->backend == "openai" && config->upstream_url.empty()) {
         std::cerr << "potluck node: --backend openai needs --upstream URL\n";
         return 2;

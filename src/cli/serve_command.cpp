@@ -8,14 +8,33 @@
 #include <CLI/CLI.hpp>
 
 #include <deque>
+#include <filesystem>
 #include <iostream>
 
 namespace potluck::cli {
+namespace {
+
+// The dashboard an installed binary serves: <prefix>/share/potluck/web
+// beside <prefix>/bin/potluck (the Debian package puts it in
+// /usr/share/potluck/web). A binary run from its build tree has none there
+// and serves the tree's build (POTLUCK_DEFAULT_WEB_DIR).
+std::string default_web_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "potluck" / "web";
+    if (std::filesystem::exists(installed / "index.html", ec)) return installed.string();
+  }
+  return POTLUCK_DEFAULT_WEB_DIR;
+}
+
+}  // namespace
+
 std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("serve", "Run the coordinator (HTTP API, node hub, scheduler)");
   auto config = std::make_shared<coordinator::CoordinatorConfig>();
   auto listen = std::make_shared<std::string>("127.0.0.1:8400");
-  auto log_level = std::make_shared<std::string>("info");
+  auto log_options = std::make_shared<LogOptions>();
   auto& c = *config;
   auto& l = c.limits;
   auto durations = std::make_shared<DurationFlags>();
@@ -26,7 +45,7 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
       ->envname("POTLUCK_LISTEN")->capture_default_str();
   cmd->add_option("--data-dir", c.data_dir, "Directory for the SQLite database")
       ->envname("POTLUCK_DATA_DIR")->capture_default_str();
-  c.web_dir = POTLUCK_DEFAULT_WEB_DIR;
+  c.web_dir = default_web_dir();
   cmd->add_option("--web-dir", c.web_dir, "Directory of the built dashboard served at / (index.html, assets/)")
       ->envname("POTLUCK_WEB_DIR")->capture_default_str();
   duration_flag("--session-ttl-s", c.sessions.ttl, "POTLUCK_SESSION_TTL_S",
@@ -53,8 +72,7 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_flag("--insecure-http", c.insecure_http,
                 "Allow plain HTTP on an address that is not loopback (when TLS ends at a proxy in front)")
       ->envname("POTLUCK_INSECURE_HTTP");
-  cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error")
-      ->envname("POTLUCK_LOG_LEVEL")->capture_default_str();
+  add_log_flags(cmd, *log_options);
   cmd->add_option("--max-body-bytes", l.max_body_bytes, "Largest request body (413 past it)")
       ->envname("POTLUCK_MAX_BODY_BYTES")->capture_default_str();
   cmd->add_option("--max-header-bytes", l.max_header_bytes, "Largest request head (431 past it)")
@@ -198,16 +216,19 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                 "How often every kept balance is checked against the sum of its ledger rows (also at start; "
                 "at least 1)");
 
-  cmd->callback([&action, config, listen, log_level, durations] {
+  cmd->callback([&action, config, listen, log_options, durations] {
     durations->apply();
     auto where = parse_host_port(*listen);
     if (where) config->listen = *where;
-    action = [config, listen, log_level, where]() -> int {
+    action = [config, listen, log_options, where]() -> int {
       if (!where) {
         std::cerr << "potluck serve: --listen must be HOST:PORT, got '" << *listen << "'\n";
         return 2;
       }
-      init_logging("serve", *log_level);
+      if (auto logging = init_logging("serve", *log_options); !logging) {
+        std::cerr << "potluck serve: " << logging.error() << "\n";
+        return 2;
+      }
       return coordinator::run_coordinator(*config);
     };
   });

@@ -3,12 +3,23 @@
 // request or response text (see DESIGN.md, privacy rules).
 #include <spdlog/spdlog.h>
 
+#include <expected>
+#include <string>
 #include <string_view>
 
 namespace potluck {
 
-// Configures the default logger: stderr, "[time] [process] [level] message".
-// Unknown level names fall back to info.
-void init_logging(std::string_view process, std::string_view level);
+struct LogOptions {
+  std::string level = "info";  // trace, debug, info, warn, error, off
+  // Empty: lines go to stderr (journald keeps them under systemd). Else a
+  // file per UTC day beside this path (common/daily_log_file.h).
+  std::string file;
+  int retention_days = 7;  // daily files older than this are deleted
+};
+
+// Configures the default logger: "[time] [process] [level] message" to
+// stderr or the daily files. Unknown level names fall back to info. A log
+// file that cannot be opened is an error the caller reports at start-up.
+std::expected<void, std::string> init_logging(std::string_view process, const LogOptions& options);
 
 }  // namespace potluck
