@@ -112,18 +112,26 @@ describe('serving over TLS', () => {
       socket.once('secureConnect', () => resolve(socket));
       socket.once('error', reject);
     });
-    await assert.rejects(connect({ maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }));
-    const first = await connect({ ALPNProtocols: ['h2', 'http/1.1'], maxVersion: 'TLSv1.2' });
-    assert.equal(first.alpnProtocol, 'http/1.1');
-    assert.equal(first.getProtocol(), 'TLSv1.2');
-    const session = first.getSession();
-    first.destroy();
-    const again = await connect({ session, maxVersion: 'TLSv1.2' });
-    assert.equal(again.isSessionReused(), true);
-    again.destroy();
+    const sessionOf = (socket) => new Promise((resolve) => socket.once('session', resolve));
+    // The client would speak TLS 1.1 (its security level lowered): the
+    // server's alert refuses it.
+    await assert.rejects(connect({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+      { code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+    const old = await connect({ ALPNProtocols: ['h2', 'http/1.1'], maxVersion: 'TLSv1.2' });
+    assert.equal(old.alpnProtocol, 'http/1.1');
+    assert.equal(old.getProtocol(), 'TLSv1.2');
+    const ticket12 = old.getSession() ?? await sessionOf(old);
+    old.destroy();
+    const resumed12 = await connect({ session: ticket12, maxVersion: 'TLSv1.2' });
+    assert.equal(resumed12.isSessionReused(), true);
+    resumed12.destroy();
     const modern = await connect({});
     assert.equal(modern.getProtocol(), 'TLSv1.3');
-    modern.destroy();
+    const ticket13 = await sessionOf(modern);
+    modern.end();
+    const resumed13 = await connect({ session: ticket13 });
+    assert.equal(resumed13.isSessionReused(), true);
+    resumed13.destroy();
   }));
 
   test('the session cookie is Secure when the coordinator serves TLS', h.wrap(async () => {
