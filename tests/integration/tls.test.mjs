@@ -221,6 +221,8 @@ describe('certificate rotation', () => {
     });
     let rotatedWhileOpen = false;
     let ended = false;
+    let firstBytes;
+    const started = new Promise((resolve) => (firstBytes = resolve));
     const streamed = new Promise((resolve, reject) => {
       const req = https.request(`${origin}/v1/chat/completions`, {
         method: 'POST', ca: ca.pem, agent: false,
@@ -228,7 +230,10 @@ describe('certificate rotation', () => {
       }, (res) => {
         let text = '';
         res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
+        res.on('data', (d) => {
+          text += d;
+          firstBytes();
+        });
         res.on('end', () => {
           ended = true;
           resolve({ status: res.statusCode, text, serial: res.socket.getPeerCertificate().serialNumber });
@@ -238,6 +243,7 @@ describe('certificate rotation', () => {
       req.on('error', reject);
       req.end(body);
     });
+    await started;  // the stream's connection is up, with the first certificate
     copyFileSync(nextCert.certFile, coord.live.certFile);
     copyFileSync(nextCert.keyFile, coord.live.keyFile);
     coord.proc.signal('SIGHUP');
