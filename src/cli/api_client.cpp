@@ -12,6 +12,8 @@ void add_api_flags(CLI::App* cmd, ApiOptions& options) {
   cmd->add_option("--coordinator", options.coordinator, "Coordinator URL")
       ->envname("POTLUCK_COORDINATOR")->capture_default_str();
   cmd->add_option("--key", options.key, "API key (pl_...)")->envname("POTLUCK_API_KEY");
+  cmd->add_option("--ca-file", options.ca_file, "PEM CA trusted for an https:// coordinator besides the system store")
+      ->envname("POTLUCK_CA_FILE");
 }
 
 ApiClient::ApiClient(const ApiOptions& options) : options_(options) {}
@@ -22,10 +24,16 @@ std::expected<T, std::string> run_blocking(const ApiOptions& options,
                                            std::function<net::awaitable<std::expected<T, std::string>>(
                                                net::HttpClient&, net::HeaderList&)> body) {
   auto url = parse_url(options.coordinator);
-  if (!url || (url->scheme != "http"))
-    return std::unexpected("--coordinator must be an http:// URL, got '" + options.coordinator + "'");
+  if (!url || (url->scheme != "http" && url->scheme != "https"))
+    return std::unexpected("--coordinator must be an http:// or https:// URL, got '" + options.coordinator + "'");
+  std::shared_ptr<const net::ClientTls> tls;
+  if (url->scheme == "https") {
+    auto made = net::ClientTls::make({.ca_file = options.ca_file});
+    if (!made) return std::unexpected(made.error());
+    tls = std::move(*made);
+  }
   asio::io_context io;
-  net::HttpClient client(io.get_executor(), *url, 1);
+  net::HttpClient client(io.get_executor(), *url, 1, tls);
   net::HeaderList headers;
   if (!options.key.empty()) headers.emplace_back("Authorization", "Bearer " + options.key);
   auto future = asio::co_spawn(io, body(client, headers), asio::use_future);

@@ -13,9 +13,11 @@ namespace potluck::cli {
 struct ApiOptions {
   std::string coordinator = "http://127.0.0.1:8400";
   std::string key;
+  std::string ca_file;  // trusted for an https:// coordinator besides the system store
 };
 
-// --coordinator / POTLUCK_COORDINATOR and --key / POTLUCK_API_KEY.
+// --coordinator / POTLUCK_COORDINATOR, --key / POTLUCK_API_KEY and
+// --ca-file / POTLUCK_CA_FILE.
 void add_api_flags(CLI::App* cmd, ApiOptions& options);
 
 class ApiClient {

@@ -45,8 +45,20 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
   auto& c = *config;
   c.state_dir = "potluck-node";
 
-  cmd->add_option("--coordinator", c.coordinator_url, "Coordinator URL, e.g. http://127.0.0.1:8400")
+  cmd->add_option("--coordinator", c.coordinator_url,
+                  "Coordinator URL, e.g. https://coordinator.example or http://127.0.0.1:8400")
       ->envname("POTLUCK_COORDINATOR")->required();
+  cmd->add_option("--ca-file", c.coordinator_tls.ca_file,
+                  "PEM CA trusted for an https:// or wss:// coordinator besides the system store")
+      ->envname("POTLUCK_CA_FILE");
+  cmd->add_option("--coordinator-fingerprint", c.coordinator_tls.fingerprint,
+                  "Trust only a coordinator whose certificate has this public key, sha256:HEX of its SPKI "
+                  "(instead of the CA chain; for self-signed certificates)")
+      ->envname("POTLUCK_COORDINATOR_FINGERPRINT");
+  cmd->add_flag("--insecure-http", c.insecure_http,
+                "Allow a plain http:// or ws:// coordinator that is not on this machine (TLS ends at a proxy on a "
+                "trusted network)")
+      ->envname("POTLUCK_INSECURE_HTTP");
   cmd->add_option("--token", c.token, "Node token (pln_...) from `potluck admin node-token`")
       ->envname("POTLUCK_NODE_TOKEN")->required();
   cmd->add_option("--state-dir", c.state_dir, "Directory for the node's identity")
@@ -58,6 +70,9 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
   cmd->add_option("--upstream", c.upstream_url,
                   "Upstream server for --backend openai, e.g. http://127.0.0.1:11434 (Ollama)")
       ->envname("POTLUCK_UPSTREAM");
+  cmd->add_option("--upstream-ca-file", c.upstream_ca_file,
+                  "PEM CA trusted for an https:// upstream besides the system store")
+      ->envname("POTLUCK_UPSTREAM_CA_FILE");
   cmd->add_option("--models", *models,
                   "Comma-separated models: the mock's models, or a filter on the upstream's")
       ->envname("POTLUCK_MODELS");

@@ -73,6 +73,17 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   cmd->add_flag("--secure-cookies", c.secure_cookies,
                 "Mark the session cookie Secure (when TLS ends at a proxy in front of the coordinator)")
       ->envname("POTLUCK_SECURE_COOKIES");
+  cmd->add_option("--tls-cert", c.tls.cert_file,
+                  "PEM certificate chain (leaf first): serve HTTPS and wss:// on the listen port (with --tls-key)")
+      ->envname("POTLUCK_TLS_CERT");
+  cmd->add_option("--tls-key", c.tls.key_file, "PEM private key of --tls-cert")->envname("POTLUCK_TLS_KEY");
+  duration_flag("--tls-reload-s", c.tls_reload, "POTLUCK_TLS_RELOAD_S",
+                "How often the certificate and key files are checked for a change and re-read (0: only on SIGHUP)");
+  duration_flag("--tls-handshake-timeout-ms", l.tls_handshake_timeout, "POTLUCK_TLS_HANDSHAKE_TIMEOUT_MS",
+                "Time a client has, from accept, to finish its TLS handshake (then it is closed)");
+  cmd->add_flag("--insecure-http", c.insecure_http,
+                "Allow plain HTTP on an address that is not loopback (when TLS ends at a proxy in front)")
+      ->envname("POTLUCK_INSECURE_HTTP");
   add_log_flags(cmd, *log_options);
   cmd->add_option("--max-body-bytes", l.max_body_bytes, "Largest request body (413 past it)")
       ->envname("POTLUCK_MAX_BODY_BYTES")->capture_default_str();

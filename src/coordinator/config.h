@@ -7,6 +7,7 @@
 #include "coordinator/rate_limiter.h"
 #include "coordinator/sessions.h"
 #include "net/limits.h"
+#include "net/tls_files.h"
 #include "net/ws_channel.h"
 #include "protocol/frames.h"
 
@@ -48,7 +49,10 @@ struct CoordinatorConfig {
   EmbeddingLimits embeddings;
   std::chrono::seconds key_cache_ttl{30};
   SessionSettings sessions;      // dashboard sign-ins: lifetime and how many are held
-  bool secure_cookies = false;   // the session cookie gets Secure (TLS ends at a proxy in front)
+  bool secure_cookies = false;   // the session cookie gets Secure (TLS ends at a proxy in front; always with tls)
+  net::TlsFiles tls;             // both set: serve HTTPS and wss:// (see tls_setup.h)
+  std::chrono::seconds tls_reload{60};  // how often the files' modification times are checked (0: SIGHUP only)
+  bool insecure_http = false;    // allow plain HTTP on an address that is not loopback
   // Browser origins that may call /v1 (comma list, or "*"; empty: none).
   // Checked by CorsPolicy::parse (cors_policy.h).
   std::string cors_origins;

@@ -11,6 +11,7 @@
 #include "coordinator/periodic.h"
 #include "coordinator/retention.h"
 #include "coordinator/router.h"
+#include "coordinator/tls_setup.h"
 #include "coordinator/usage_recorder.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -23,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <optional>
 
 namespace potluck::coordinator {
 namespace asio = boost::asio;
@@ -68,7 +70,9 @@ int run_coordinator(const CoordinatorConfig& config) {
   // The address before the migration: a second coordinator started on a
   // port in use stops here, without touching a database the first may serve.
   // Connections wait in the backlog until the server starts.
-  net::HttpServer server(io, config.limits);
+  auto tls = choose_transport(config);
+  if (!tls) throw std::runtime_error(tls.error());
+  net::HttpServer server(io, config.limits, *tls);
   auto bound = server.listen(config.listen);
   if (!bound) throw std::runtime_error(bound.error());
   sqlite->migrate();
@@ -101,7 +105,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::AuditHandler audit(store);
   api::UsageHandler usage_api(store);
   api::MeHandler me(auth, store, hub);
-  api::SessionHandler session_api(auth, store, config.secure_cookies);
+  api::SessionHandler session_api(auth, store, config.secure_cookies || *tls != nullptr);
   api::OverviewHandler overview(store, registry);
   UsageRetention retention(clock, {std::chrono::days(config.usage_retention_days),
                                   std::chrono::days(config.aggregate_retention_days),
@@ -118,12 +122,14 @@ int run_coordinator(const CoordinatorConfig& config) {
                           *cors};
   server.start(make_router(services), make_head_check(services),
                [&services](const net::Request& head) { return services.cors.response_fields(head); });
-  std::cout << "potluck serve listening on http://" << bound->address().to_string() << ":"
+  std::cout << "potluck serve listening on " << (*tls ? "https://" : "http://") << bound->address().to_string() << ":"
             << bound->port() << std::endl;
   spdlog::info("coordinator {} listening on {}:{}, data dir {}", POTLUCK_VERSION,
                bound->address().to_string(), bound->port(), config.data_dir);
 
   bool stopping = false;
+  std::optional<TlsReloader> tls_reloader;
+  if (*tls) tls_reloader.emplace(io, **tls, config.tls_reload, stopping).start();
   // Background: usage events and key last-use times go to the store in batches.
   asio::co_spawn(io, [&]() -> net::awaitable<void> {
     int tick = 0;

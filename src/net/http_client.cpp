@@ -12,14 +12,15 @@ auto use_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, e
 struct HttpClient::Pooled {
   // Beast sizes each read by the buffer's spare capacity, 512 bytes at
   // first: reserving lets one read take a whole burst of events.
-  explicit Pooled(asio::any_io_executor executor) : stream(executor) { buffer.reserve(64 * 1024); }
-  beast::tcp_stream stream;
+  explicit Pooled(Stream connected) : stream(std::move(connected)) { buffer.reserve(64 * 1024); }
+  Stream stream;
   beast::flat_buffer buffer;
   bool reused = false;
 };
 
-HttpClient::HttpClient(asio::any_io_executor executor, Url origin, std::size_t max_idle)
-    : executor_(std::move(executor)), origin_(std::move(origin)), max_idle_(max_idle) {}
+HttpClient::HttpClient(asio::any_io_executor executor, Url origin, std::size_t max_idle,
+                       std::shared_ptr<const ClientTls> tls)
+    : executor_(std::move(executor)), origin_(std::move(origin)), max_idle_(max_idle), tls_(std::move(tls)) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -52,20 +53,30 @@ awaitable<std::expected<std::unique_ptr<HttpClient::Pooled>, std::string>> HttpC
     if (ec) co_return std::unexpected("cannot resolve " + origin_.host + ": " + ec.message());
     for (const auto& entry : results) endpoints_.push_back(entry.endpoint());
   }
-  auto connection = std::make_unique<Pooled>(executor_);
-  connection->stream.expires_after(std::chrono::seconds(10));
-  co_await connection->stream.async_connect(endpoints_, use_ec(ec));
+  const bool secure = origin_.scheme == "https";
+  if (secure && !tls_) co_return std::unexpected("no TLS settings for https://" + origin_.host);
+  beast::tcp_stream plain(executor_);
+  plain.expires_after(std::chrono::seconds(10));
+  co_await plain.async_connect(endpoints_, use_ec(ec));
   if (ec) {
     endpoints_.clear();
     co_return std::unexpected("cannot connect to " + origin_.host + ":" +
                               std::to_string(origin_.port) + ": " + ec.message());
   }
-  connection->stream.socket().set_option(tcp::no_delay(true), ec);
+  plain.socket().set_option(tcp::no_delay(true), ec);
+  auto connection = std::make_unique<Pooled>(secure ? tls_->wrap(std::move(plain)) : Stream(std::move(plain)));
+  if (secure) {
+    auto secured = co_await tls_->handshake(connection->stream, origin_.host);
+    if (!secured)
+      co_return std::unexpected("TLS with " + origin_.host + ":" + std::to_string(origin_.port) +
+                                " failed: " + secured.error());
+  }
+  connection->stream.tcp().expires_never();
   co_return connection;
 }
 
 void HttpClient::release(std::unique_ptr<Pooled> connection) {
-  connection->stream.expires_never();
+  connection->stream.tcp().expires_never();
   if (idle_.size() < max_idle_) idle_.push_back(std::move(connection));
 }
 
@@ -105,7 +116,7 @@ awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
     auto clear_abort = [&] { if (abort) abort->clear(); };
 
     error_code ec;
-    connection->stream.expires_at(deadline);
+    connection->stream.tcp().expires_at(deadline);
     co_await http::async_write(connection->stream, request, use_ec(ec));
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);

@@ -4,6 +4,7 @@
 #include "common/strings.h"
 #include "net/asio_fwd.h"
 #include "net/read_gate.h"
+#include "net/tls_client.h"
 
 #include <chrono>
 #include <expected>
@@ -41,7 +42,9 @@ class AbortHandle {
 
 class HttpClient {
  public:
-  HttpClient(asio::any_io_executor executor, Url origin, std::size_t max_idle = 256);
+  // An https:// origin needs `tls` (how its certificate is checked).
+  HttpClient(asio::any_io_executor executor, Url origin, std::size_t max_idle = 256,
+             std::shared_ptr<const ClientTls> tls = nullptr);
   ~HttpClient();
 
   // The whole response, body included (bounded by `max_body_bytes`).
@@ -75,6 +78,7 @@ class HttpClient {
   asio::any_io_executor executor_;
   Url origin_;
   std::size_t max_idle_;
+  std::shared_ptr<const ClientTls> tls_;
   std::vector<std::unique_ptr<Pooled>> idle_;
   std::vector<tcp::endpoint> endpoints_;
 };

@@ -2,6 +2,7 @@
 
 #include "net/body_encoding.h"
 #include "net/sse.h"
+#include "net/tls_server.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -24,26 +25,24 @@ constexpr auto kUseAwaitableEc = [](error_code& ec) {
 
 class Connection {
  public:
-  Connection(tcp::socket socket, std::string ip) : stream(std::move(socket)), ip(std::move(ip)) {}
+  Connection(Stream stream, std::string ip) : stream(std::move(stream)), ip(std::move(ip)) {}
 
   void close() {
     if (force_close) {
       force_close();
       return;
     }
-    error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream.socket().close(ec);
+    stream.close();
   }
 
-  beast::tcp_stream stream;
+  Stream stream;
   beast::flat_buffer buffer;
   std::string ip;
   bool busy = false;
   std::function<void()> force_close;
 };
 
-Exchange::Exchange(Request& request, beast::tcp_stream& stream, std::string client_ip, const ServerLimits& limits,
+Exchange::Exchange(Request& request, Stream& stream, std::string client_ip, const ServerLimits& limits,
                    std::function<void()>& force_close)
     : request(request),
       client_ip(std::move(client_ip)),
@@ -101,7 +100,7 @@ void Exchange::stop_watching() {
 
 bool Exchange::peer_closed() { return !taken_over_ && closed_by_peer(stream_.socket()); }
 
-beast::tcp_stream Exchange::take_over(std::function<void()> force_close) {
+Stream Exchange::take_over(std::function<void()> force_close) {
   stop_watching();
   taken_over_ = true;
   force_close_ = std::move(force_close);
@@ -123,8 +122,8 @@ Response make_error_response(const ApiError& error) {
   return response;
 }
 
-HttpServer::HttpServer(asio::io_context& io, ServerLimits limits)
-    : io_(io), limits_(limits), acceptor_(io) {}
+HttpServer::HttpServer(asio::io_context& io, ServerLimits limits, std::shared_ptr<ServerTls> tls)
+    : io_(io), limits_(limits), tls_(std::move(tls)), acceptor_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -190,7 +189,9 @@ awaitable<void> HttpServer::accept_loop() {
       asio::co_spawn(io_, refuse(std::move(socket), ip), asio::detached);
       continue;
     }
-    auto connection = std::make_shared<Connection>(std::move(socket), ip);
+    beast::tcp_stream plain(std::move(socket));
+    auto connection = tls_ ? std::make_shared<Connection>(Stream(std::move(plain), tls_->context()), ip)
+                           : std::make_shared<Connection>(Stream(std::move(plain)), ip);
     connections_.insert(connection.get());
     ++per_ip_[ip];
     asio::co_spawn(io_, serve(std::move(connection)), asio::detached);
@@ -203,14 +204,33 @@ awaitable<void> HttpServer::refuse(tcp::socket socket, std::string ip) {
   // The address only at debug, for abuse handling: it is personal data.
   spdlog::debug("refused a connection from {}", ip);
   if (per_ip_[ip] == 0) per_ip_.erase(ip);
+  error_code ec;
+  if (tls_) {
+    // A TLS client reads no plain answer, and a handshake is what the
+    // limit saves: just close.
+    socket.close(ec);
+    co_return;
+  }
   auto response = make_error_response(ApiError::unavailable("too many connections", 1));
   response.keep_alive(false);
   response.prepare_payload();
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
-  error_code ec;
   co_await http::async_write(stream, response, kUseAwaitableEc(ec));
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+awaitable<bool> HttpServer::handshake(Connection& connection) {
+  auto* tls = connection.stream.tls();
+  if (!tls) co_return true;
+  // Its own deadline: a client that opens TCP and never finishes (or never
+  // starts) its handshake holds its slot no longer than this.
+  connection.stream.tcp().expires_after(limits_.tls_handshake_timeout);
+  error_code ec;
+  co_await tls->async_handshake(ssl::stream_base::server, kUseAwaitableEc(ec));
+  if (!ec) co_return true;
+  spdlog::debug("TLS handshake failed: {}", ec == beast::error::timeout ? "timed out" : ec.message());
+  co_return false;
 }
 
 namespace {
@@ -259,8 +279,15 @@ std::optional<Response> decode_request_body(Request& request, std::size_t max_bo
 }  // namespace
 
 awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
-  auto& stream = connection->stream;
+  auto& stream = connection->stream.tcp();  // timeouts and the socket
+  auto& io_stream = connection->stream;     // reads and writes (TLS when serving it)
   auto& buffer = connection->buffer;
+  const bool secured = co_await handshake(*connection);
+  if (!secured) {
+    connection->stream.close();
+    forget(connection.get());
+    co_return;
+  }
   auto deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
   bool first = true;
 
@@ -269,7 +296,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     response.prepare_payload();
     error_code ec;
     stream.expires_after(std::chrono::seconds(2));
-    co_await http::async_write(stream, response, kUseAwaitableEc(ec));
+    co_await http::async_write(io_stream, response, kUseAwaitableEc(ec));
     if (ec) co_return;
     // Lingering close: the client may still be sending the body we refused.
     // Closing now would reset the connection and lose our answer on its
@@ -279,7 +306,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     stream.expires_after(std::chrono::seconds(2));
     while (!ec && discarded < 2 * limits_.max_body_bytes + 64 * 1024) {
       buffer.consume(buffer.size());
-      std::size_t n = co_await stream.async_read_some(buffer.prepare(64 * 1024), kUseAwaitableEc(ec));
+      std::size_t n = co_await io_stream.async_read_some(buffer.prepare(64 * 1024), kUseAwaitableEc(ec));
       discarded += n;
     }
   };
@@ -292,7 +319,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       // this counts toward the header deadline; on keep-alive it is idle time.
       if (first) stream.expires_at(deadline);
       else stream.expires_after(limits_.idle_timeout);
-      std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), kUseAwaitableEc(ec));
+      std::size_t n = co_await io_stream.async_read_some(buffer.prepare(4096), kUseAwaitableEc(ec));
       if (ec) break;
       buffer.commit(n);
       if (!first) deadline = std::chrono::steady_clock::now() + limits_.header_timeout;
@@ -306,7 +333,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser.body_limit(limits_.max_body_bytes);
     stream.expires_at(deadline);
-    co_await http::async_read_header(stream, buffer, parser, kUseAwaitableEc(ec));
+    co_await http::async_read_header(io_stream, buffer, parser, kUseAwaitableEc(ec));
     if (ec) {
       if (auto error = read_failure(ec, buffer, limits_, !parser.get().target().empty())) {
         auto answer = make_error_response(*error);
@@ -348,11 +375,11 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       if (header[http::field::expect] == "100-continue") {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         stream.expires_after(limits_.write_timeout);
-        co_await asio::async_write(stream, asio::buffer(kContinue), kUseAwaitableEc(ec));
+        co_await asio::async_write(io_stream, asio::buffer(kContinue), kUseAwaitableEc(ec));
         if (ec) break;
       }
       stream.expires_after(limits_.body_timeout);
-      co_await http::async_read(stream, buffer, parser, kUseAwaitableEc(ec));
+      co_await http::async_read(io_stream, buffer, parser, kUseAwaitableEc(ec));
       if (ec) {
         if (auto error = read_failure(ec, buffer, limits_)) {
           auto answer = with_fields(make_error_response(*error));
@@ -367,7 +394,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     // Inflated here, so handlers read plain bodies only; a body that does not
     // decode is answered like a refusal (it was read in full: the connection stays).
     if (!refusal) refusal = decode_request_body(request, limits_.max_body_bytes);
-    Exchange exchange(request, stream, connection->ip, limits_, connection->force_close);
+    Exchange exchange(request, io_stream, connection->ip, limits_, connection->force_close);
     exchange.admission = std::move(admission);
     exchange.response_fields = fields;
     std::optional<Response> response = std::move(refusal);
@@ -391,7 +418,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
       response->keep_alive(exchange.keep_alive && !stopping_);
       response->prepare_payload();
       stream.expires_after(limits_.write_timeout);
-      co_await http::async_write(stream, *response, kUseAwaitableEc(ec));
+      co_await http::async_write(io_stream, *response, kUseAwaitableEc(ec));
       if (ec || !response->keep_alive()) break;
     } else if (!exchange.keep_alive) {
       break;
@@ -399,9 +426,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     connection->busy = false;
     if (stopping_) break;
   }
-  error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  stream.socket().close(ignored);
+  io_stream.close();
   forget(connection.get());
 }
 

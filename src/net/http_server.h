@@ -6,6 +6,7 @@
 #include "common/strings.h"
 #include "net/asio_fwd.h"
 #include "net/limits.h"
+#include "net/stream.h"
 
 #include <any>
 #include <expected>
@@ -21,6 +22,7 @@
 namespace potluck::net {
 
 class Connection;
+class ServerTls;
 class SseWriter;
 
 // Header fields every answer to one request carries (a refusal, a handler's
@@ -36,7 +38,7 @@ using ResponseFields = std::function<HeaderFields(const Request& head)>;
 // socket itself.
 class Exchange {
  public:
-  Exchange(Request& request, beast::tcp_stream& stream, std::string client_ip, const ServerLimits& limits,
+  Exchange(Request& request, Stream& stream, std::string client_ip, const ServerLimits& limits,
            std::function<void()>& force_close);
   ~Exchange();
   Exchange(const Exchange&) = delete;
@@ -66,11 +68,11 @@ class Exchange {
 
   // The connection leaves the HTTP server for good (a WebSocket). A forced
   // shutdown reaches it through `force_close`.
-  beast::tcp_stream take_over(std::function<void()> force_close);
+  Stream take_over(std::function<void()> force_close);
   bool taken_over() const { return taken_over_; }
 
  private:
-  beast::tcp_stream& stream_;
+  Stream& stream_;
   std::function<void()>& force_close_;
   std::unique_ptr<SseWriter> events_;
   bool watching_ = false;
@@ -90,7 +92,10 @@ using HeadCheck = std::function<awaitable<std::optional<Response>>(const Request
 
 class HttpServer {
  public:
-  HttpServer(asio::io_context& io, ServerLimits limits);
+  // With `tls`, every connection is TLS (HTTPS, and wss:// for nodes): its
+  // handshake comes first, within limits.tls_handshake_timeout, and each new
+  // connection takes the certificate `tls` holds at its accept.
+  HttpServer(asio::io_context& io, ServerLimits limits, std::shared_ptr<ServerTls> tls = nullptr);
   ~HttpServer();
 
   // Binds and listens; returns the bound endpoint (port 0 picks one).
@@ -116,10 +121,13 @@ class HttpServer {
   awaitable<void> accept_loop();
   awaitable<void> serve(std::shared_ptr<Connection> connection);
   awaitable<void> refuse(tcp::socket socket, std::string ip);
+  // The TLS handshake of a new connection; false when it failed (closed).
+  awaitable<bool> handshake(Connection& connection);
   void forget(Connection* connection);
 
   asio::io_context& io_;
   ServerLimits limits_;
+  std::shared_ptr<ServerTls> tls_;
   Handler handler_;
   HeadCheck check_head_;
   ResponseFields fields_for_;

@@ -13,7 +13,9 @@ struct ServerLimits {
   std::size_t max_header_bytes = 16 * 1024;      // 431 (request line included)
   std::size_t max_header_fields = 100;           // 431
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // 413, checked before reading
-  std::chrono::milliseconds header_timeout{10'000};  // from accept / first byte, not extended
+  std::chrono::milliseconds tls_handshake_timeout{10'000};  // from accept; a TLS client that has not
+                                                            // finished its handshake by then is closed
+  std::chrono::milliseconds header_timeout{10'000};  // from accept (after the TLS handshake) / first byte
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive
   std::chrono::milliseconds write_timeout{10'000};   // a client that cannot drain is dropped

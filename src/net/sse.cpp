@@ -65,10 +65,10 @@ awaitable<error_code> SseWriter::finish() {
 
 awaitable<error_code> SseWriter::write(std::string_view bytes) {
   error_code ec;
-  stream_.expires_after(write_timeout_);
+  stream_.tcp().expires_after(write_timeout_);
   co_await asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()),
                              asio::redirect_error(asio::use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   co_return ec;
 }
 

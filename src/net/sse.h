@@ -4,6 +4,7 @@
 // unframed, ended by closing the connection); the parser reads an upstream's
 // event stream.
 #include "net/asio_fwd.h"
+#include "net/stream.h"
 
 #include <functional>
 #include <string>
@@ -28,7 +29,7 @@ class SseWriter {
   // `chunked` false: the client speaks HTTP/1.0; the caller closes the
   // connection after finish(). `head_fields` ("Name: value\r\n" lines) go
   // into the head whatever start() adds.
-  SseWriter(beast::tcp_stream& stream, std::chrono::milliseconds write_timeout, bool chunked = true,
+  SseWriter(Stream& stream, std::chrono::milliseconds write_timeout, bool chunked = true,
             std::string head_fields = {})
       : stream_(stream), write_timeout_(write_timeout), head_fields_(std::move(head_fields)), chunked_(chunked) {}
 
@@ -44,7 +45,7 @@ class SseWriter {
  private:
   awaitable<error_code> write(std::string_view bytes);
 
-  beast::tcp_stream& stream_;
+  Stream& stream_;
   std::chrono::milliseconds write_timeout_;
   std::string head_fields_;
   std::string scratch_;

@@ -17,7 +17,7 @@ namespace {
 auto use_ec(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 }  // namespace
 
-WsChannel::WsChannel(beast::tcp_stream&& stream, const WsOptions& options)
+WsChannel::WsChannel(net::Stream&& stream, const WsOptions& options)
     : ws_(std::move(stream)), options_(options), outbox_(ws_.get_executor()) {
   read_buffer_.reserve(64 * 1024);  // reads take whole bursts of frames, not 512 bytes
   ws_.read_message_max(options_.max_message_bytes);

@@ -4,6 +4,7 @@
 // sent in order by a writer coroutine, so any code may call send() at any time.
 #include "net/asio_fwd.h"
 #include "net/fair_outbox.h"
+#include "net/stream.h"
 
 #include <boost/beast/websocket/stream.hpp>
 
@@ -28,9 +29,9 @@ struct WsOptions {
 
 class WsChannel : public std::enable_shared_from_this<WsChannel> {
  public:
-  using Stream = beast::websocket::stream<beast::tcp_stream>;
+  using Socket = beast::websocket::stream<net::Stream>;
 
-  WsChannel(beast::tcp_stream&& stream, const WsOptions& options);
+  WsChannel(net::Stream&& stream, const WsOptions& options);
 
   // Server side: completes the upgrade of `request`.
   awaitable<error_code> accept(const Request& request);
@@ -75,7 +76,7 @@ class WsChannel : public std::enable_shared_from_this<WsChannel> {
   std::string next_message(std::string first);
   void cork(bool on);
 
-  Stream ws_;
+  Socket ws_;
   WsOptions options_;
   FairOutbox outbox_;
   Joiner join_;

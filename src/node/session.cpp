@@ -97,17 +97,30 @@ net::awaitable<bool> Session::connect() {
     co_return false;
   }
 
-  beast::tcp_stream stream(executor_);
-  interrupt_ = [&stream] { stream.close(); };
-  stream.expires_after(settings_.connect_timeout);
-  co_await stream.async_connect(endpoints, use_ec(ec));
+  beast::tcp_stream plain(executor_);
+  interrupt_ = [&plain] { plain.close(); };
+  plain.expires_after(settings_.connect_timeout);
+  co_await plain.async_connect(endpoints, use_ec(ec));
   interrupt_ = nullptr;
   if (draining_) co_return false;
   if (ec) {
     spdlog::warn("cannot connect to coordinator {}: {}", host_header(url), ec.message());
     co_return false;
   }
-  stream.socket().set_option(tcp::no_delay(true), ec);
+  plain.socket().set_option(tcp::no_delay(true), ec);
+  net::Stream stream = settings_.tls ? settings_.tls->wrap(std::move(plain)) : net::Stream(std::move(plain));
+  if (settings_.tls) {
+    interrupt_ = [&stream] { stream.close(); };
+    stream.tcp().expires_after(settings_.connect_timeout);
+    const auto secured = co_await settings_.tls->handshake(stream, url.host);
+    interrupt_ = nullptr;
+    if (draining_) co_return false;
+    if (!secured) {
+      // Retried with the usual backoff, never in plain text.
+      spdlog::error("TLS with coordinator {} failed: {}; retrying", host_header(url), secured.error());
+      co_return false;
+    }
+  }
 
   ws_ = std::make_shared<net::WsChannel>(std::move(stream), link_options());
   interrupt_ = [ws = ws_] { ws->force_close(); };

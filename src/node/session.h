@@ -23,6 +23,7 @@ namespace potluck::node {
 
 struct SessionSettings {
   Url coordinator;               // host and port to connect to
+  std::shared_ptr<const net::ClientTls> tls;  // set for https:// and wss:// (never falls back to plain)
   std::string target;            // "/v1/nodes/connect" (below any path prefix)
   std::string token;             // node token, sent as Authorization: Bearer
   protocol::Hello hello;         // everything but the models, which are current per session

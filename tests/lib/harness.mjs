@@ -355,7 +355,7 @@ export class Harness {
       ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--log-level', logLevel, ...args],
       { env },
     );
-    const m = await proc.waitForStdout(/potluck serve listening on (http:\/\/[\d.]+:(\d+))/);
+    const m = await proc.waitForStdout(/potluck serve listening on (https?:\/\/[\d.]+:(\d+))/);
     return new Coordinator(this, proc, m[1], Number(m[2]), dataDir);
   }
 

@@ -87,14 +87,19 @@ TEST(NodeSessionSettings, ConnectTarget) {
   EXPECT_EQ(node::connect_target("/v1/nodes/connect"), "/v1/nodes/connect");
 }
 
+namespace {
+const node::HostInfo kHost{"linux", "x86_64"};
+const node::NodeIdentity kIdentity{"node_abc", "brave-otter-42"};
+
+auto settings_for(const node::NodeConfig& config) { return node::build_session_settings(config, kHost, kIdentity); }
+}  // namespace
+
 TEST(NodeSessionSettings, ChecksTheConfig) {
-  node::HostInfo host{"linux", "x86_64"};
-  const node::NodeIdentity identity{"node_abc", "brave-otter-42"};
   node::NodeConfig config;
   config.coordinator_url = "http://127.0.0.1:8080";
   config.token = "pln_x";
   config.max_jobs = 0;
-  auto ok = node::build_session_settings(config, host, identity);
+  auto ok = settings_for(config);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->target, "/v1/nodes/connect");
   EXPECT_EQ(ok->coordinator.port, 8080);
@@ -104,15 +109,47 @@ TEST(NodeSessionSettings, ChecksTheConfig) {
   EXPECT_EQ(ok->hello.node_id, "node_abc");
 
   config.name = "my-gpu";  // --name still sets it
-  auto named = node::build_session_settings(config, host, identity);
+  auto named = settings_for(config);
   ASSERT_TRUE(named);
   EXPECT_EQ(named->hello.name, "my-gpu");
 
-  config.coordinator_url = "wss://example.org";
-  EXPECT_FALSE(node::build_session_settings(config, host, identity));
   config.coordinator_url = "example.org";
-  EXPECT_FALSE(node::build_session_settings(config, host, identity));
+  EXPECT_FALSE(settings_for(config));
   config.coordinator_url = "ws://example.org";
+  config.insecure_http = true;
   config.token.clear();
-  EXPECT_FALSE(node::build_session_settings(config, host, identity));
+  EXPECT_FALSE(settings_for(config));
+}
+
+TEST(NodeSessionSettings, TlsOrLoopbackOnly) {
+  node::NodeConfig config;
+  config.token = "pln_x";
+
+  config.coordinator_url = "wss://example.org";
+  auto secured = settings_for(config);
+  ASSERT_TRUE(secured) << secured.error();
+  EXPECT_NE(secured->tls, nullptr);
+  EXPECT_EQ(secured->coordinator.port, 443);
+
+  config.coordinator_url = "http://localhost:8400";
+  auto local = settings_for(config);
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->tls, nullptr);
+
+  // Plain text across the network: refused, and the refusal says what to do.
+  config.coordinator_url = "ws://example.org:8400";
+  auto refused = settings_for(config);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("--insecure-http"), std::string::npos);
+  config.insecure_http = true;
+  EXPECT_TRUE(settings_for(config));
+
+  // TLS settings for a plain URL are a mistake, not ignored.
+  config.coordinator_tls.ca_file = "/etc/ssl/certs/ca-certificates.crt";
+  EXPECT_FALSE(settings_for(config));
+  config.coordinator_url = "https://example.org";
+  config.coordinator_tls.ca_file = "/nonexistent/ca.pem";
+  auto bad_ca = settings_for(config);
+  ASSERT_FALSE(bad_ca);
+  EXPECT_NE(bad_ca.error().find("/nonexistent/ca.pem"), std::string::npos);
 }

@@ -20,7 +20,7 @@ bool starts_with(std::string_view text, std::string_view prefix) { return text.s
 // Maps HttpClient's failure text (which names what failed, never content) to
 // the protocol's error codes.
 BackendError transport_error(std::string_view what) {
-  if (starts_with(what, "cannot resolve") || starts_with(what, "cannot connect") ||
+  if (starts_with(what, "cannot resolve") || starts_with(what, "cannot connect") || starts_with(what, "TLS with") ||
       starts_with(what, "upstream request failed") || starts_with(what, "upstream closed"))
     return {protocol::ErrorCode::upstream_unreachable, "upstream engine unreachable", 0, true};
   if (starts_with(what, "upstream timed out")) return {protocol::ErrorCode::timeout, "upstream engine timed out", 0, false};
@@ -32,21 +32,30 @@ BackendError transport_error(std::string_view what) {
 
 std::expected<std::unique_ptr<OpenAiBackend>, std::string> OpenAiBackend::create(
     asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter,
-    std::vector<std::string> embedding_models) {
+    std::vector<std::string> embedding_models, const std::string& ca_file) {
   auto url = parse_url(upstream);
-  if (!url) return std::unexpected("upstream URL must look like http://host:port");
-  if (url->scheme != "http") return std::unexpected("upstream URL must use http:// (TLS is not supported)");
+  if (!url || (url->scheme != "http" && url->scheme != "https"))
+    return std::unexpected("upstream URL must look like http://host:port or https://host:port");
+  std::shared_ptr<const net::ClientTls> tls;
+  if (url->scheme == "https") {
+    auto made = net::ClientTls::make({.ca_file = ca_file});
+    if (!made) return std::unexpected("--upstream-ca-file: " + made.error());
+    tls = std::move(*made);
+  } else if (!ca_file.empty()) {
+    return std::unexpected("--upstream-ca-file needs an https:// upstream");
+  }
   std::string base = url->path == "/" ? "" : url->path;
   // Accept "http://host:port/v1" as well: the /v1 is added per request.
   if (base.ends_with("/v1")) base.resize(base.size() - 3);
   return std::unique_ptr<OpenAiBackend>(
       new OpenAiBackend(std::move(executor), std::move(*url), std::move(base), std::move(filter),
-                        std::move(embedding_models)));
+                        std::move(embedding_models), std::move(tls)));
 }
 
 OpenAiBackend::OpenAiBackend(asio::any_io_executor executor, Url origin, std::string base_path,
-                             std::vector<std::string> filter, std::vector<std::string> embedding_models)
-    : client_(std::move(executor), std::move(origin)),
+                             std::vector<std::string> filter, std::vector<std::string> embedding_models,
+                             std::shared_ptr<const net::ClientTls> tls)
+    : client_(std::move(executor), std::move(origin), 256, std::move(tls)),
       base_path_(std::move(base_path)),
       filter_(std::move(filter)),
       embedding_models_(std::move(embedding_models)) {}

@@ -10,10 +10,11 @@ class OpenAiBackend final : public Backend {
  public:
   // `upstream` is the engine's origin, with or without a trailing "/v1".
   // `filter` empty offers every model the engine lists; `embedding_models`
-  // (or "*") are offered as answering embedding jobs too.
+  // (or "*") are offered as answering embedding jobs too. An https:// engine
+  // is verified against the system store and `ca_file` (when not empty).
   static std::expected<std::unique_ptr<OpenAiBackend>, std::string> create(
       net::asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter,
-      std::vector<std::string> embedding_models = {});
+      std::vector<std::string> embedding_models = {}, const std::string& ca_file = {});
 
   std::string_view name() const override { return "openai"; }
   net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle* abort) override;
@@ -22,7 +23,8 @@ class OpenAiBackend final : public Backend {
 
  private:
   OpenAiBackend(net::asio::any_io_executor executor, Url origin, std::string base_path,
-                std::vector<std::string> filter, std::vector<std::string> embedding_models);
+                std::vector<std::string> filter, std::vector<std::string> embedding_models,
+                std::shared_ptr<const net::ClientTls> tls);
   bool answers_embeddings(const std::string& model) const;
 
   net::HttpClient client_;
