@@ -64,7 +64,7 @@ struct Pool {
 
   explicit Pool(int n) {
     for (int i = 0; i < n; ++i) {
-      auto channel = std::make_shared<net::WsChannel>(net::beast::tcp_stream(io), net::WsOptions{});
+      auto channel = std::make_shared<net::WsChannel>(net::Stream(net::beast::tcp_stream(io)), net::WsOptions{});
       auto link = std::make_shared<WsNodeLink>(channel, hello_for(i), coordinator::NodeEnrolment{}, 1 << 20);
       shape_health(*link, i);
       if (i % 3 == 0) occupy(*link, i);

@@ -4,7 +4,7 @@
 // output, abort and the error class, against coordinator + node + fake upstream.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { APICallError, generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
+import { APICallError, embed, embedMany, generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import {
   MODEL, PERSON, SLOW_STREAM, WEATHER_ARGS, assertRetriedAfter, expectCancelledUpstream, failOnce429,
   fetchWithFields, recordingFetch, startStack,
 } from './sdk_stack.mjs';
+import { asFloat32, expectedVector } from '../lib/fake_embeddings.mjs';
 
 const h = useHarness('e2e-ai-sdk');
 let stack;
@@ -179,5 +180,22 @@ describe('AI SDK with @ai-sdk/openai', () => {
     const g = await generateText({ model: openai(fetch).chat(MODEL), prompt: 'again', maxRetries: 1 });
     assert.equal(g.text, 'echo: again');
     assertRetriedAfter(attempts);
+  }));
+
+  test('embed and embedMany', h.wrap(async () => {
+    const model = openai().embedding(MODEL);
+    const one = await embed({ model, value: 'sunny day at the beach', maxRetries: 0 });
+    assert.deepEqual(asFloat32(one.embedding), expectedVector('sunny day at the beach'));
+    assert.ok(one.usage.tokens > 0);
+    const many = await embedMany({ model, values: ['a', 'b c', 'd e f'], maxRetries: 0 });
+    assert.deepEqual(many.embeddings.map(asFloat32), ['a', 'b c', 'd e f'].map((v) => expectedVector(v)));
+  }));
+});
+
+describe('AI SDK embeddings with @ai-sdk/openai-compatible', () => {
+  test('embedMany', h.wrap(async () => {
+    const provider = createOpenAICompatible({ name: 'potluck', baseURL: stack.baseURL, apiKey: stack.key });
+    const many = await embedMany({ model: provider.textEmbeddingModel(MODEL), values: ['x', 'y'], maxRetries: 0 });
+    assert.deepEqual(many.embeddings.map(asFloat32), [expectedVector('x'), expectedVector('y')]);
   }));
 });

@@ -4,7 +4,7 @@
 // fake upstream.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { ChatOpenAI, OpenAIClient } from '@langchain/openai';
+import { ChatOpenAI, OpenAIClient, OpenAIEmbeddings } from '@langchain/openai';
 import { HumanMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import {
   MODEL, PERSON, SLOW_STREAM, WEATHER_ARGS, assertRetriedAfter, expectCancelledUpstream, failOnce429,
   fetchWithFields, recordingFetch, startStack,
 } from './sdk_stack.mjs';
+import { asFloat32, expectedVector } from '../lib/fake_embeddings.mjs';
 
 const h = useHarness('e2e-langchain');
 let stack;
@@ -103,5 +104,16 @@ describe('LangChain ChatOpenAI', () => {
     const m = await chat({ fetch, maxRetries: 1 }).invoke('again');
     assert.equal(m.content, 'echo: again');
     assertRetriedAfter(attempts);
+  }));
+});
+
+describe('LangChain OpenAIEmbeddings', () => {
+  test('embedQuery and embedDocuments', h.wrap(async () => {
+    const embeddings = new OpenAIEmbeddings({
+      model: MODEL, apiKey: stack.key, maxRetries: 0, configuration: { baseURL: stack.baseURL },
+    });
+    assert.deepEqual(asFloat32(await embeddings.embedQuery('what is potluck?')), expectedVector('what is potluck?'));
+    const docs = await embeddings.embedDocuments(['doc one', 'doc two']);
+    assert.deepEqual(docs.map(asFloat32), [expectedVector('doc one'), expectedVector('doc two')]);
   }));
 });

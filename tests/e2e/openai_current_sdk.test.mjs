@@ -12,6 +12,7 @@ import {
   MODEL, PERSON, SLOW_STREAM, WEATHER_ARGS, assertRetriedAfter, expectCancelledUpstream, failOnce429,
   recordingFetch, startStack, weatherRunnableTool,
 } from './sdk_stack.mjs';
+import { asFloat32, expectedVector } from '../lib/fake_embeddings.mjs';
 
 const h = useHarness('e2e-openai-current');
 let stack, client;
@@ -160,5 +161,14 @@ describe('openai SDK, current major', () => {
     const c = await retrying.chat.completions.create({ model: MODEL, messages: user('again') });
     assert.equal(c.choices[0].message.content, 'echo: again');
     assertRetriedAfter(attempts);
+  }));
+
+  test('embeddings.create, streamed as base64 by the SDK and decoded', h.wrap(async () => {
+    const r = await client.embeddings.create({ model: MODEL, input: ['first text', 'second text'] });
+    assert.deepEqual(r.data.map((d) => d.index), [0, 1]);
+    assert.deepEqual(asFloat32(r.data[0].embedding), expectedVector('first text'));
+    assert.deepEqual(asFloat32(r.data[1].embedding), expectedVector('second text'));
+    const sized = await client.embeddings.create({ model: MODEL, input: 'short', dimensions: 8 });
+    assert.deepEqual(asFloat32(sized.data[0].embedding), expectedVector('short', 8));
   }));
 });

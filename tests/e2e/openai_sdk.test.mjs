@@ -9,6 +9,7 @@ import {
   PERSON, SLOW_STREAM, WEATHER_ARGS, assertRetriedAfter, expectCancelledUpstream, failOnce429, recordingFetch,
   weatherRunnableTool,
 } from './sdk_stack.mjs';
+import { asFloat32, expectedVector } from '../lib/fake_embeddings.mjs';
 
 const h = useHarness('e2e-sdk');
 const MODEL = 'fake-model';
@@ -18,7 +19,7 @@ before(h.wrap(async () => {
   upstream = await h.startUpstream({ models: [MODEL, 'fake-model-2'] });
   coord = await h.startCoordinator();
   key = await coord.adminKey();
-  await h.startNode({ coordinator: coord, upstream });
+  await h.startNode({ coordinator: coord, upstream, args: ['--embedding-models', MODEL] });
   await coord.waitForModel(key, MODEL);
   await coord.waitForModel(key, 'fake-model-2');
   client = new OpenAI({ apiKey: key, baseURL: `${coord.url}/v1`, maxRetries: 0, timeout: 30_000 });
@@ -236,5 +237,16 @@ describe('openai SDK', () => {
     const c = await retrying.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'again' }] });
     assert.equal(c.choices[0].message.content, 'echo: again');
     assertRetriedAfter(attempts);
+  }));
+
+  test('embeddings.create: one vector per input, as the engine computed them (base64 on the wire)', h.wrap(async () => {
+    const r = await client.embeddings.create({ model: MODEL, input: ['hello world', 'potluck'] });
+    assert.equal(r.object, 'list');
+    assert.equal(r.data.length, 2);
+    assert.deepEqual(asFloat32(r.data[0].embedding), expectedVector('hello world'));
+    assert.deepEqual(asFloat32(r.data[1].embedding), expectedVector('potluck'));
+    assert.ok(r.usage.prompt_tokens > 0);
+    const floats = await client.embeddings.create({ model: MODEL, input: 'one', encoding_format: 'float' });
+    assert.deepEqual(asFloat32(floats.data[0].embedding), expectedVector('one'));
   }));
 });

@@ -14,7 +14,8 @@ export async function startStack(h) {
   const upstream = await h.startUpstream({ models: [MODEL] });
   const coord = await h.startCoordinator();
   const key = await coord.adminKey();
-  await h.startNode({ coordinator: coord, upstream });
+  // The engine embeds too: the node forwards embedding jobs to its /v1/embeddings.
+  await h.startNode({ coordinator: coord, upstream, args: ['--embedding-models', MODEL] });
   await coord.waitForModel(key, MODEL);
   return { coord, upstream, key, baseURL: `${coord.url}/v1` };
 }

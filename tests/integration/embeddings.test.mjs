@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { useHarness, expectErrorEnvelope } from '../lib/harness.mjs';
+import { expectedVector } from '../lib/fake_embeddings.mjs';
 import { connectNode } from '../lib/fake_node.mjs';
 
 const h = useHarness('embeddings');
@@ -34,18 +35,6 @@ before(h.wrap(async () => {
 }));
 
 const embed = (body, key = admin) => coord.post('/v1/embeddings', body, key);
-
-// The fake upstream's documented rule (tests/support/fake_upstream.cpp).
-function fnv1a(text, k) {
-  let hash = 0xcbf29ce484222325n;
-  const mask = (1n << 64n) - 1n;
-  const mix = (byte) => { hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & mask; };
-  for (const byte of Buffer.from(text, 'utf8')) mix(byte);
-  for (let shift = 0n; shift < 64n; shift += 8n) mix(Number((BigInt(k) >> shift) & 0xffn));
-  return hash;
-}
-const expectedVector = (input, dimensions = 16) =>
-  Array.from({ length: dimensions }, (_, k) => Math.fround((Number(fnv1a(JSON.stringify(input), k) % 2001n) - 1000) / 1000));
 
 describe('served through a node', () => {
   test('client.embeddings.create: one vector per input, as the upstream computed them', h.wrap(async () => {

@@ -40,7 +40,7 @@ class Nodes {
     hello.max_jobs = max_jobs;
     for (auto& m : models) hello.models.push_back({std::move(m), 0, "", price});
     hello.exec_languages = std::move(languages);
-    auto channel = std::make_shared<net::WsChannel>(net::beast::tcp_stream(io_), net::WsOptions{});
+    auto channel = std::make_shared<net::WsChannel>(net::Stream(net::beast::tcp_stream(io_)), net::WsOptions{});
     return std::make_shared<WsNodeLink>(channel, std::move(hello), std::move(enrolment), 1 << 20);
   }
 

@@ -78,8 +78,7 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::embeddings(net:
   JobRun::Spec spec{{}, std::move(caller), std::move(*placement), body};
   EmbeddingsCollector collector(deps_.config.max_result_bytes, request->model, request->inputs,
                                 deps_.config.embeddings.max_dimensions);
-  CollectSink sink(exchange, collector);
-  auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
+  auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
   co_return answer;
 }
 
