@@ -46,8 +46,14 @@ describe('cluster isolation', () => {
   test("an outsider's model list never shows a cluster's models; a member's does", h.wrap(async () => {
     assert.deepEqual((await coord.models(bob)).sort(), [SHARED]);
     assert.deepEqual((await coord.models(admin)).sort(), [SHARED], 'not even an admin outside the cluster');
-    assert.deepEqual((await coord.models(alice)).sort(), [PRIVATE, SHARED]);
-    assert.deepEqual((await coord.models(carol)).sort(), [PRIVATE, SHARED]);
+    // A member sees each model once per placement that serves it: the shared
+    // model in the public pool and in the cluster (owned_by names which).
+    for (const member of [alice, carol]) {
+      const list = await coord.get('/v1/models', member);
+      assert.equal(list.status, 200, list.text);
+      const placed = list.json.data.map((m) => `${m.id}@${m.owned_by === 'potluck' ? 'public' : 'cluster'}`).sort();
+      assert.deepEqual(placed, [`${PRIVATE}@cluster`, `${SHARED}@cluster`, `${SHARED}@public`]);
+    }
   }));
 
   test("an outsider's jobs never reach the cluster's nodes", h.wrap(async () => {
