@@ -6,11 +6,14 @@
 // bottom (tcp()); a TLS operation's reads and writes go through it, so its
 // expiry bounds a handshake as it bounds a request.
 #include "net/asio_fwd.h"
+#include "net/io_handler.h"
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
+#include <boost/container/static_vector.hpp>
 
 #include <memory>
 #include <utility>
@@ -44,12 +47,14 @@ class Stream {
   // The TLS layer, or null on a plain connection.
   TlsStream* tls() { return std::get_if<TlsStream>(&impl_); }
 
+  // Reads and writes, in the form Asio's composed operations expect. Both
+  // hand over to one compiled function each (stream.cpp) with the handler
+  // type-erased (net/io_handler.h).
   template <class Buffers, class Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
         [this](auto handler, const Buffers& b) {
-          if (auto* tls = this->tls()) tls->async_read_some(b, std::move(handler));
-          else std::get<beast::tcp_stream>(impl_).async_read_some(b, std::move(handler));
+          start_read_some(first_buffers<asio::mutable_buffer>(b), IoHandler(std::move(handler), get_executor()));
         },
         token, buffers);
   }
@@ -58,8 +63,7 @@ class Stream {
   auto async_write_some(const Buffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
         [this](auto handler, const Buffers& b) {
-          if (auto* tls = this->tls()) tls->async_write_some(b, std::move(handler));
-          else std::get<beast::tcp_stream>(impl_).async_write_some(b, std::move(handler));
+          start_write_some(first_buffers<asio::const_buffer>(b), IoHandler(std::move(handler), get_executor()));
         },
         token, buffers);
   }
@@ -95,6 +99,23 @@ class Stream {
   friend void beast_close_socket(Stream& stream) { stream.close(); }
 
  private:
+  // At most kMaxBuffers of a buffer sequence: a *_some operation may
+  // transfer less than it was given, and its caller goes on from there.
+  // HTTP and WebSocket writes gather fewer pieces than that.
+  static constexpr std::size_t kMaxBuffers = 16;
+  template <class Buffer>
+  using BufferList = boost::container::static_vector<Buffer, kMaxBuffers>;
+  template <class Buffer, class Buffers>
+  static BufferList<Buffer> first_buffers(const Buffers& buffers) {
+    BufferList<Buffer> list;
+    for (auto it = asio::buffer_sequence_begin(buffers), end = asio::buffer_sequence_end(buffers);
+         it != end && list.size() < kMaxBuffers; ++it)
+      list.push_back(Buffer(*it));
+    return list;
+  }
+  void start_read_some(BufferList<asio::mutable_buffer> buffers, IoHandler handler);
+  void start_write_some(BufferList<asio::const_buffer> buffers, IoHandler handler);
+
   std::variant<beast::tcp_stream, TlsStream> impl_;
   std::shared_ptr<ssl::context> context_;
 };
