@@ -6,13 +6,16 @@ import { randomToken } from './harness.mjs';
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 
-/** Connects; resolves a FakeNode on upgrade, rejects with err.status on a refused upgrade. */
-export function connectNode(coordUrl, token, { headers = {} } = {}) {
+/**
+ * Connects; resolves a FakeNode on upgrade, rejects with err.status on a
+ * refused upgrade. `ca`: the PEM to verify a wss:// coordinator against.
+ */
+export function connectNode(coordUrl, token, { headers = {}, ca } = {}) {
   const url = coordUrl.replace(/^http/, 'ws') + '/v1/nodes/connect';
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: h, handshakeTimeout: DEFAULT_TIMEOUT_MS });
+    const ws = new WebSocket(url, { headers: h, handshakeTimeout: DEFAULT_TIMEOUT_MS, ...(ca ? { ca } : {}) });
     ws.once('open', () => resolve(new FakeNode(ws)));
     ws.once('unexpected-response', (_req, res) => {
       const err = new Error(`upgrade refused: HTTP ${res.statusCode}`);

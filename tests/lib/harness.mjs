@@ -25,6 +25,7 @@ import path from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { fetchTrusting } from './trusted_fetch.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '..', '..');
@@ -337,7 +338,9 @@ export class Harness {
 
   /**
    * Starts `potluck serve`. `port` 0 picks an ephemeral port; pass an explicit
-   * one (see freePort) to restart on the same address.
+   * one (see freePort) to restart on the same address. With `trust` (a CA's
+   * PEM) and --tls-cert/--tls-key in `args`, coord.fetch and the requests
+   * built on it go over https:// verified against that CA.
    */
   async startCoordinator({
     dataDir,
@@ -346,6 +349,7 @@ export class Harness {
     args = [],
     name = 'serve',
     env = {},
+    trust,
   } = {}) {
     dataDir ??= this.dir(name === 'serve' ? 'serve-data' : `${name}-data`);
     mkdirSync(dataDir, { recursive: true });
@@ -356,7 +360,7 @@ export class Harness {
       { env },
     );
     const m = await proc.waitForStdout(/potluck serve listening on (https?:\/\/[\d.]+:(\d+))/);
-    return new Coordinator(this, proc, m[1], Number(m[2]), dataDir);
+    return new Coordinator(this, proc, m[1], Number(m[2]), dataDir, trust);
   }
 
   /**
@@ -492,8 +496,10 @@ export class Upstream {
 }
 
 export class Coordinator {
-  constructor(harness, proc, url, port, dataDir) {
+  constructor(harness, proc, url, port, dataDir, trust) {
     this.h = harness;
+    this.trust = trust;
+    this.fetchImpl = trust ? fetchTrusting(trust) : fetch;
     this.proc = proc;
     this.url = url;
     this.port = port;
@@ -538,7 +544,7 @@ export class Coordinator {
   /** fetch() on the coordinator; a failure says whether the coordinator is still alive. */
   async fetch(pathname, init = {}) {
     try {
-      return await fetch(`${this.url}${pathname}`, init);
+      return await this.fetchImpl(`${this.url}${pathname}`, init);
     } catch (err) {
       if (err.name === 'AbortError') throw err;
       await sleep(50); // let an exit be noticed

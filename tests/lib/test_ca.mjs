@@ -29,13 +29,18 @@ function newKey(cwd, keyFile) {
   openssl(cwd, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile]);
 }
 
-/** "sha256:<hex>" of a certificate's public key (SPKI DER): what --coordinator-fingerprint pins. */
-export function spkiFingerprint(certFile) {
+// SHA-256 of a certificate's public key (SPKI DER).
+function spkiDigest(certFile) {
   const pub = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-pubkey']);
   const der = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'DER'], { input: pub });
-  const digest = execFileSync('openssl', ['dgst', '-sha256', '-hex', '-r'], { input: der }).toString();
-  return `sha256:${digest.split(' ')[0].trim()}`;
+  return execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: der });
 }
+
+/** "sha256:<hex>" of a certificate's public key: what --coordinator-fingerprint pins. */
+export const spkiFingerprint = (certFile) => `sha256:${spkiDigest(certFile).toString('hex')}`;
+
+/** The same digest in base64: what Chromium's --ignore-certificate-errors-spki-list takes. */
+export const spkiBase64 = (certFile) => spkiDigest(certFile).toString('base64');
 
 export class TestCa {
   /** A new CA in `dir` (created): ca.pem is what a client trusts. */

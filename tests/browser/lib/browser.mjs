@@ -17,13 +17,13 @@ export const ARTIFACTS_DIR = path.resolve(
 );
 export const SCREENSHOTS_DIR = path.join(ARTIFACTS_DIR, 'screenshots');
 
-/** Debian's chromium, headless; the caller closes it. */
-export function launchChromium() {
+/** Debian's chromium, headless, with `args` besides the usual ones; the caller closes it. */
+export function launchChromium({ args = [] } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM_BIN,
     headless: true,
     // The test machine runs as root in a container: no user-namespace sandbox.
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-dev-shm-usage', ...args],
   });
 }
 
