@@ -6,7 +6,7 @@ ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-ledger bench-flow bench-compare package clean
+.PHONY: all setup build run test test-unit test-integration test-asan fuzz bench bench-scheduling bench-memory bench-ledger bench-flow bench-tls bench-compare package clean
 
 all: build
 
@@ -35,7 +35,7 @@ package: build
 ASAN_TEST_FILES ?= $(addprefix tests/integration/,completions.test.mjs cancel.test.mjs node_protocol.test.mjs \
   stream_buffer.test.mjs jobs.test.mjs exec.test.mjs errors.test.mjs failover.test.mjs deadline.test.mjs \
   slow_clients.test.mjs mock_backend.test.mjs faults.test.mjs exec_pricing.test.mjs harness_sanitizer.test.mjs \
-  shutdown.test.mjs node_outbox.test.mjs ledger.test.mjs storage_faults.test.mjs)
+  shutdown.test.mjs node_outbox.test.mjs ledger.test.mjs storage_faults.test.mjs tls.test.mjs)
 test-asan: setup
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DPOTLUCK_SANITIZE=ON -DPOTLUCK_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
@@ -61,6 +61,10 @@ bench-ledger: build
 # Only the flow-control benchmark: short requests beside slowly read streams, on and off (its section of docs/benchmarks.md).
 bench-flow: build
 	@scripts/bench-flow
+
+# Only the TLS benchmark: the relay and nginx, plain and over TLS, and handshakes/s (its section of docs/benchmarks.md).
+bench-tls: build
+	@scripts/bench-tls
 
 # Only the memory benchmark: idle streams and connected nodes (its section of docs/benchmarks.md).
 bench-memory: build

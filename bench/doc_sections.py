@@ -48,7 +48,7 @@ def write(path, name, lines):
 
 
 # The sections other scripts own, in page order.
-OWNED = ("scheduling", "memory", "ledger", "flow", "comparison")
+OWNED = ("scheduling", "memory", "ledger", "flow", "tls", "comparison")
 
 
 def span(values, fmt):

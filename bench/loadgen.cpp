@@ -8,6 +8,13 @@
 // latency runs to the end of the stream and the time to the first event is
 // recorded as well. --client-header spreads the clients over several
 // headers (consumers' keys). Results go to stdout as one JSON object.
+//
+// An https:// URL makes every connection TLS, through Potluck's own client
+// TLS (net/tls_client.h: verified against the system store and --ca-file,
+// host name checked), on the same net::Stream the relay reads and writes,
+// so plain and TLS figures differ only by TLS.
+#include "net/stream.h"
+#include "net/tls_client.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -23,10 +30,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <expected>
 #include <fstream>
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -62,6 +71,8 @@ struct Options {
   std::vector<std::string> client_headers;
   bool stream = false;
   int threads = 1;
+  bool tls = false;     // https://
+  std::string ca_file;  // --ca-file: a CA trusted besides the system store
 };
 
 struct Worker {
@@ -70,7 +81,7 @@ struct Worker {
   std::vector<std::uint32_t> ttfb_us;
   std::uint64_t errors = 0;
   std::uint64_t chunks = 0;
-  std::vector<tcp::socket*> sockets;  // open sockets, closed on stop
+  std::vector<std::optional<potluck::net::Stream>*> streams;  // the clients' connections, closed on stop
   std::unique_ptr<asio::steady_timer> deadline;
 };
 
@@ -80,6 +91,7 @@ struct Shared {
   // (client c sends requests[c % n]), else just one.
   std::vector<std::string> requests;
   tcp::resolver::results_type endpoints;
+  std::shared_ptr<const potluck::net::ClientTls> tls;  // set for https://
   Clock::time_point t0, measure_start, deadline;
   std::atomic<bool> stopping{false};
   std::atomic<Clock::rep> stop_time{0};
@@ -94,9 +106,8 @@ struct Shared {
     for (auto& w : workers) {
       asio::post(w->ioc, [w = w.get()] {
         if (w->deadline) w->deadline->cancel();
-        for (auto* s : w->sockets) {
-          error_code ec;
-          s->close(ec);
+        for (auto* s : w->streams) {
+          if (*s) (*s)->close();
         }
       });
     }
@@ -150,10 +161,10 @@ std::uint32_t micros(Clock::duration d) {
   return static_cast<std::uint32_t>(std::clamp<std::int64_t>(us, 0, std::numeric_limits<std::uint32_t>::max()));
 }
 
-void report_transport_error(Shared& sh, const char* what, const error_code& ec) {
+void report_transport_error(Shared& sh, const std::string& what) {
   if (sh.stopping.load(std::memory_order_relaxed)) return;
   if (!sh.printed_transport_error.exchange(true)) {
-    std::cerr << "potluck-loadgen: first transport error: " << what << ": " << ec.message() << "\n";
+    std::cerr << "potluck-loadgen: first transport error: " << what << "\n";
   }
 }
 
@@ -175,9 +186,24 @@ void conclude(Worker& w, Shared& sh, Clock::time_point end, bool ok, Clock::dura
   w.chunks += chunks;
 }
 
+// Connects `stream` (TLS: and does the handshake); says what failed.
+asio::awaitable<std::expected<void, std::string>> connect_client(Worker& w, Shared& sh, std::optional<potluck::net::Stream>& stream) {
+  beast::tcp_stream plain(w.ioc);
+  auto [ec, ep] = co_await plain.async_connect(sh.endpoints, nothrow);
+  (void)ep;
+  if (ec) co_return std::unexpected("connect: " + ec.message());
+  plain.socket().set_option(tcp::no_delay(true), ec);
+  if (!sh.tls) {
+    stream.emplace(std::move(plain));
+    co_return std::expected<void, std::string>{};
+  }
+  stream.emplace(sh.tls->wrap(std::move(plain)));
+  co_return co_await sh.tls->handshake(*stream, sh.opt.host);
+}
+
 asio::awaitable<void> client(Worker& w, Shared& sh, const std::string& request) {
-  tcp::socket sock(w.ioc);
-  w.sockets.push_back(&sock);
+  std::optional<potluck::net::Stream> stream;
+  w.streams.push_back(&stream);
   beast::flat_buffer buf;
   std::string err_body;
   bool connected = false;
@@ -185,22 +211,19 @@ asio::awaitable<void> client(Worker& w, Shared& sh, const std::string& request) 
 
   while (!sh.stopping.load(std::memory_order_relaxed)) {
     if (!connected) {
-      error_code ec;
-      sock.close(ec);
+      if (stream) stream->close();
       buf.clear();
-      auto [cec, ep] = co_await asio::async_connect(sock, sh.endpoints, nothrow);
-      (void)ep;
-      if (cec) {
+      if (auto opened = co_await connect_client(w, sh, stream); !opened) {
         if (sh.stopping.load()) break;
-        report_transport_error(sh, "connect", cec);
+        report_transport_error(sh, opened.error());
         conclude(w, sh, Clock::now(), false, {}, {}, 0);
         asio::steady_timer t(w.ioc, std::chrono::milliseconds(10));  // do not spin on a dead server
         co_await t.async_wait(nothrow);
         continue;
       }
-      sock.set_option(tcp::no_delay(true), ec);
       connected = true;
     }
+    auto& sock = *stream;
 
     const auto start = Clock::now();
     auto [wec, wn] = co_await asio::async_write(sock, asio::buffer(request), nothrow);
@@ -208,7 +231,7 @@ asio::awaitable<void> client(Worker& w, Shared& sh, const std::string& request) 
     if (wec) {
       connected = false;
       if (sh.stopping.load()) break;
-      report_transport_error(sh, "write", wec);
+      report_transport_error(sh, "write: " + wec.message());
       conclude(w, sh, Clock::now(), false, {}, {}, 0);
       continue;
     }
@@ -221,7 +244,7 @@ asio::awaitable<void> client(Worker& w, Shared& sh, const std::string& request) 
     if (hec) {
       connected = false;
       if (sh.stopping.load()) break;
-      report_transport_error(sh, "read header", hec);
+      report_transport_error(sh, "read header: " + hec.message());
       conclude(w, sh, Clock::now(), false, {}, {}, 0);
       continue;
     }
@@ -255,7 +278,7 @@ asio::awaitable<void> client(Worker& w, Shared& sh, const std::string& request) 
     if (bec) {
       connected = false;
       if (sh.stopping.load()) break;
-      report_transport_error(sh, "read body", bec);
+      report_transport_error(sh, "read body: " + bec.message());
       conclude(w, sh, Clock::now(), false, {}, {}, 0);
       continue;
     }
@@ -272,25 +295,25 @@ asio::awaitable<void> client(Worker& w, Shared& sh, const std::string& request) 
     conclude(w, sh, end, ok_status, end - start, ttfb, chunks);
     if (!p.keep_alive()) connected = false;
   }
-  error_code ec;
-  sock.close(ec);
-  w.sockets.erase(std::find(w.sockets.begin(), w.sockets.end(), &sock));
+  if (stream) stream->close();
+  w.streams.erase(std::find(w.streams.begin(), w.streams.end(), &stream));
 }
 
 [[noreturn]] void usage(const std::string& msg) {
   if (!msg.empty()) std::cerr << "potluck-loadgen: " << msg << "\n";
-  std::cerr << "usage: potluck-loadgen --url http://HOST:PORT/path [--concurrency C] [--duration-s S]\n"
+  std::cerr << "usage: potluck-loadgen --url http[s]://HOST:PORT/path [--concurrency C] [--duration-s S]\n"
                "         [--requests N] [--warmup-s W] [--body JSON | --body-file F] [--header 'Name: value']...\n"
-               "         [--client-header 'Name: value']... [--method M] [--stream] [--threads N]\n"
+               "         [--client-header 'Name: value']... [--method M] [--stream] [--threads N] [--ca-file PEM]\n"
                "  --client-header: client number c sends the (c mod n)-th of the n given, e.g. one\n"
                "  Authorization header per consumer to spread the clients over several consumers\n";
   std::exit(2);
 }
 
 void parse_url(const std::string& url, Options& opt) {
-  constexpr std::string_view scheme = "http://";
-  if (!std::string_view(url).starts_with(scheme)) usage("--url must start with http:// (no TLS)");
-  std::string rest = url.substr(scheme.size());
+  opt.tls = std::string_view(url).starts_with("https://");
+  if (!opt.tls && !std::string_view(url).starts_with("http://")) usage("--url must start with http:// or https://");
+  if (opt.tls) opt.port = "443";
+  std::string rest = url.substr(opt.tls ? 8 : 7);
   const auto slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
   opt.target = slash == std::string::npos ? "/" : rest.substr(slash);
@@ -378,6 +401,7 @@ int main(int argc, char** argv) {
     } else if (a == "--method") opt.method = value();
     else if (a == "--stream") opt.stream = true;
     else if (a == "--threads") opt.threads = static_cast<int>(number());
+    else if (a == "--ca-file") opt.ca_file = value();
     else if (a == "-h" || a == "--help") usage("");
     else usage("unknown argument " + a);
   }
@@ -398,6 +422,13 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   Shared sh;
   sh.opt = opt;
+  if (opt.tls) {
+    auto tls = potluck::net::ClientTls::make({.ca_file = opt.ca_file});
+    if (!tls) usage(tls.error());
+    sh.tls = *tls;
+  } else if (!opt.ca_file.empty()) {
+    usage("--ca-file needs an https:// --url");
+  }
 
   if (opt.client_headers.empty()) {
     sh.requests.push_back(serialise_request(opt, opt.headers));

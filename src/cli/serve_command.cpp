@@ -5,6 +5,7 @@
 #include "coordinator/coordinator.h"
 #include "coordinator/cors_policy.h"
 #include "net/address_ranges.h"
+#include "protocol/exec.h"
 #include "protocol/frames.h"
 
 #include <CLI/CLI.hpp>
@@ -173,6 +174,12 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
                   "public-pool jobs, until an admin clears its count (POST /api/nodes/{id}/clear-mismatches)")
       ->envname("POTLUCK_MAX_USAGE_MISMATCHES")->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000}))
       ->capture_default_str();
+  cmd->add_option("--max-exec-processes", c.max_exec_processes,
+                  "Processes a node may say one program runs at once: an exec job is billed at most its wall time "
+                  "x the node's limit (this one when the node says none or more) in CPU time; a report above it "
+                  "counts as a usage mismatch")
+      ->envname("POTLUCK_MAX_EXEC_PROCESSES")
+      ->check(CLI::Range(std::int64_t{1}, protocol::kMaxExecProcesses))->capture_default_str();
   cmd->add_option("--verify-after-consumers", c.verify_after_consumers,
                   "Distinct paying consumers (not the node's owner) a public node must have served to count as "
                   "verified")

@@ -1,6 +1,10 @@
 #pragma once
-// Logging set-up. Log lines carry ids, sizes, counts and timings only: never
-// request or response text (see DESIGN.md, privacy rules).
+// Logging: what a file that logs includes (not <spdlog/spdlog.h> alone: with
+// common/fmt_extern.h it uses fmt's compiled engine), and the set-up. Log
+// lines carry ids, sizes, counts and timings only: never request or response
+// text (see DESIGN.md, privacy rules).
+#include "common/fmt_extern.h"
+
 #include <spdlog/spdlog.h>
 
 #include <expected>

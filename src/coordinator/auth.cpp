@@ -2,13 +2,12 @@
 
 #include "common/clock.h"
 
+#include "common/log.h"
 #include "common/strings.h"
 #include "coordinator/store_error.h"
 #include "crypto/secret_token.h"
 #include "crypto/sha256.h"
 #include "net/cookies.h"
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 

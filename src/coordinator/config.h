@@ -9,6 +9,7 @@
 #include "net/limits.h"
 #include "net/tls_files.h"
 #include "net/ws_channel.h"
+#include "protocol/exec.h"
 #include "protocol/frames.h"
 
 #include <algorithm>
@@ -77,6 +78,10 @@ struct CoordinatorConfig {
   // than this (since an admin last cleared its count) gets no more
   // public-pool jobs until an admin clears it.
   std::int64_t max_usage_mismatches = 3;
+  // The most processes a node may say one program runs at once: an exec
+  // job's CPU time is billed at most its wall time x the node's limit (this
+  // one when the node says none or more); a report above that is a mismatch.
+  std::int64_t max_exec_processes = protocol::kMaxExecProcesses;
   // A node's model list changes (status frames) are applied at most this often;
   // faster ones are coalesced, the latest applied when the interval has passed.
   std::chrono::milliseconds node_status_interval{5000};

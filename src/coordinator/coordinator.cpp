@@ -1,4 +1,5 @@
 #include "coordinator/coordinator.h"
+#include "common/log.h"
 #include "coordinator/cors_policy.h"
 
 #include "coordinator/api/completions_handler.h"
@@ -21,7 +22,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <optional>

@@ -1,9 +1,8 @@
 #include "coordinator/credit_hold.h"
 
 #include "common/credits.h"
+#include "common/log.h"
 #include "coordinator/store_error.h"
-
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator {
 

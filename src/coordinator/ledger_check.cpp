@@ -1,8 +1,7 @@
 #include "coordinator/ledger_check.h"
 
+#include "common/log.h"
 #include "store/store.h"
-
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator {
 

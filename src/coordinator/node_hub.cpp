@@ -3,6 +3,7 @@
 #include "common/clock.h"
 
 #include "common/ids.h"
+#include "common/log.h"
 #include "coordinator/auth.h"
 #include "crypto/secret_token.h"
 
@@ -13,7 +14,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 

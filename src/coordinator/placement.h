@@ -37,6 +37,7 @@ struct Candidate {
   std::string model;
   protocol::Price price;
   std::int64_t cpu_price = 0;  // exec: micro-credits per CPU second
+  std::int64_t exec_max_processes = 0;  // exec: the node's process limit per program (0: not said)
 
   explicit operator bool() const { return node != nullptr; }
 };

@@ -93,7 +93,9 @@ class Registry {
     protocol::Price price;
     std::int64_t cpu_price = 0;
     explicit operator bool() const { return node != nullptr; }
-    Candidate candidate() const { return {node, offer ? offer->id : std::string(), price, cpu_price}; }
+    Candidate candidate() const {
+      return {node, offer ? offer->id : std::string(), price, cpu_price, offer ? 0 : node->hello().exec_max_processes};
+    }
   };
   // Empty if the node does not fit.
   Fit fit(NodeLink& node, const Placement& placement) const;

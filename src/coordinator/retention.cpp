@@ -1,9 +1,8 @@
 #include "coordinator/retention.h"
 
+#include "common/log.h"
 #include "coordinator/periodic.h"
 #include "store/usage.h"
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 

@@ -1,9 +1,8 @@
 #include "coordinator/storage_health.h"
 
+#include "common/log.h"
 #include "coordinator/periodic.h"
 #include "coordinator/store_executor.h"
-
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator {
 

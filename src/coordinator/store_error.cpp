@@ -1,6 +1,6 @@
 #include "coordinator/store_error.h"
 
-#include <spdlog/spdlog.h>
+#include "common/log.h"
 
 #include <cctype>
 #include <string>

@@ -8,12 +8,11 @@
 #include "store/store.h"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <memory>
+#include <optional>
 #include <type_traits>
 
 namespace potluck::coordinator {
@@ -30,24 +29,23 @@ class StoreExecutor {
       : home_(std::move(home)), store_(std::move(store)), pool_(1) {}
   ~StoreExecutor() { join(); }
 
-  // Not a coroutine itself (no frame, no by-value coroutine parameter): the
-  // call hops to the store thread with post, and the result hops back to the
-  // network thread with post, so the awaiting coroutine only ever resumes on
-  // its own thread.
+  // One hop to the store thread and one back, compiled once (run(), in
+  // store_executor.cpp): each call site instantiates only this small
+  // coroutine, not Asio's post machinery for its own function and result
+  // types, which had made every handler file slow to compile.
   template <class F>
   boost::asio::awaitable<std::invoke_result_t<F, store::Store&>> call(const F& fn) {
     using R = std::invoke_result_t<F, store::Store&>;
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(R)>(
-        [this](auto handler, F work) {
-          boost::asio::post(pool_, [this, handler = std::move(handler), work = std::move(work)]() mutable {
-            R result = work(*store_);
-            boost::asio::post(home_, [this, handler = std::move(handler), result = std::move(result)]() mutable {
-              notice_storage_trouble(result);
-              std::move(handler)(std::move(result));
-            });
-          });
-        },
-        boost::asio::use_awaitable, fn);
+    struct Call {
+      const F& fn;
+      std::optional<R> result;
+    } pending{fn, std::nullopt};
+    co_await run([](void* call, store::Store& s) {
+      auto& c = *static_cast<Call*>(call);
+      c.result.emplace(c.fn(s));
+    }, &pending);
+    notice_storage_trouble(*pending.result);
+    co_return std::move(*pending.result);
   }
 
   // Lets queued calls finish, then stops the thread.
@@ -58,6 +56,11 @@ class StoreExecutor {
   const StorageHealth& health() const { return health_; }
 
  private:
+  // Runs `work(call, store)` on the store's thread; the caller resumes on
+  // the network thread. `call` lives in the caller's frame until then.
+  using Work = void (*)(void* call, store::Store& store);
+  boost::asio::awaitable<void> run(Work work, void* call);
+
   // Every call that met storage trouble tells the health, whoever made it.
   template <class R>
   void notice_storage_trouble(const R& result) {

@@ -1,5 +1,6 @@
 #include "coordinator/tls_setup.h"
 
+#include "common/log.h"
 #include "coordinator/periodic.h"
 #include "net/loopback.h"
 #include "net/tls_common.h"
@@ -7,7 +8,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <openssl/ssl.h>
-#include <spdlog/spdlog.h>
 
 #include <csignal>
 

@@ -1,6 +1,6 @@
 #include "coordinator/usage_recorder.h"
 
-#include <spdlog/spdlog.h>
+#include "common/log.h"
 
 #include <algorithm>
 #include <vector>

@@ -1,9 +1,8 @@
 #include "coordinator/web_assets.h"
 
 #include "common/api_error.h"
+#include "common/log.h"
 #include "net/http_server.h"
-
-#include <spdlog/spdlog.h>
 
 #include <array>
 #include <fstream>

@@ -1,10 +1,10 @@
 #include "net/http_server.h"
 
+#include "common/log.h"
 #include "net/body_encoding.h"
 #include "net/sse.h"
 #include "net/tls_server.h"
 
-#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -21,6 +21,9 @@ namespace {
 constexpr auto kUseAwaitableEc = [](error_code& ec) {
   return asio::redirect_error(asio::use_awaitable, ec);
 };
+// How long a finished TLS connection waits for the client's close_notify
+// after sending its own (most clients answer at once or just close).
+constexpr std::chrono::milliseconds kTlsCloseWait{1000};
 }  // namespace
 
 class Connection {
@@ -426,7 +429,7 @@ awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
     connection->busy = false;
     if (stopping_) break;
   }
-  io_stream.close();
+  co_await io_stream.close_gracefully(kTlsCloseWait);
   forget(connection.get());
 }
 

@@ -15,6 +15,7 @@
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/container/static_vector.hpp>
 
+#include <chrono>
 #include <memory>
 #include <utility>
 #include <variant>
@@ -35,7 +36,6 @@ class Stream {
   Stream(beast::tcp_stream plain, std::shared_ptr<ssl::context> context)
       : impl_(std::in_place_type<TlsStream>, std::move(plain), *context), context_(std::move(context)) {}
   Stream(Stream&&) = default;
-  Stream& operator=(Stream&&) = default;
 
   executor_type get_executor() { return tcp().get_executor(); }
   beast::tcp_stream& tcp() {
@@ -67,6 +67,12 @@ class Stream {
         },
         token, buffers);
   }
+
+  // Ends a connection whose exchange is over: over TLS a close_notify first
+  // (a client that sees the socket close without one counts the
+  // connection as cut short, and OpenSSL clients then refuse to resume its
+  // session), waiting at most `within` for the peer's; then the socket.
+  awaitable<void> close_gracefully(std::chrono::milliseconds within);
 
   // Closes the socket at once (no TLS close_notify: used to cut a connection).
   void close() {

@@ -1,6 +1,7 @@
 #include "node/daemon.h"
 
 #include "common/credits.h"
+#include "common/log.h"
 #include "node/backends/backend.h"
 #include "node/backoff.h"
 #include "node/exec/exec_backend.h"
@@ -17,7 +18,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/fmt/ranges.h>
-#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <typeinfo>
@@ -169,6 +169,7 @@ int run_node(const NodeConfig& config) {
   if (*exec) {
     const auto& runner = static_cast<const exec::ExecBackend&>(**exec).runner();
     settings->hello.exec_languages = runner.language_names();
+    settings->hello.exec_max_processes = runner.limits().processes;
     spdlog::info("exec: languages {}, sandbox {}, limits {} ms, {} MiB, {} processes, {} output bytes, "
                  "{} credits per CPU second",
                  fmt::join(settings->hello.exec_languages, ","), exec::to_string(runner.isolation()),

@@ -1,8 +1,7 @@
 #include "node/offer_limits.h"
 
+#include "common/log.h"
 #include "protocol/node_text.h"
-
-#include <spdlog/spdlog.h>
 
 namespace potluck::node {
 

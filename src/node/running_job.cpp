@@ -1,6 +1,6 @@
 #include "node/running_job.h"
 
-#include <spdlog/spdlog.h>
+#include "common/log.h"
 
 namespace potluck::node {
 namespace asio = net::asio;

@@ -1,5 +1,6 @@
 #include "node/session.h"
 
+#include "common/log.h"
 #include "node/offer_limits.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -7,7 +8,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket/error.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 

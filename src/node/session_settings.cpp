@@ -1,10 +1,9 @@
 #include "node/session_settings.h"
 
 #include "common/credits.h"
+#include "common/log.h"
 #include "crypto/secret_token.h"
 #include "net/loopback.h"
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 

@@ -45,6 +45,8 @@ inline constexpr std::int64_t kMaxExecMemoryMb = 65'536;
 inline constexpr std::size_t kMaxExecFiles = 64;
 inline constexpr std::size_t kMaxExecArgs = 256;
 inline constexpr std::size_t kMaxExecPathBytes = 200;
+// Most processes a node may say one program can run (hello exec.max_processes).
+inline constexpr std::int64_t kMaxExecProcesses = 4096;
 
 // The error names the field, never its value.
 std::expected<ExecRequest, std::string> parse_exec_request(std::string_view body);

@@ -1,5 +1,6 @@
 #include "protocol/frames.h"
 
+#include "protocol/exec.h"
 #include "protocol/node_text.h"
 
 #include <boost/json.hpp>
@@ -202,6 +203,7 @@ std::string encode(const Hello& h) {
                  {"agent_version", h.agent_version}, {"max_jobs", h.max_jobs},
                  {"models", models_to_json(h.models)},
                  {"exec", json::object{{"languages", std::move(langs)}, {"price", h.exec_price}}}};
+  if (h.exec_max_processes > 0) o["exec"].as_object()["max_processes"] = h.exec_max_processes;
   if (h.batches) o["batches"] = true;
   if (h.flow) o["flow"] = true;
   return json::serialize(o);
@@ -395,6 +397,9 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
       h.exec_languages = e.languages(*exec);
       h.exec_price = e.integer("price", false);
       if (!e.error && h.exec_price < 0) e.fail("price", "must not be negative");
+      h.exec_max_processes = e.integer("max_processes", false);
+      if (!e.error && (h.exec_max_processes < 0 || h.exec_max_processes > kMaxExecProcesses))
+        e.fail("max_processes", "must be between 0 and " + std::to_string(kMaxExecProcesses));
       if (e.error) r.error = e.error;
     }
     h.batches = r.boolean("batches");

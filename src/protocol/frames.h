@@ -46,6 +46,9 @@ struct Hello {
   std::vector<ModelOffer> models;
   std::vector<std::string> exec_languages;
   std::int64_t exec_price = 0;  // what one CPU second of exec costs, micro-credits (0 = free)
+  // Processes (and threads) one program may run at once: with the run's wall
+  // time, the most CPU time it can use (0: not said).
+  std::int64_t exec_max_processes = 0;
   bool batches = false;  // the node reads batched messages
   bool flow = false;     // the node honours per-job windows (welcome.window, credit frames)
 };

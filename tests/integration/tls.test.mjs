@@ -134,6 +134,19 @@ describe('serving over TLS', () => {
     resumed13.destroy();
   }));
 
+  test('a finished exchange ends with close_notify, so an OpenSSL client resumes its session next time', h.wrap(async () => {
+    // openssl s_time sends one HTTP/1.0 request per connection and reads to
+    // the end; with -reuse every connection offers the first one's session.
+    // A server that closed the socket without close_notify would leave the
+    // client a truncated connection, whose session OpenSSL does not resume.
+    const timed = await h.run('/usr/bin/openssl', ['s_time', '-connect', `127.0.0.1:${coord.port}`, '-CAfile', ca.certFile,
+      '-www', '/healthz', '-reuse', '-time', '1']);
+    assert.equal(timed.code, 0, timed.stderr);
+    const marks = timed.stdout.split('\n').filter((l) => /^[r*]+$/.test(l.trim())).join('');
+    assert.ok(marks.length > 1, `no connections timed: ${timed.stdout.slice(-300)}`);
+    assert.equal(marks.replaceAll('r', ''), '', `connections not resumed: ${marks.length - marks.replaceAll('*', '').length} of ${marks.length}`);
+  }));
+
   test('the session cookie is Secure when the coordinator serves TLS', h.wrap(async () => {
     const r = await httpsRequest(`${origin}/api/session`, { method: 'POST', body: { key: admin } });
     assert.equal(r.status, 200, r.text);

@@ -134,13 +134,15 @@ class JobRunTest : public ::testing::Test {
   }
 
   FakeNodeLink& node(const std::string& id, int max_jobs = 4, protocol::Price price = {},
-                     std::vector<std::string> languages = {}, std::int64_t cpu_price = 0) {
+                     std::vector<std::string> languages = {}, std::int64_t cpu_price = 0,
+                     std::int64_t exec_max_processes = 0) {
     protocol::Hello hello;
     hello.node_id = id;
     hello.max_jobs = max_jobs;
     hello.models.push_back({"m", 0, "", price});
     hello.exec_languages = std::move(languages);
     hello.exec_price = cpu_price;
+    hello.exec_max_processes = exec_max_processes;
     NodeEnrolment enrolment;
     enrolment.owner_id = provider_;
     auto link = std::make_shared<FakeNodeLink>(std::move(hello), std::move(enrolment));
@@ -173,7 +175,7 @@ class JobRunTest : public ::testing::Test {
                  Placement{"", "m", std::nullopt, ""});
   }
   std::unique_ptr<Started> exec(FakeSink& sink) {
-    return start(sink, std::make_unique<ExecPolicy>("python3", 10'000), Placement::exec("python3"));
+    return start(sink, std::make_unique<ExecPolicy>("python3", 10'000, protocol::kMaxExecProcesses), Placement::exec("python3"));
   }
 
   // Runs the io_context until `done` holds. The bound only keeps a broken
@@ -581,6 +583,43 @@ TEST_F(JobRunTest, ExecConsumerWhoHangsUpPaysForTheCpuTimeUsed) {
   EXPECT_EQ(event.cpu_ms, 1500);
   EXPECT_EQ(event.cost, 1'500'000);
   EXPECT_EQ(n.in_flight(), 0);
+}
+
+// A node that claims more CPU time than its program could have used (every
+// process it allows busy for the whole run) is billed at most that, and the
+// claim counts against it like a token count above the relayed text.
+TEST_F(JobRunTest, ExecCpuTimeAboveWallTimesProcessesIsCappedAndFlagged) {
+  auto& n = node("greedy", 1, {}, {"python3"}, 1'000'000, /*exec_max_processes=*/2);
+  FakeSink sink;
+  const auto before = std::chrono::steady_clock::now();
+  auto job = exec(sink);
+  ASSERT_TRUE(until([&] { return !n.jobs.empty(); }));
+  protocol::ExecResult claimed;
+  claimed.cpu_ms = 3'600'000;  // an hour of CPU for a program that ran a few milliseconds
+  n.done({}, claimed);
+  ASSERT_TRUE(until([&] { return job->finished; }));
+  const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - before).count();
+  const auto& event = only_usage_event();
+  EXPECT_TRUE(event.usage_mismatch);
+  EXPECT_GE(event.cpu_ms, 0);
+  EXPECT_LE(event.cpu_ms, (wall_ms + 1) * 2);
+  EXPECT_EQ(event.cost, event.cpu_ms * 1000);  // 1 credit per CPU second
+  EXPECT_EQ(n.usage_mismatches(), 1);
+}
+
+TEST_F(JobRunTest, ExecCpuTimeWithinWhatTheRunAllowsIsBilledAsReported) {
+  auto& n = node("honest", 1, {}, {"python3"}, 1'000'000, /*exec_max_processes=*/64);
+  FakeSink sink;
+  auto job = exec(sink);
+  ASSERT_TRUE(until([&] { return !n.jobs.empty(); }));
+  protocol::ExecResult used;
+  used.cpu_ms = 0;
+  n.done({}, used);
+  ASSERT_TRUE(until([&] { return job->finished; }));
+  const auto& event = only_usage_event();
+  EXPECT_FALSE(event.usage_mismatch);
+  EXPECT_EQ(event.cpu_ms, 0);
+  EXPECT_EQ(n.usage_mismatches(), 0);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "coordinator/api/clusters_handler.h"
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "coordinator/api/access.h"
 #include "coordinator/api/account_json.h"
 #include "coordinator/api/api_responses.h"
@@ -9,7 +10,6 @@
 #include "crypto/secret_token.h"
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;

@@ -3,7 +3,6 @@
 #include "coordinator/api/cluster_choice.h"
 #include "coordinator/api/run_for_connection.h"
 #include "coordinator/api/stream_sinks.h"
-#include "coordinator/jobs/exec_policy.h"
 
 namespace potluck::coordinator::api {
 
@@ -11,7 +10,7 @@ net::awaitable<std::optional<net::Response>> ExecHandler::handle(net::Exchange& 
   auto admitted = admit(caller, exchange.request.body(), false);
   if (!admitted) co_return net::make_error_response(admitted.error());
 
-  const ExecPolicy policy(admitted->request.language, admitted->request.timeout_ms);
+  const ExecPolicy policy = this->policy(*admitted);
   JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), exchange.request.body()};
   if (admitted->request.stream) {
     ExecStreamSink sink(exchange);

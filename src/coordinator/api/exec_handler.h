@@ -7,6 +7,7 @@
 // completions, holds and settles its cost. Asynchronous exec jobs
 // (JobsHandler) go through the same checks.
 #include "coordinator/auth.h"
+#include "coordinator/jobs/exec_policy.h"
 #include "coordinator/jobs/job_run.h"
 #include "net/http_server.h"
 #include "protocol/exec.h"
@@ -28,6 +29,10 @@ class ExecHandler {
   // it (403). With `may_wait` a language no node runs right now is admitted
   // to wait for one; otherwise that is 503.
   std::expected<Admitted, ApiError> admit(const Principal& caller, std::string_view body, bool may_wait) const;
+  // How an admitted job is held and billed, synchronous or not.
+  ExecPolicy policy(const Admitted& admitted) const {
+    return ExecPolicy(admitted.request.language, admitted.request.timeout_ms, deps_.config.max_exec_processes);
+  }
   const JobRun::Deps& job_deps() const { return deps_; }
 
  private:

@@ -1,13 +1,13 @@
 #include "coordinator/api/invite_endpoints.h"
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "coordinator/accounts.h"
 #include "coordinator/api/account_json.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_body.h"
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;

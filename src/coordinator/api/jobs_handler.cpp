@@ -29,7 +29,7 @@ std::expected<JobsHandler::Prepared, ApiError> JobsHandler::prepare(const Princi
     if (auto scoped = require_scope(caller, store::Scope::exec); !scoped) return std::unexpected(scoped.error());
     auto admitted = exec_.admit(caller, job.payload, true);
     if (!admitted) return std::unexpected(admitted.error());
-    auto policy = std::make_unique<ExecPolicy>(admitted->request.language, admitted->request.timeout_ms);
+    auto policy = std::make_unique<ExecPolicy>(exec_.policy(*admitted));
     return Prepared{std::move(admitted->placement), std::move(policy), std::make_unique<ExecCollector>(max_result),
                     "exec:" + admitted->request.language};
   }

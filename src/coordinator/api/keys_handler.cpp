@@ -1,5 +1,6 @@
 #include "coordinator/api/keys_handler.h"
 
+#include "common/log.h"
 #include "coordinator/accounts.h"
 #include "coordinator/api/access.h"
 #include "coordinator/api/account_json.h"
@@ -7,7 +8,6 @@
 #include "coordinator/api/request_body.h"
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;

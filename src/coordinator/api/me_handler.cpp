@@ -1,11 +1,11 @@
 #include "coordinator/api/me_handler.h"
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "coordinator/api/api_responses.h"
 #include "store/personal_data.h"
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;

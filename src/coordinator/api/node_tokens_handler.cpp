@@ -1,12 +1,11 @@
 #include "coordinator/api/node_tokens_handler.h"
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "coordinator/accounts.h"
 #include "coordinator/api/account_json.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_body.h"
-
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
 namespace http = boost::beast::http;

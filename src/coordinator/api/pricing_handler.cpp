@@ -1,11 +1,11 @@
 #include "coordinator/api/pricing_handler.h"
 
 #include "common/credits.h"
+#include "common/log.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_body.h"
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 

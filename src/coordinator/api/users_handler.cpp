@@ -1,6 +1,7 @@
 #include "coordinator/api/users_handler.h"
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "coordinator/accounts.h"
 #include "coordinator/api/account_json.h"
 #include "coordinator/api/api_responses.h"
@@ -8,7 +9,6 @@
 #include "crypto/secret_token.h"
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;

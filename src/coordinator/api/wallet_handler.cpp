@@ -1,13 +1,13 @@
 #include "coordinator/api/wallet_handler.h"
 
 #include "common/credits.h"
+#include "common/log.h"
 #include "common/strings.h"
 #include "coordinator/api/api_responses.h"
 #include "coordinator/api/request_body.h"
 #include "coordinator/api/request_params.h"
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator::api {
 namespace json = boost::json;

@@ -4,6 +4,8 @@
 #include "coordinator/pricing.h"
 #include "coordinator/registry.h"
 
+#include <algorithm>
+
 namespace potluck::coordinator {
 namespace {
 
@@ -40,9 +42,10 @@ bool ExecPolicy::node_at_fault(const protocol::Error& error) const {
            error.code == ErrorCode::cancelled || error.code == ErrorCode::consumer_too_slow);
 }
 
-// Priced by the CPU time used, capped at the hold by the run: several
-// processes may each use up to the CPU limit. A job with no report of its
-// CPU time (no result, no acknowledged cancel) costs nothing.
+// Priced by the CPU time used, capped at what the run could have used and
+// (by the run) at the hold: several processes may each use up to the CPU
+// limit. A job with no report of its CPU time (no result, no acknowledged
+// cancel) costs nothing.
 void ExecPolicy::bill(const JobTally& tally, const Candidate& ran_on, const Placement& placement,
                       store::UsageEvent& event) const {
   (void)placement;
@@ -54,8 +57,19 @@ void ExecPolicy::bill(const JobTally& tally, const Candidate& ran_on, const Plac
     event.exit_code = exit_status(*tally.exec);
   }
   if (!cpu_ms) return;
+  const std::int64_t possible = possible_cpu_ms(tally, ran_on);
+  if (*cpu_ms < 0 || *cpu_ms > possible) {
+    event.usage_mismatch = true;
+    cpu_ms = std::clamp<std::int64_t>(*cpu_ms, 0, possible);
+  }
   event.cpu_ms = *cpu_ms;
   event.cost = exec_cost_of(ran_on.cpu_price, *cpu_ms);
+}
+
+std::int64_t ExecPolicy::possible_cpu_ms(const JobTally& tally, const Candidate& ran_on) const {
+  const std::int64_t said = ran_on.exec_max_processes > 0 ? ran_on.exec_max_processes : max_processes_;
+  // A millisecond more: both clocks round down.
+  return (tally.wall_ms + 1) * std::min(said, max_processes_);
 }
 
 }  // namespace potluck::coordinator

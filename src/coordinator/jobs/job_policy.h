@@ -24,6 +24,7 @@ struct JobTally {
   RelayRecord relay;                          // bytes relayed and delivered, the node's report
   std::optional<protocol::ExecResult> exec;   // exec jobs: how the program ended (done)
   std::optional<std::int64_t> cancelled_cpu_ms;  // exec jobs: CPU used before a cancel, as acknowledged
+  std::int64_t wall_ms = 0;  // from dispatch to its current node to the end, as the coordinator saw it
 };
 
 class JobPolicy {

@@ -2,12 +2,12 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/log.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace potluck::coordinator {
 namespace {
@@ -179,7 +179,8 @@ bool JobRun::dispatch() {
   uncredited_ = 0;
   node_->health().on_dispatch();
   ++attempts_;
-  const auto budget = deps_.config.job_deadline - (std::chrono::steady_clock::now() - started_);
+  dispatched_ = std::chrono::steady_clock::now();
+  const auto budget = deps_.config.job_deadline - (dispatched_ - started_);
   protocol::Job frame{job_->id, policy_.kind(), current_.model,
                       std::chrono::duration_cast<std::chrono::milliseconds>(budget).count(),
                       std::string(spec_.payload), policy_.node_streams()};
@@ -380,8 +381,8 @@ void JobRun::leave_node(bool cancel_on_node) {
 }
 
 void JobRun::note_mismatch() {
-  spdlog::warn("job {}: node {} reported more tokens than it relayed; billed at the relayed bound", job_->id,
-               job_->node_id);
+  spdlog::warn("job {}: node {} reported more than it could have used (tokens above the relayed text, or CPU "
+               "time above wall time x its processes); billed at that bound", job_->id, job_->node_id);
   auto* node = deps_.registry.find(job_->node_id);
   if (!node || node->suspended()) return;
   const std::int64_t limit = deps_.config.max_usage_mismatches;
@@ -429,6 +430,7 @@ store::UsageEvent JobRun::record(const Ending& ending) {
   event.node_id = job_->node_id;
   event.cluster_id = spec_.placement.cluster_id;
   tally_.relay.delivered_chunks = sink_.delivered_chunks();
+  if (attempts_ > 0) tally_.wall_ms = ms_between(dispatched_, std::chrono::steady_clock::now());
   policy_.bill(tally_, current_, spec_.placement, event);
   event.cost = hold_.charge(event.cost);
   event.settlement = hold_.settlement(event.cost, provider_);
@@ -444,7 +446,10 @@ store::UsageEvent JobRun::record(const Ending& ending) {
 net::awaitable<void> JobRun::tell_sink(const Ending& ending, const store::UsageEvent& event) {
   const protocol::Usage billed{event.prompt_tokens, event.completion_tokens};
   if (ending.done) {
-    co_await sink_.complete(*ending.done, billed);
+    // The consumer is shown the CPU time billed, not a node's larger claim.
+    protocol::Done shown = *ending.done;
+    if (shown.exec && event.cpu_ms >= 0) shown.exec->cpu_ms = event.cpu_ms;
+    co_await sink_.complete(shown, billed);
     co_return;
   }
   const JobFailure failure{*ending.error, ending.end, billed};

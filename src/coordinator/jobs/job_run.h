@@ -132,6 +132,7 @@ class JobRun {
   JobTally tally_;
   bool cancelled_ = false;  // by the owner (asynchronous jobs)
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point dispatched_;  // when the job went to its current node
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point first_chunk_;
   std::chrono::steady_clock::time_point keep_alive_at_ = std::chrono::steady_clock::time_point::max();

@@ -1,9 +1,8 @@
 #include "node/backends/openai_backend.h"
 
+#include "common/log.h"
 #include "net/sse.h"
 #include "node/backends/openai_translate.h"
-
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 

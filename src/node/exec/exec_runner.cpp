@@ -1,10 +1,10 @@
 #include "node/exec/exec_runner.h"
 
+#include "common/log.h"
 #include "node/exec/bwrap_isolation.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <csignal>
