@@ -30,6 +30,10 @@ struct SubmitOptions {
 std::optional<json::object> payload_of(const SubmitOptions& o) {
   if (o.payload_file.empty()) {
     json::object payload;
+    if (o.kind == "embedding") {
+      payload["input"] = o.prompt;
+      return payload;
+    }
     if (o.kind == "completion") payload["prompt"] = o.prompt;
     else payload["messages"] = json::array{json::object{{"role", "user"}, {"content", o.prompt}}};
     if (o.max_tokens > 0) payload["max_tokens"] = o.max_tokens;
@@ -66,9 +70,23 @@ bool finished(std::string_view state) {
   return state != "pending" && state != "assigned" && state != "running";
 }
 
-// The generated text: a chat message's content or a completion's text.
+// An embeddings list, summed up: the vectors themselves are for programs
+// (GET /v1/jobs/{id} gives them whole).
+std::string embeddings_summary(const json::array& data) {
+  const auto* first = data.empty() || !data.front().is_object() ? nullptr
+                                                                 : data.front().get_object().if_contains("embedding");
+  std::string text = std::to_string(data.size()) + (data.size() == 1 ? " vector" : " vectors");
+  if (first && first->is_array()) text += " of " + std::to_string(first->get_array().size()) + " numbers";
+  return text;
+}
+
+// The generated text (a chat message's content or a completion's text), or
+// what an embeddings list holds.
 std::string result_text(const json::value& result) {
-  const auto* choices = result.is_object() ? result.get_object().if_contains("choices") : nullptr;
+  if (!result.is_object()) return {};
+  if (const auto* data = result.get_object().if_contains("data"); data && data->is_array())
+    return embeddings_summary(data->get_array());
+  const auto* choices = result.get_object().if_contains("choices");
   if (!choices || !choices->is_array() || choices->get_array().empty()) return {};
   const auto& choice = choices->get_array().front();
   if (!choice.is_object()) return {};
@@ -130,12 +148,13 @@ void add_jobs_command(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"normal", "fast"}))->capture_default_str();
   submit_cmd->add_flag("--keep-result", options->keep_result,
                        "Keep the result readable until the ttl (by default the first read of it drops it)");
-  submit_cmd->add_option("--kind", options->kind, "chat or completion")
-      ->check(CLI::IsMember({"chat", "completion"}))->capture_default_str();
+  submit_cmd->add_option("--kind", options->kind, "chat, completion or embedding")
+      ->check(CLI::IsMember({"chat", "completion", "embedding"}))->capture_default_str();
   auto* input = submit_cmd->add_option_group("input", "What the job is")->require_option(1);
-  input->add_option("--prompt", options->prompt, "The prompt (one user message for chat)");
+  input->add_option("--prompt", options->prompt,
+                    "The prompt (one user message for chat, the one input for an embedding)");
   input->add_option("--payload", options->payload_file,
-                    "A JSON file with the request body of /v1/chat/completions or /v1/completions");
+                    "A JSON file with the request body of /v1/chat/completions, /v1/completions or /v1/embeddings");
   submit_cmd->add_option("--max-tokens", options->max_tokens, "Most tokens to generate (with --prompt)");
 
   auto* status_cmd = add_api_subcommand(jobs, "status", "Show a job's state and, once done, its result", action,

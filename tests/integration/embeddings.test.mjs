@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { useHarness, expectErrorEnvelope } from '../lib/harness.mjs';
+import { useHarness, expectErrorEnvelope, waitFor } from '../lib/harness.mjs';
 import { expectedVector } from '../lib/fake_embeddings.mjs';
 import { connectNode } from '../lib/fake_node.mjs';
 
@@ -15,6 +15,7 @@ const UPSTREAM_MODEL = 'fake-embed';
 const CHAT_ONLY = 'fake-chat-only';
 const MOCK_MODEL = 'mock-embed';
 const HOSTILE = 'hostile-embed';
+const AWAY = 'away-embed';  // offered by a node that leaves and comes back
 // The hostile node fails on purpose: it must not be parked for it.
 const LIMITS = ['--park-after-failures', '1000', '--max-embedding-inputs', '4', '--max-embedding-input-bytes', '4096', '--max-embedding-dimensions', '64'];
 let coord, admin, client, hostile;
@@ -91,6 +92,79 @@ describe('served through a node', () => {
   test('a model whose engine does not embed is not found for embeddings', h.wrap(async () => {
     expectErrorEnvelope(assert, await embed({ model: CHAT_ONLY, input: 'x' }), 404, { code: 'model_not_found' });
     expectErrorEnvelope(assert, await embed({ model: 'no-such-model', input: 'x' }), 404);
+  }));
+});
+
+describe('an embedding model whose nodes are offline', () => {
+  const offer = [{ id: AWAY, context: 512, owned_by: 'x', embeddings: true }];
+  // A node offering AWAY for embeddings connects, then leaves.
+  async function goneAway() {
+    const node = await connectNode(coord.url, await coord.nodeToken('away'));
+    await node.hello({ models: offer });
+    await coord.waitForModel(admin, AWAY);
+    node.close();
+    await coord.waitForModel(admin, AWAY, { present: false });
+  }
+
+  test('is unavailable for now (503 with Retry-After), not unknown', h.wrap(async () => {
+    await goneAway();
+    const r = await embed({ model: AWAY, input: 'x' });
+    expectErrorEnvelope(assert, r, 503);
+    assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
+    expectErrorEnvelope(assert, await embed({ model: 'never-offered-embed', input: 'x' }), 404,
+      { code: 'model_not_found' });
+  }));
+
+  test('an asynchronous embedding job waits for a node and gets its vectors', h.wrap(async () => {
+    await goneAway();
+    const submitted = await coord.post('/v1/jobs', { kind: 'embedding', model: AWAY, payload: { input: ['a', 'b'] } }, admin);
+    assert.equal(submitted.status, 202, submitted.text);
+    assert.equal(submitted.json.kind, 'embedding');
+    assert.equal(submitted.json.state, 'pending');
+
+    const back = await connectNode(coord.url, await coord.nodeToken('back'));
+    await back.hello({ models: offer });
+    const job = await back.next('job');
+    assert.equal(job.kind, 'embedding');
+    const { payload } = job;
+    assert.deepEqual(payload.input, ['a', 'b']);
+    assert.equal(payload.model, AWAY);
+    assert.equal(payload.stream, undefined, 'an embeddings body gets no stream field');
+    back.send({ type: 'chunk', id: job.id, seq: 0, index: 0, delta: { embedding: [0.25, 0.5] } });
+    back.send({ type: 'chunk', id: job.id, seq: 1, index: 1, delta: { embedding: [0.75, 1] } });
+    back.send({ type: 'done', id: job.id, usage: { prompt_tokens: 2, completion_tokens: 0 } });
+
+    let record;
+    await waitFor(async () => {
+      record = (await coord.get(`/v1/jobs/${submitted.json.id}`, admin)).json;
+      return record.state === 'completed';
+    }, { what: 'the embedding job to complete' });
+    assert.equal(record.result.object, 'list');
+    assert.deepEqual(record.result.data.map((d) => d.embedding), [[0.25, 0.5], [0.75, 1]]);
+    assert.equal(record.result.usage.prompt_tokens, 2);
+    back.close();
+  }));
+
+  test('potluck jobs submit --kind embedding, then status --wait', h.wrap(async () => {
+    const api = ['--coordinator', coord.url, '--key', admin];
+    const submitted = await h.potluck(['jobs', 'submit', '--kind', 'embedding', '--model', MOCK_MODEL, '--prompt', 'embed me', ...api]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = submitted.stdout.trim();
+    assert.match(id, /^job_/);
+    const status = await h.potluck(['jobs', 'status', id, '--wait', ...api]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /: completed \(embedding, /);
+    assert.match(status.stdout, /^1 vector of 8 numbers$/m, 'the mock gives 8 numbers unless asked otherwise');
+  }));
+
+  test('an asynchronous embedding job is checked like the synchronous request', h.wrap(async () => {
+    const job = (payload, extra = {}) => coord.post('/v1/jobs', { kind: 'embedding', payload, ...extra }, admin);
+    expectErrorEnvelope(assert, await job({ input: ['a', 'b', 'c', 'd', 'e'] }, { model: MOCK_MODEL }), 400,
+      { code: 'too_many_inputs' });
+    expectErrorEnvelope(assert, await job({ input: 'x' }, { model: CHAT_ONLY }), 404, { code: 'model_not_found' });
+    expectErrorEnvelope(assert, await job({ input: 'x' }, { model: 'never-offered-embed' }), 404);
+    expectErrorEnvelope(assert, await coord.post('/v1/jobs', { kind: 'embeddings', model: MOCK_MODEL, payload: { input: 'x' } }, admin),
+      400, { code: 'invalid_kind' });
   }));
 });
 

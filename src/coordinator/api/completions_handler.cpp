@@ -70,16 +70,23 @@ std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(
 net::awaitable<std::optional<net::Response>> CompletionsHandler::embeddings(net::Exchange& exchange,
                                                                             Principal& caller) {
   const auto& body = exchange.request.body();
-  auto request = parse_embedding_request(body, deps_.config.embeddings);
-  if (!request) co_return net::make_error_response(request.error());
-  auto placement = place(caller, request->model, request->cluster, true, false);
-  if (!placement) co_return net::make_error_response(placement.error());
+  auto admitted = admit_embedding(caller, body, false);
+  if (!admitted) co_return net::make_error_response(admitted.error());
   const CompletionPolicy policy(protocol::JobKind::embedding, 0, false);
-  JobRun::Spec spec{{}, std::move(caller), std::move(*placement), body};
-  EmbeddingsCollector collector(deps_.config.max_result_bytes, request->model, request->inputs,
+  JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), body};
+  EmbeddingsCollector collector(deps_.config.max_result_bytes, admitted->request.model, admitted->request.inputs,
                                 deps_.config.embeddings.max_dimensions);
   auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
   co_return answer;
+}
+
+std::expected<CompletionsHandler::AdmittedEmbedding, ApiError> CompletionsHandler::admit_embedding(
+    const Principal& caller, std::string_view body, bool may_wait) const {
+  auto request = parse_embedding_request(body, deps_.config.embeddings);
+  if (!request) return std::unexpected(request.error());
+  auto placement = place(caller, request->model, request->cluster, true, may_wait);
+  if (!placement) return std::unexpected(placement.error());
+  return AdmittedEmbedding{std::move(*request), std::move(*placement)};
 }
 
 std::expected<Placement, ApiError> CompletionsHandler::place(const Principal& caller, const std::string& model,
@@ -91,6 +98,12 @@ std::expected<Placement, ApiError> CompletionsHandler::place(const Principal& ca
   if (auto reachable = check_reachable(*placement, model, may_wait); !reachable)
     return std::unexpected(reachable.error());
   return placement;
+}
+
+bool CompletionsHandler::served_without_embeddings(const Placement& placement) const {
+  Placement any_offer = placement;
+  any_offer.embeddings = false;
+  return deps_.registry.online(any_offer);
 }
 
 JobRun::Deps CompletionsHandler::job_deps() const {
@@ -123,14 +136,15 @@ std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& c
 
 // A model no node serves now is worth waiting for (503, or a job's claim
 // timeout) only if it is a tier or a public model some node offered before.
-// Known models are remembered by id alone, not by what their engines do: an
-// embeddings request with no embedding node online is a 404.
+// Known models are remembered by id alone, not by what their engines do, so
+// an embeddings request for a known model is worth waiting for while no node
+// offers that model at all; while nodes offer it only for chat, it is a 404.
 std::expected<void, ApiError> CompletionsHandler::check_reachable(const Placement& placement,
                                                                   const std::string& model,
                                                                   bool may_wait) const {
   if (deps_.registry.online(placement)) return {};
-  const bool known =
-      placement.tier || (!placement.in_cluster() && !placement.embeddings && deps_.registry.known(model));
+  const bool known = placement.tier || (!placement.in_cluster() && deps_.registry.known(model) &&
+                                        !(placement.embeddings && served_without_embeddings(placement)));
   if (known && may_wait) return {};
   const std::string what = placement.embeddings ? " with embeddings" : "";
   if (placement.tier)

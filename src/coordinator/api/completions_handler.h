@@ -5,6 +5,7 @@
 // model or a tier), hold its cost, relay the job and its stream, meter it.
 // Who may call: a key with the `inference` scope; a cluster only for members.
 // Asynchronous jobs (JobsHandler) go through the same checks.
+#include "coordinator/api/embedding_request.h"
 #include "coordinator/api/openai_request.h"
 #include "coordinator/auth.h"
 #include "coordinator/jobs/job_run.h"
@@ -45,6 +46,13 @@ class CompletionsHandler {
   // no node serves right now is admitted to wait for one; otherwise that is 503.
   std::expected<Admitted, ApiError> admit(const Principal& caller, std::string_view body,
                                           protocol::JobKind kind, bool may_wait) const;
+  struct AdmittedEmbedding {
+    EmbeddingRequest request;
+    Placement placement;
+  };
+  // The same for an embeddings request, placed on nodes that answer embeddings.
+  std::expected<AdmittedEmbedding, ApiError> admit_embedding(const Principal& caller, std::string_view body,
+                                                             bool may_wait) const;
   JobRun::Deps job_deps() const;
 
  private:
@@ -57,6 +65,8 @@ class CompletionsHandler {
   // Refused when no node can take the request now and it is not worth waiting for.
   std::expected<void, ApiError> check_reachable(const Placement& placement, const std::string& model,
                                                 bool may_wait) const;
+  // Nodes online offer the placement's model, none of them for embeddings.
+  bool served_without_embeddings(const Placement& placement) const;
 
   Deps deps_;
 };

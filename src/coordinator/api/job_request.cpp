@@ -22,10 +22,9 @@ std::expected<std::string, ApiError> optional_name(const json::object& obj, std:
 std::expected<protocol::JobKind, ApiError> kind_of(const json::object& obj) {
   auto name = optional_name(obj, "kind");
   if (!name) return std::unexpected(name.error());
-  if (name->empty() || *name == "chat") return protocol::JobKind::chat;
-  if (*name == "completion") return protocol::JobKind::completion;
-  if (*name == "exec") return protocol::JobKind::exec;
-  return std::unexpected(invalid("'kind' must be \"chat\", \"completion\" or \"exec\"", "kind"));
+  if (name->empty()) return protocol::JobKind::chat;
+  if (auto kind = protocol::job_kind_from(*name)) return *kind;
+  return std::unexpected(invalid("'kind' must be \"chat\", \"completion\", \"embedding\" or \"exec\"", "kind"));
 }
 
 std::expected<Priority, ApiError> priority_of(const json::object& obj) {
@@ -83,8 +82,12 @@ std::expected<JobRequest, ApiError> parse_job_request(std::string_view body) {
     return std::unexpected(invalid("'payload' must be an object: the body of the synchronous endpoint", "payload"));
   json::object payload = payload_value->get_object();
   if (auto target = set_target(obj, out.kind, payload); !target) return std::unexpected(target.error());
-  payload["stream"] = false;
-  payload.erase("stream_options");
+  // An answer kept for later is never streamed. Embeddings have no stream
+  // field (an engine may refuse one it does not know).
+  if (out.kind != protocol::JobKind::embedding) {
+    payload["stream"] = false;
+    payload.erase("stream_options");
+  }
   out.payload = json::serialize(payload);
   return out;
 }

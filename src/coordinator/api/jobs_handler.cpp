@@ -34,6 +34,16 @@ std::expected<JobsHandler::Prepared, ApiError> JobsHandler::prepare(const Princi
                     "exec:" + admitted->request.language};
   }
   if (auto scoped = require_scope(caller, store::Scope::inference); !scoped) return std::unexpected(scoped.error());
+  if (job.kind == protocol::JobKind::embedding) {
+    auto admitted = completions_.admit_embedding(caller, job.payload, true);
+    if (!admitted) return std::unexpected(admitted.error());
+    const auto& config = completions_.job_deps().config;
+    auto collector = std::make_unique<EmbeddingsCollector>(max_result, admitted->request.model,
+                                                           admitted->request.inputs,
+                                                           config.embeddings.max_dimensions);
+    return Prepared{std::move(admitted->placement), std::make_unique<CompletionPolicy>(job.kind, 0, false),
+                    std::move(collector), std::move(admitted->request.model)};
+  }
   auto admitted = completions_.admit(caller, job.payload, job.kind, true);
   if (!admitted) return std::unexpected(admitted.error());
   const CompletionRequest& request = admitted->request;

@@ -31,7 +31,7 @@ class JobsHandler {
     std::unique_ptr<JobPolicy> policy;
     std::unique_ptr<ResultCollector> collector;
     std::string model;  // as asked, for the record
-    std::string bounded_body;  // completions: the payload with its output bounds set; empty for exec
+    std::string bounded_body;  // completions: the payload with its output bounds set; empty for exec and embeddings
   };
   std::expected<Prepared, ApiError> prepare(const Principal& caller, const JobRequest& job) const;
 
