@@ -112,6 +112,35 @@ describe('POST /v1/responses', () => {
     assert.equal(done.usage.total_tokens, 8);
   }));
 
+  test('token logprobs: asked for with include, given per output_text token, streamed and not', h.wrap(async () => {
+    const body = { input: 'a b c', include: ['message.output_text.logprobs'], top_logprobs: 2 };
+    const r = await respond(body);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.top_logprobs, 2);
+    const [part] = r.json.output[0].content;
+    assert.equal(part.text, 'echo: a b c');
+    assert.equal(part.logprobs.map((t) => t.token).join(''), part.text, 'one entry per token of the text');
+    assert.equal(part.logprobs[0].logprob, -0.25);
+    assert.deepEqual(part.logprobs[0].bytes, [...Buffer.from(part.logprobs[0].token)]);
+    const keys = (await upstream.stats()).last_body_keys;
+    for (const k of ['logprobs', 'top_logprobs']) assert.ok(keys.includes(k), `${k} did not reach the engine: ${keys}`);
+    assert.ok(!keys.includes('include'), keys);
+
+    const events = await respondStreamed(body);
+    const deltas = events.filter((e) => e.type === 'response.output_text.delta');
+    assert.equal(deltas.flatMap((d) => d.logprobs.map((t) => t.token)).join(''), 'echo: a b c');
+    const done = events.find((e) => e.type === 'response.output_text.done');
+    assert.deepEqual(done.logprobs, deltas.flatMap((d) => d.logprobs));
+    const completed = events.find((e) => e.type === 'response.completed');
+    assert.deepEqual(completed.response.output[0].content[0].logprobs, done.logprobs);
+
+    const without = await respond({ input: 'a b c', top_logprobs: 2 });
+    assert.deepEqual(without.json.output[0].content[0].logprobs, [], 'not included, not given');
+    assert.ok(!(await upstream.stats()).last_body_keys.includes('logprobs'));
+    expectErrorEnvelope(assert, await respond({ input: 'x', include: ['message.output_text.logprobs'], top_logprobs: 21 }),
+      400, { code: 'invalid_top_logprobs' });
+  }));
+
   test('function tools: a streamed call, then its output answered', h.wrap(async () => {
     const input = JSON.stringify({ city: 'Oslo' });
     const events = await respondStreamed({ input, tools: [weatherTool] });

@@ -132,3 +132,51 @@ TEST(ResponsesFormat, AnAnswerCutAtItsLengthIsIncomplete) {
   EXPECT_EQ(r.at("status"), "incomplete");
   EXPECT_EQ(r.at("incomplete_details").at("reason"), "max_output_tokens");
 }
+
+TEST(ResponsesRequest, LogprobsAreAskedOfTheEngineOnlyWhenIncluded) {
+  auto asked = chat_of(R"({"input":"x","include":["message.output_text.logprobs"],"top_logprobs":3})");
+  EXPECT_EQ(asked["logprobs"], true);
+  EXPECT_EQ(asked["top_logprobs"], 3);
+  EXPECT_FALSE(asked.contains("include"));
+
+  auto not_included = chat_of(R"({"input":"x","top_logprobs":3,"include":["reasoning.encrypted_content"]})");
+  EXPECT_FALSE(not_included.contains("logprobs"));
+  EXPECT_FALSE(not_included.contains("top_logprobs")) << "chat refuses top_logprobs without logprobs";
+
+  for (const char* bad : {R"({"input":"x","top_logprobs":21})", R"({"input":"x","top_logprobs":-1})",
+                          R"({"input":"x","top_logprobs":"2"})", R"({"input":"x","include":"message.output_text.logprobs"})",
+                          R"({"input":"x","include":[1]})"}) {
+    auto refused = translate_responses_request(bad);
+    ASSERT_FALSE(refused.has_value()) << bad;
+    EXPECT_EQ(refused.error().status, 400);
+  }
+}
+
+TEST(ResponsesFormat, TokenLogprobsFollowTheTextIntoDeltasAndTheFinishedPart) {
+  auto f = format();
+  std::string events;
+  const auto entry = [](const char* token, double logprob) {
+    return json::object{{"token", token}, {"logprob", logprob}, {"bytes", json::array{}},
+                        {"top_logprobs", json::array{json::object{{"token", "z"}, {"logprob", -9.0}, {"bytes", nullptr}}}}};
+  };
+  const auto choice = [&](const char* token, double logprob) {
+    return json::serialize(json::object{{"logprobs", json::object{{"content", json::array{entry(token, logprob)}}}}});
+  };
+  f.take(Chunk{.delta = R"({"content":"he"})", .choice = choice("he", -0.5)}, &events);
+  f.take(Chunk{.delta = R"({"content":"llo"})", .choice = choice("llo", -1.5)}, &events);
+  f.take(Chunk{.delta = "{}", .finish_reason = "stop"}, &events);
+  f.append_end_events(events, Usage{1, 2, {}});
+  std::vector<json::value> deltas;
+  json::value text_done;
+  for (const auto& e : parse_events(events)) {
+    if (e.at("type") == "response.output_text.delta") deltas.push_back(e.at("logprobs"));
+    if (e.at("type") == "response.output_text.done") text_done = e.at("logprobs");
+  }
+  ASSERT_EQ(deltas.size(), 2u);
+  EXPECT_EQ(deltas[0], json::array{entry("he", -0.5)});
+  EXPECT_EQ(deltas[1], json::array{entry("llo", -1.5)});
+  const json::array both{entry("he", -0.5), entry("llo", -1.5)};
+  EXPECT_EQ(text_done, both);
+  const auto r = json::parse(f.complete_response(Usage{1, 2, {}})).as_object();
+  EXPECT_EQ(r.at("output").at(0).at("content").at(0).at("logprobs"), both);
+}

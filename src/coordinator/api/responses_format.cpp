@@ -37,8 +37,19 @@ json::object usage_object(const protocol::Usage& usage) {
       {"total_tokens", usage.prompt_tokens + usage.completion_tokens}};
 }
 
-json::object text_part(std::string_view text) {
-  return json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
+json::object text_part(std::string_view text, const json::array& logprobs) {
+  return json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", logprobs}};
+}
+
+// Chat's per-token logprobs ({"logprobs":{"content":[{token, logprob,
+// bytes, top_logprobs}]}} in a choice) have the form the Responses API
+// gives them in: they pass as they are.
+json::array token_logprobs(std::string_view choice) {
+  if (choice.empty()) return {};
+  const json::object members = parsed_object(choice);
+  const auto* logprobs = members.if_contains("logprobs");
+  const auto* content = logprobs && logprobs->is_object() ? logprobs->get_object().if_contains("content") : nullptr;
+  return content && content->is_array() ? content->get_array() : json::array{};
 }
 
 json::object reasoning_part(std::string_view text) { return json::object{{"type", "reasoning_text"}, {"text", text}}; }
@@ -60,7 +71,7 @@ void ResponsesFormat::take(const protocol::Chunk& chunk, std::string* events) {
       reasoning && reasoning->is_string() && !reasoning->get_string().empty())
     take_reasoning(reasoning->get_string(), events);
   if (const auto* content = delta.if_contains("content"); content && content->is_string() && !content->get_string().empty())
-    take_text(content->get_string(), events);
+    take_text(content->get_string(), token_logprobs(chunk.choice), events);
   const auto* calls = delta.if_contains("tool_calls");
   if (!calls || !calls->is_array()) return;
   std::int64_t position = 0;
@@ -89,7 +100,7 @@ std::size_t ResponsesFormat::open_item(ItemKind kind, std::optional<std::size_t>
   event(events, "response.output_item.added", json::object{{"output_index", index}, {"item", render_item(items_.back(), false)}});
   event(events, "response.content_part.added",
         json::object{{"item_id", items_.back().id}, {"output_index", index}, {"content_index", 0},
-                     {"part", kind == ItemKind::message ? text_part("") : reasoning_part("")}});
+                     {"part", kind == ItemKind::message ? text_part("", {}) : reasoning_part("")}});
   return *open;
 }
 
@@ -101,16 +112,17 @@ void ResponsesFormat::take_reasoning(std::string_view text, std::string* events)
                      {"delta", text}});
 }
 
-void ResponsesFormat::take_text(std::string_view text, std::string* events) {
+void ResponsesFormat::take_text(std::string_view text, const json::array& logprobs, std::string* events) {
   if (!open_message_) open_item(ItemKind::message, open_message_, events);
   Item& item = items_[*open_message_];
   item.text += text;
+  item.logprobs.insert(item.logprobs.end(), logprobs.begin(), logprobs.end());
   event(events, "response.output_text.delta",
         json::object{{"item_id", item.id},
                      {"output_index", static_cast<std::int64_t>(*open_message_)},
                      {"content_index", 0},
                      {"delta", text},
-                     {"logprobs", json::array{}}});
+                     {"logprobs", logprobs}});
 }
 
 void ResponsesFormat::take_tool_call(const json::object& call, std::string* events) {
@@ -172,9 +184,10 @@ void ResponsesFormat::close(std::size_t at, std::string* events) {
   } else if (item.kind == ItemKind::message) {
     event(events, "response.output_text.done",
           json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0}, {"text", item.text},
-                       {"logprobs", json::array{}}});
+                       {"logprobs", item.logprobs}});
     event(events, "response.content_part.done",
-          json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0}, {"part", text_part(item.text)}});
+          json::object{{"item_id", item.id}, {"output_index", index}, {"content_index", 0},
+                       {"part", text_part(item.text, item.logprobs)}});
   } else {
     event(events, "response.function_call_arguments.done",
           json::object{{"item_id", item.id}, {"output_index", index}, {"name", item.name}, {"arguments", item.text}});
@@ -225,7 +238,7 @@ json::object ResponsesFormat::render_item(const Item& item, bool done) const {
   }
   if (item.kind == ItemKind::message) {
     json::array content;
-    if (done) content.push_back(text_part(item.text));
+    if (done) content.push_back(text_part(item.text, item.logprobs));
     return json::object{{"id", item.id}, {"type", "message"}, {"status", status}, {"role", "assistant"},
                         {"content", std::move(content)}};
   }

@@ -15,9 +15,13 @@
 //   reasoning_text.done, content_part.done, output_item.done),
 //   response.completed (response.incomplete when the answer hit its length).
 // Only choice 0 is read: a response has one answer (n is not passed on).
+// Token logprobs the engine gave with the text (chat's choice
+// logprobs.content) become the output_text's logprobs, in the deltas and in
+// the finished part.
 #include "common/api_error.h"
 #include "protocol/frames.h"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -52,12 +56,14 @@ class ResponsesFormat {
     std::string text;  // reasoning: its text; message: the output_text; function_call: the arguments
     std::string call_id;
     std::string name;
+    boost::json::array logprobs;  // message: the output_text's token logprobs, when asked for
     bool done = false;
   };
 
   void start(std::string* events);
   void take_reasoning(std::string_view text, std::string* events);
-  void take_text(std::string_view text, std::string* events);
+  // `logprobs`: the chunk's token logprobs (chat's logprobs.content).
+  void take_text(std::string_view text, const boost::json::array& logprobs, std::string* events);
   // Opens an item of `kind` in `open` (closing every open item first).
   std::size_t open_item(ItemKind kind, std::optional<std::size_t>& open, std::string* events);
   void take_tool_call(const boost::json::object& call, std::string* events);

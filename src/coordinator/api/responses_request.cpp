@@ -10,6 +10,9 @@ namespace {
 
 using Step = std::expected<void, ApiError>;
 
+// OpenAI's bound on alternatives per token.
+constexpr std::int64_t kMaxTopLogprobs = 20;
+
 ApiError invalid(std::string message, std::string code = "invalid_request") {
   return ApiError::bad_request(std::move(message), std::move(code));
 }
@@ -29,8 +32,8 @@ std::string string_or_empty(const json::object& o, std::string_view key) {
 // because they steer OpenAI's own service (caching, tiers, included extras).
 // n and best_of are chat's, and a response has one answer. Every other
 // member passes through to the engine, as on the chat path.
-constexpr std::array<std::string_view, 24> kResponsesOnly = {
-    "n",               "best_of",
+constexpr std::array<std::string_view, 25> kResponsesOnly = {
+    "n",               "best_of",           "top_logprobs",
     "input",           "instructions",      "tools",        "tool_choice",       "text",
     "max_output_tokens", "previous_response_id", "conversation", "store",         "background",
     "prompt",          "metadata",          "include",      "reasoning",         "truncation",
@@ -254,13 +257,38 @@ json::object echo_of(const json::object& req) {
                       {"text", member("text", json::object{{"format", json::object{{"type", "text"}}}})},
                       {"tool_choice", member("tool_choice", "auto")},
                       {"tools", member("tools", json::array{})},
+                      {"top_logprobs", member("top_logprobs", 0)},
                       {"top_p", member("top_p", nullptr)},
                       {"metadata", member("metadata", json::object{})},
                       {"user", member("user", nullptr)}};
 }
 
+// Token logprobs are given when `include` names
+// "message.output_text.logprobs", with `top_logprobs` alternatives per
+// token: chat's `logprobs: true` and `top_logprobs`. Other includes name
+// things OpenAI's service keeps or runs (file search results, encrypted
+// reasoning) and are ignored.
+Step translate_logprobs(const json::object& req, json::object& chat) {
+  bool wanted = false;
+  if (const auto* include = present(req, "include")) {
+    if (!include->is_array()) return std::unexpected(invalid("'include' must be an array of strings", "invalid_include"));
+    for (const auto& item : include->get_array()) {
+      if (!item.is_string()) return std::unexpected(invalid("'include' must be an array of strings", "invalid_include"));
+      wanted = wanted || item.get_string() == "message.output_text.logprobs";
+    }
+  }
+  const auto* top = present(req, "top_logprobs");
+  if (top && (!top->is_int64() || top->get_int64() < 0 || top->get_int64() > kMaxTopLogprobs))
+    return std::unexpected(invalid("'top_logprobs' must be an integer from 0 to 20", "invalid_top_logprobs"));
+  if (!wanted) return {};
+  chat["logprobs"] = true;
+  if (top) chat["top_logprobs"] = *top;
+  return {};
+}
+
 // Sets the chat members that the Responses members translate to.
 Step translate_members(const json::object& req, json::object& chat) {
+  if (auto logprobs = translate_logprobs(req, chat); !logprobs) return logprobs;
   MessageList messages;
   if (const auto* instructions = present(req, "instructions")) {
     if (!instructions->is_string())
