@@ -80,6 +80,10 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
                   "For --backend openai: models the upstream answers /v1/embeddings for ('*': all it lists); "
                   "offered for POST /v1/embeddings (the mock embeds with all its models)")
       ->envname("POTLUCK_EMBEDDING_MODELS")->delimiter(',');
+  cmd->add_option("--responses-models", c.responses_models,
+                  "For --backend openai: models the upstream answers /v1/responses for itself ('*': all it lists); "
+                  "POST /v1/responses for them is passed through instead of translated to chat")
+      ->envname("POTLUCK_RESPONSES_MODELS")->delimiter(',');
   cmd->add_option("--price", c.prices,
                   "Asking price, credits per million tokens: IN:OUT for every model or MODEL=IN:OUT "
                   "(repeatable; default free)")

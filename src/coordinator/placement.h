@@ -18,6 +18,7 @@ struct Placement {
   std::optional<store::Tier> tier;
   std::string language;            // exec jobs: the language to run
   bool embeddings = false;         // only offers whose engine answers embeddings
+  bool responses = false;          // only offers whose engine answers the Responses API itself
 
   static Placement exec(std::string language, std::string cluster_id = {}) {
     return {std::move(cluster_id), "", std::nullopt, std::move(language)};

@@ -77,7 +77,7 @@ Registry::Fit Registry::fit(NodeLink& node, const Placement& placement) const {
   const auto& tier = placement.tier;
   if (tier && node.trust() < tier->min_trust) return {};  // Trust lists the levels lowest first
   for (const auto& offer : node.models()) {
-    if (placement.embeddings && !offer.embeddings) continue;
+    if ((placement.embeddings && !offer.embeddings) || (placement.responses && !offer.responses)) continue;
     const protocol::Price price = pricing_.clamp(offer.price);
     if (!tier) {
       if (offer.id == placement.model) return {&node, &offer, price};

@@ -26,6 +26,7 @@ struct NodeConfig {
   // lists); offered to the coordinator as embedding-capable. The mock answers
   // embeddings for all its models.
   std::vector<std::string> embedding_models;
+  std::vector<std::string> responses_models;  // --responses-models: the engine answers /v1/responses for these
   std::vector<std::string> prices;  // "[MODEL=]IN:OUT" credits per million tokens (see price_list.h)
   std::string exec_price = "0";     // credits per CPU second of an exec job
   int max_jobs = 8;

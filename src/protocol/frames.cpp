@@ -16,6 +16,7 @@ std::string_view to_string(JobKind kind) {
     case JobKind::completion: return "completion";
     case JobKind::exec: return "exec";
     case JobKind::embedding: return "embedding";
+    case JobKind::responses: return "responses";
   }
   return "chat";
 }
@@ -25,6 +26,7 @@ std::optional<JobKind> job_kind_from(std::string_view text) {
   if (text == "completion") return JobKind::completion;
   if (text == "exec") return JobKind::exec;
   if (text == "embedding") return JobKind::embedding;
+  if (text == "responses") return JobKind::responses;
   return std::nullopt;
 }
 
@@ -42,7 +44,9 @@ json::array models_to_json(const std::vector<ModelOffer>& models) {
                        {"context", m.context},
                        {"owned_by", m.owned_by},
                        {"price", json::object{{"input", m.price.input}, {"output", m.price.output}}}};
-    if (m.embeddings) offer["embeddings"] = true;  // absent: older coordinators see what they knew
+    // Absent when false: older coordinators see what they knew.
+    if (m.embeddings) offer["embeddings"] = true;
+    if (m.responses) offer["responses"] = true;
     array.push_back(std::move(offer));
   }
   return array;
@@ -153,6 +157,8 @@ struct Reader {
       }
       if (const auto* embeddings = item.get_object().if_contains("embeddings"); embeddings && embeddings->is_bool())
         m.embeddings = embeddings->get_bool();
+      if (const auto* responses = item.get_object().if_contains("responses"); responses && responses->is_bool())
+        m.responses = responses->get_bool();
       if (r.error) { error = r.error; return std::nullopt; }
       if (m.id.empty()) { fail(key, "entries need a non-empty id"); return std::nullopt; }
       out.push_back(std::move(m));
@@ -348,7 +354,7 @@ std::expected<Frame, DecodeError> decode_object(const json::value& value) {
   if (type == "job") {
     Job j{r.identifier("id", kMaxJobIdBytes)};
     auto kind = job_kind_from(r.string("kind"));
-    if (!kind && !r.error) r.fail("kind", "is not chat, completion, embedding or exec");
+    if (!kind && !r.error) r.fail("kind", "is not chat, completion, embedding, responses or exec");
     j.kind = kind.value_or(JobKind::chat);
     j.model = r.string("model", false);
     j.deadline_ms = r.integer("deadline_ms", false);

@@ -32,6 +32,7 @@ struct ModelOffer {
   std::string owned_by;      // as reported by the backend ("potluck-mock" for the mock)
   Price price;
   bool embeddings = false;   // the engine answers embedding jobs for this model (price.input per million tokens)
+  bool responses = false;    // the engine answers the Responses API itself (responses jobs)
   bool operator==(const ModelOffer&) const = default;
 };
 
@@ -67,7 +68,10 @@ struct Welcome {
 // embedding: the payload is an OpenAI embeddings request; the node answers
 // one chunk per input, `index` the input's and `delta` {"embedding": the
 // vector as the engine wrote it: an array of numbers, or base64 text}.
-enum class JobKind { chat, completion, exec, embedding };
+// responses: the payload is a Responses API request for an engine that
+// answers it itself (offer `responses`); each chunk's delta is one of the
+// engine's events (streamed) or its whole response object, as it wrote it.
+enum class JobKind { chat, completion, exec, embedding, responses };
 std::string_view to_string(JobKind kind);
 std::optional<JobKind> job_kind_from(std::string_view text);
 

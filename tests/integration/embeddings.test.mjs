@@ -163,8 +163,9 @@ describe('an embedding model whose nodes are offline', () => {
       { code: 'too_many_inputs' });
     expectErrorEnvelope(assert, await job({ input: 'x' }, { model: CHAT_ONLY }), 404, { code: 'model_not_found' });
     expectErrorEnvelope(assert, await job({ input: 'x' }, { model: 'never-offered-embed' }), 404);
-    expectErrorEnvelope(assert, await coord.post('/v1/jobs', { kind: 'embeddings', model: MOCK_MODEL, payload: { input: 'x' } }, admin),
-      400, { code: 'invalid_kind' });
+    for (const kind of ['embeddings', 'responses'])
+      expectErrorEnvelope(assert, await coord.post('/v1/jobs', { kind, model: MOCK_MODEL, payload: { input: 'x' } }, admin),
+        400, { code: 'invalid_kind' });
   }));
 });
 

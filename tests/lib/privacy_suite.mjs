@@ -27,6 +27,7 @@ import { connectNode } from './fake_node.mjs';
 import { TestCa } from './test_ca.mjs';
 
 const MODEL = 'fake-model';
+const NATIVE_MODEL = 'native-model';
 
 /** The suite, for a harness called `name`; with `tls`, every link is over TLS. */
 export function definePrivacyTests(name, { tls = false } = {}) {
@@ -35,9 +36,10 @@ export function definePrivacyTests(name, { tls = false } = {}) {
   let coord, node, upstream, key, trust;
 
   before(h.wrap(async () => {
-    upstream = await h.startUpstream({ models: [MODEL] });
+    upstream = await h.startUpstream({ models: [MODEL, NATIVE_MODEL] });
     const coordArgs = [];
-    const nodeArgs = [];
+    // NATIVE_MODEL's /v1/responses requests are passed through to the engine.
+    const nodeArgs = ['--responses-models', NATIVE_MODEL];
     if (tls) {
       const ca = new TestCa(h.dir('ca'));
       const cert = ca.issue('serve', { names: ['DNS:localhost', 'IP:127.0.0.1'] });
@@ -50,6 +52,7 @@ export function definePrivacyTests(name, { tls = false } = {}) {
     key = await coord.adminKey();
     node = await h.startNode({ coordinator: coord, upstream, logLevel: 'trace', args: nodeArgs });
     await coord.waitForModel(key, MODEL);
+    await coord.waitForModel(key, NATIVE_MODEL);
   }));
 
   const chat = (content, extra = {}) => ({ model: MODEL, messages: [{ role: 'user', content }], ...extra });
@@ -193,6 +196,18 @@ export function definePrivacyTests(name, { tls = false } = {}) {
     });
     const respEvents = (await readSse(respStream)).events;
     assert.ok(respEvents.some((e) => e.json?.delta?.includes(SECRET)), 'the canary did not go through (responses stream)');
+    // Passed through to an engine that answers the Responses API itself.
+    const native = await coord.post('/v1/responses', { model: NATIVE_MODEL, instructions: prompt(), input: prompt() }, key);
+    const nativeText = native.json.output[0].content[0].text;
+    assert.ok(nativeText.startsWith('native: ') && nativeText.includes(CANARY), 'the canary did not go through (responses passed through)');
+    const nativeStream = await coord.fetch('/v1/responses', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: NATIVE_MODEL, input: prompt(), stream: true }),
+    });
+    const nativeEvents = (await readSse(nativeStream)).events;
+    assert.ok(nativeEvents.some((e) => e.json?.delta?.includes(SECRET)), 'the canary did not go through (passed-through stream)');
+    assert.equal((await upstream.stats()).responses_stored, 0);
     const refused = await coord.post('/v1/responses', { model: MODEL, input: prompt(), previous_response_id: CANARY }, key);
     assert.equal(refused.status, 400);
     assert.equal((await coord.get(`/v1/responses/${SECRET}`, key)).status, 400);

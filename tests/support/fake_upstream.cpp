@@ -59,12 +59,14 @@ struct Stats {
   std::atomic<std::uint64_t> generations_completed{0};
   std::atomic<std::uint64_t> generations_aborted_by_client{0};
   std::atomic<std::uint64_t> generations_failed_injected{0};
+  std::atomic<std::uint64_t> responses{0};         // POST /v1/responses
+  std::atomic<std::uint64_t> responses_stored{0};  // ... that did not say "store": false
   std::mutex keys_mutex;
   std::string last_body_keys = "[]";  // serialised JSON array
 
   void reset() {
     for (auto* c : {&requests, &chat, &completions, &generations_started, &generations_completed,
-                    &generations_aborted_by_client, &generations_failed_injected}) {
+                    &generations_aborted_by_client, &generations_failed_injected, &responses, &responses_stored}) {
       c->store(0, std::memory_order_relaxed);
     }
     std::lock_guard lock(keys_mutex);
@@ -158,7 +160,7 @@ std::optional<std::int64_t> as_int(const json::value* v) {
 }
 
 // Text of an OpenAI message content: a string, or an array of parts whose
-// text parts are joined. Anything else (null, tool calls) counts as empty.
+// text (or Responses input_text) parts are joined. Anything else (null, tool calls) counts as empty.
 void append_content_text(std::string& out, const json::value* content) {
   if (content == nullptr) return;
   if (const auto* s = content->if_string()) {
@@ -168,7 +170,9 @@ void append_content_text(std::string& out, const json::value* content) {
       const auto* obj = part.if_object();
       if (obj == nullptr) continue;
       const auto* type = obj->if_contains("type");
-      if (type != nullptr && !(type->is_string() && type->get_string() == "text")) continue;
+      // "input_text": a Responses API input part.
+      if (type != nullptr && !(type->is_string() && (type->get_string() == "text" || type->get_string() == "input_text")))
+        continue;
       if (const auto* text = obj->if_contains("text"); text != nullptr && text->is_string()) {
         out.append(text->get_string().data(), text->get_string().size());
       }
@@ -398,6 +402,15 @@ std::optional<ErrorReply> read_job(const json::object& body, Job& job, Server& s
   return std::nullopt;
 }
 
+const ErrorReply kNotAnObject{400, "The request body must be a JSON object", "invalid_request_error", nullptr, nullptr};
+
+// The body parsed, when it is a JSON object; null otherwise.
+json::value object_body(const std::string& text) {
+  error_code ec;
+  json::value value = json::parse(text, ec);
+  return !ec && value.is_object() ? value : json::value(nullptr);
+}
+
 const char* reason(unsigned status) {
   const auto r = http::obsolete_reason(http::int_to_status(status));
   return r.empty() ? "Unknown" : r.data();  // Beast's reason strings are literals
@@ -484,6 +497,11 @@ class Session {
       if (method != http::verb::post) co_return co_await method_not_allowed();
       co_return co_await embed(req.body());
     }
+    if (target == "/v1/responses") {
+      if (method != http::verb::post) co_return co_await method_not_allowed();
+      inc(st.responses);
+      co_return co_await respond_natively(req.body());
+    }
     const bool chat = target == "/v1/chat/completions";
     if (chat || target == "/v1/completions") {
       if (method != http::verb::post) co_return co_await method_not_allowed();
@@ -495,13 +513,119 @@ class Session {
     co_return co_await send_error(err, keep_alive_);
   }
 
-  asio::awaitable<bool> embed(const std::string& text) {
-    error_code ec;
-    const json::value body = json::parse(text, ec);
-    if (ec || !body.is_object()) {
-      const ErrorReply err{400, "The request body must be a JSON object", "invalid_request_error", nullptr, nullptr};
+  // POST /v1/responses, answered natively as an engine with the Responses
+  // API does (vLLM, Ollama): the text is "native: " and the last user input's
+  // text, one token per word (so a test tells it from a translated chat job,
+  // whose text starts "echo: "); max_output_tokens cuts it (status
+  // incomplete); usage counts the words of the instructions and inputs.
+  // Streamed: response.created, in_progress, output_item.added,
+  // content_part.added, output_text.delta per token, output_text.done,
+  // content_part.done, output_item.done, response.completed.
+  asio::awaitable<bool> respond_natively(const std::string& text) {
+    const json::value parsed = object_body(text);
+    if (!parsed.is_object()) co_return co_await send_error(kNotAnObject, keep_alive_);
+    const auto& body = parsed.get_object();
+    record_keys(body);
+    const auto* store = body.if_contains("store");
+    if (!store || !store->is_bool() || store->get_bool()) inc(srv_.stats.responses_stored);
+    const std::string model = string_member(body, "model");
+    if (!srv_.has_model(model)) {
+      const ErrorReply err{404, "The model `" + model + "` does not exist.", "invalid_request_error", nullptr,
+                           "model_not_found"};
       co_return co_await send_error(err, keep_alive_);
     }
+    std::uint64_t input_tokens = count_words(string_member(body, "instructions"));
+    std::string last;
+    if (const auto* input = body.if_contains("input"); input && input->is_string()) {
+      last = input->get_string();
+      input_tokens += count_words(last);
+    } else if (input && input->is_array()) {
+      for (const auto& item : input->get_array()) {
+        const auto* o = item.if_object();
+        if (!o) continue;
+        std::string scratch;
+        append_content_text(scratch, o->if_contains("content"));
+        input_tokens += count_words(scratch);
+        if (string_member(*o, "role") == "user") last = scratch;
+      }
+    }
+    std::vector<std::string> tokens;
+    const std::string reply = "native: " + last;
+    for (std::size_t begin = 0; begin < reply.size();) {
+      const std::size_t space = reply.find(' ', begin);
+      const std::size_t end = space == std::string::npos ? reply.size() : space + 1;
+      tokens.push_back(reply.substr(begin, end - begin));
+      begin = end;
+    }
+    bool cut = false;
+    if (auto max = as_int(body.if_contains("max_output_tokens")); max && *max >= 0 &&
+                                                                     static_cast<std::size_t>(*max) < tokens.size()) {
+      tokens.resize(static_cast<std::size_t>(*max));
+      cut = true;
+    }
+    std::string answer;
+    for (const auto& t : tokens) answer += t;
+    const std::string id = "resp_fake" + std::to_string(srv_.next_id.fetch_add(1, std::memory_order_relaxed));
+    const auto part = [&](std::string_view t) {
+      return json::object{{"type", "output_text"}, {"text", t}, {"annotations", json::array{}}};
+    };
+    const auto message = [&](bool done) {
+      json::array content;
+      if (done) content.push_back(part(answer));
+      return json::object{{"id", "msg_fake"}, {"type", "message"}, {"status", done ? "completed" : "in_progress"},
+                          {"role", "assistant"}, {"content", std::move(content)}};
+    };
+    const auto response = [&](bool done) {
+      json::object r{{"id", id}, {"object", "response"}, {"created_at", std::time(nullptr)},
+                     {"status", !done ? "in_progress" : cut ? "incomplete" : "completed"}, {"model", model},
+                     {"output", done ? json::array{message(true)} : json::array{}}, {"store", body.contains("store") ? body.at("store") : json::value(true)},
+                     {"engine", "fake-upstream"}};
+      r["usage"] = done ? json::value(json::object{{"input_tokens", input_tokens},
+                                                   {"input_tokens_details", json::object{{"cached_tokens", 0}}},
+                                                   {"output_tokens", tokens.size()},
+                                                   {"output_tokens_details", json::object{{"reasoning_tokens", 0}}},
+                                                   {"total_tokens", input_tokens + tokens.size()}})
+                        : json::value(nullptr);
+      return r;
+    };
+    const auto* stream = body.if_contains("stream");
+    if (!stream || !stream->is_bool() || !stream->get_bool())
+      co_return co_await send(200, "application/json", json::serialize(response(true)));
+
+    start_event_stream();
+    std::int64_t sequence = 0;
+    const auto event = [&](std::string_view type, json::object members) {
+      json::object e{{"type", type}, {"sequence_number", sequence++}};
+      for (auto& [k, v] : members) e[k] = std::move(v);
+      ev_ += "event: ";
+      ev_ += type;
+      ev_ += "\ndata: ";
+      ev_ += json::serialize(e);
+      ev_ += "\n\n";
+    };
+    const json::object where{{"item_id", "msg_fake"}, {"output_index", 0}, {"content_index", 0}};
+    const auto at = [&](json::object members) {
+      json::object o = where;
+      for (auto& [k, v] : members) o[k] = std::move(v);
+      return o;
+    };
+    event("response.created", {{"response", response(false)}});
+    event("response.in_progress", {{"response", response(false)}});
+    event("response.output_item.added", {{"output_index", 0}, {"item", message(false)}});
+    event("response.content_part.added", at({{"part", part("")}}));
+    for (const auto& t : tokens) event("response.output_text.delta", at({{"delta", t}, {"logprobs", json::array{}}}));
+    event("response.output_text.done", at({{"text", answer}, {"logprobs", json::array{}}}));
+    event("response.content_part.done", at({{"part", part(answer)}}));
+    event("response.output_item.done", {{"output_index", 0}, {"item", message(true)}});
+    event(cut ? "response.incomplete" : "response.completed", {{"response", response(true)}});
+    frame();
+    out_ += "0\r\n\r\n";
+    co_return co_await flush();
+  }
+
+  asio::awaitable<bool> embed(const std::string& text) {
+    const json::value body = object_body(text);
+    if (!body.is_object()) co_return co_await send_error(kNotAnObject, keep_alive_);
     record_keys(body.get_object());
     std::string out;
     if (auto err = embeddings::reply(text, body.get_object(), out)) co_return co_await send_error(*err, keep_alive_);
@@ -667,12 +791,7 @@ class Session {
       inc(st.generations_completed);
       co_return co_await send(200, "application/json", json::serialize(answer));
     }
-    out_.clear();
-    ev_.clear();
-    out_ += "HTTP/1.1 200 OK\r\nServer: fake-upstream\r\nContent-Type: text/event-stream\r\n"
-            "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n";
-    if (!keep_alive_) out_ += "Connection: close\r\n";
-    out_ += "\r\n";
+    start_event_stream();
     const auto event = [&](json::array choices, json::value usage = nullptr) {
       json::object e = rich_message_head(job);
       e["choices"] = std::move(choices);
@@ -818,6 +937,17 @@ class Session {
   }
 
   // Moves ev_ into out_ as one HTTP chunk.
+  // The head of a streamed (chunked) text/event-stream answer, into out_.
+  void start_event_stream() {
+    out_.clear();
+    ev_.clear();
+    out_ += "HTTP/1.1 200 OK\r\nServer: fake-upstream\r\nContent-Type: text/event-stream\r\n"
+            "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n";
+    if (!keep_alive_) out_ += "Connection: close\r\n";
+    else if (http10_) out_ += "Connection: keep-alive\r\n";
+    out_ += "\r\n";
+  }
+
   void frame() {
     if (ev_.empty()) return;
     char hex[20];
@@ -857,13 +987,7 @@ class Session {
 
   asio::awaitable<bool> stream(const Job& job, std::size_t n_tokens, const char* finish) {
     auto& st = srv_.stats;
-    out_.clear();
-    ev_.clear();
-    out_ += "HTTP/1.1 200 OK\r\nServer: fake-upstream\r\nContent-Type: text/event-stream\r\n"
-            "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n";
-    if (!keep_alive_) out_ += "Connection: close\r\n";
-    else if (http10_) out_ += "Connection: keep-alive\r\n";
-    out_ += "\r\n";
+    start_event_stream();
     inc(st.generations_started);
     watch_close_ = true;
 
@@ -942,6 +1066,8 @@ class Session {
         {"requests", &st.requests},
         {"chat", &st.chat},
         {"completions", &st.completions},
+        {"responses", &st.responses},
+        {"responses_stored", &st.responses_stored},
         {"generations_started", &st.generations_started},
         {"generations_completed", &st.generations_completed},
         {"generations_aborted_by_client", &st.generations_aborted_by_client},

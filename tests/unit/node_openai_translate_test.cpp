@@ -193,3 +193,68 @@ TEST(NodeOpenAiTranslate, AnEnginesErrorMessageAndRetryAfter) {
   EXPECT_EQ(failed.error_status, 503);
   EXPECT_EQ(failed.error_detail, "overloaded");
 }
+
+TEST(NodeOpenAiTranslate, AResponsesJobGoesToTheEngineUnstoredAsItCame) {
+  auto body = openai::prepare_responses_request(
+      R"({"model":"alias","input":"hi","cluster":"c1","store":true,"max_output_tokens":9,"vendor_x":1})", "m",
+      openai::Delivery::streamed);
+  ASSERT_TRUE(body);
+  auto v = json::parse(*body).as_object();
+  EXPECT_FALSE(v.contains("cluster"));
+  EXPECT_EQ(v["model"], "m");
+  EXPECT_EQ(v["store"], false);
+  EXPECT_EQ(v["stream"], true);
+  EXPECT_EQ(v["max_output_tokens"], 9);
+  EXPECT_EQ(v["vendor_x"], 1);
+  EXPECT_EQ(json::parse(*openai::prepare_responses_request(R"({"input":"hi"})", "m", openai::Delivery::whole))
+                .as_object()["stream"],
+            false);
+  EXPECT_EQ(openai::completion_target("/engine", JobKind::responses), "/engine/v1/responses");
+}
+
+TEST(NodeOpenAiTranslate, ResponsesEventsPassWholeAndTheFinalOneEndsTheAnswer) {
+  const std::string delta = R"({"type":"response.output_text.delta","sequence_number":4,"delta":"hi"})";
+  auto out = openai::translate_responses_event(delta);
+  ASSERT_FALSE(out.error);
+  ASSERT_EQ(out.chunks.size(), 1u);
+  EXPECT_EQ(out.chunks[0].delta, delta) << "the event as the engine wrote it";
+  EXPECT_TRUE(out.chunks[0].has_content);
+  EXPECT_TRUE(out.chunks[0].finish_reason.empty());
+  EXPECT_FALSE(out.usage);
+
+  auto done = openai::translate_responses_event(
+      R"({"type":"response.incomplete","response":{"status":"incomplete","usage":{"input_tokens":3,"output_tokens":2}}})");
+  ASSERT_FALSE(done.error);
+  ASSERT_EQ(done.chunks.size(), 1u);
+  EXPECT_EQ(done.chunks[0].finish_reason, "length");
+  ASSERT_TRUE(done.usage);
+  EXPECT_EQ(done.usage->prompt_tokens, 3);
+  EXPECT_EQ(done.usage->completion_tokens, 2);
+  EXPECT_TRUE(done.done);
+
+  auto failed = openai::translate_responses_event(
+      R"({"type":"response.failed","response":{"status":"failed","error":{"message":"out of memory"}}})");
+  EXPECT_TRUE(failed.error);
+  EXPECT_EQ(failed.error_detail, "out of memory");
+  EXPECT_TRUE(openai::translate_responses_event(R"({"type":"error","message":"x"})").error);
+  EXPECT_TRUE(openai::translate_responses_event(R"({"no":"type"})").error);
+  EXPECT_TRUE(openai::translate_responses_event("not json").error);
+  EXPECT_TRUE(openai::translate_responses_event(R"({"type":"response.completed"})").error) << "no response in it";
+  auto sentinel = openai::translate_responses_event("[DONE]");
+  EXPECT_FALSE(sentinel.error);
+  EXPECT_TRUE(sentinel.chunks.empty());
+  EXPECT_FALSE(sentinel.done) << "only the final event ends the answer";
+}
+
+TEST(NodeOpenAiTranslate, AWholeResponseIsOneChunk) {
+  const std::string body =
+      R"({"id":"resp_1","object":"response","status":"completed","output":[],"usage":{"input_tokens":1,"output_tokens":5}})";
+  auto out = openai::translate_responses_body(body);
+  ASSERT_FALSE(out.error);
+  ASSERT_EQ(out.chunks.size(), 1u);
+  EXPECT_EQ(out.chunks[0].delta, body);
+  EXPECT_EQ(out.chunks[0].finish_reason, "stop");
+  EXPECT_EQ(out.usage->completion_tokens, 5);
+  EXPECT_TRUE(openai::translate_responses_body(R"({"error":{"message":"bad","code":400}})").error);
+  EXPECT_TRUE(openai::translate_responses_body(R"({"status":"failed","output":[]})").error);
+}

@@ -3,6 +3,7 @@
 // and its typed events (responses_format), including a whole answer's tool
 // calls, which carry no index.
 #include "coordinator/api/responses_format.h"
+#include "coordinator/api/responses_passthrough.h"
 #include "coordinator/api/responses_request.h"
 
 #include <boost/json.hpp>
@@ -179,4 +180,55 @@ TEST(ResponsesFormat, TokenLogprobsFollowTheTextIntoDeltasAndTheFinishedPart) {
   EXPECT_EQ(text_done, both);
   const auto r = json::parse(f.complete_response(Usage{1, 2, {}})).as_object();
   EXPECT_EQ(r.at("output").at(0).at("content").at(0).at("logprobs"), both);
+}
+
+TEST(ResponsesPassThrough, TheEnginesEventsPassWithWhatTheCoordinatorOwnsReplaced) {
+  potluck::coordinator::api::ResponsesPassThrough p("resp_ours", 1700000000, "m", true);
+  std::string events;
+  const auto chunk = [](std::string delta) { return Chunk{.delta = std::move(delta)}; };
+  const Chunk created = chunk(R"({"type":"response.created","sequence_number":7,"response":{"id":"resp_engine","model":"engine-name","store":true,"status":"in_progress"}})");
+  const Chunk delta = chunk(R"({"type":"response.output_text.delta","sequence_number":9,"delta":"hi","engine_extra":1})");
+  const Chunk final_event = chunk(R"({"type":"response.completed","response":{"id":"resp_engine","status":"completed","output":[],"usage":{"input_tokens":50,"output_tokens":60,"output_tokens_details":{"reasoning_tokens":2}}}})");
+  for (const auto* c : {&created, &delta, &final_event}) {
+    ASSERT_TRUE(p.admits(*c));
+    p.take(*c, &events);
+  }
+  EXPECT_FALSE(p.admits(delta)) << "nothing after the final event";
+  EXPECT_TRUE(p.whole());
+  auto parsed = parse_events(events);
+  ASSERT_EQ(parsed.size(), 2u) << "the final event waits for the usage";
+  p.append_end_events(events, Usage{3, 4, {}});
+  parsed = parse_events(events);
+  ASSERT_EQ(parsed.size(), 3u);
+  for (std::size_t i = 0; i < parsed.size(); ++i) EXPECT_EQ(parsed[i].at("sequence_number"), static_cast<std::int64_t>(i));
+  EXPECT_EQ(parsed[0].at("response").at("id"), "resp_ours");
+  EXPECT_EQ(parsed[0].at("response").at("model"), "m");
+  EXPECT_EQ(parsed[0].at("response").at("store"), false);
+  EXPECT_EQ(parsed[1].at("engine_extra"), 1);
+  const auto& done = parsed[2].at("response").as_object();
+  EXPECT_EQ(done.at("id"), "resp_ours");
+  EXPECT_EQ(done.at("usage").at("input_tokens"), 3) << "the billed usage, not the engine's claim";
+  EXPECT_EQ(done.at("usage").at("output_tokens"), 4);
+  EXPECT_EQ(done.at("usage").at("total_tokens"), 7);
+  EXPECT_EQ(done.at("usage").at("output_tokens_details").at("reasoning_tokens"), 2);
+}
+
+TEST(ResponsesPassThrough, WhatANodeMaySend) {
+  using potluck::coordinator::api::ResponsesPassThrough;
+  ResponsesPassThrough streamed("r", 1, "m", true);
+  for (const char* bad : {"[]", "not json", R"({"no":"type"})", R"({"type":"error","message":"x"})",
+                          R"({"type":"response.failed","response":{}})", R"({"type":7})"})
+    EXPECT_FALSE(streamed.admits(Chunk{.delta = bad})) << bad;
+  EXPECT_FALSE(streamed.admits(Chunk{.index = 1, .delta = R"({"type":"response.created"})"})) << "one answer only";
+  EXPECT_FALSE(streamed.whole()) << "no final event yet";
+
+  ResponsesPassThrough whole("r", 1, "m", false);
+  EXPECT_FALSE(whole.admits(Chunk{.delta = R"({"type":"response.completed","response":{}})"}));
+  const Chunk answer{.delta = R"({"id":"resp_engine","object":"response","output":[],"usage":{"input_tokens":9}})"};
+  ASSERT_TRUE(whole.admits(answer));
+  whole.take(answer, nullptr);
+  const auto r = json::parse(whole.complete_response(Usage{1, 2, {}})).as_object();
+  EXPECT_EQ(r.at("id"), "r");
+  EXPECT_EQ(r.at("usage").at("input_tokens"), 1);
+  EXPECT_EQ(r.at("usage").at("output_tokens"), 2);
 }

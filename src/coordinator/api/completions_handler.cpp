@@ -1,6 +1,7 @@
 #include "coordinator/api/completions_handler.h"
 
 #include "coordinator/api/cluster_choice.h"
+#include "coordinator/api/responses_passthrough.h"
 #include "coordinator/api/responses_request.h"
 #include "coordinator/api/collect_sink.h"
 #include "coordinator/api/embedding_request.h"
@@ -33,8 +34,11 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
   co_return answer;
 }
 
-// The Responses API: the request becomes a chat request (responses_request.h),
-// admitted, held and run as any chat job; only the answer's form differs.
+// The Responses API: the request is translated to a chat request
+// (responses_request.h), admitted and held as that chat job. Where a node
+// whose engine answers the Responses API itself can take it, it runs there
+// as a responses job (the request passed through, bounded by the hold);
+// otherwise it runs as the chat job. Only the answer's maker differs.
 net::awaitable<std::optional<net::Response>> CompletionsHandler::handle_responses(net::Exchange& exchange,
                                                                                   Principal& caller) {
   auto translated = translate_responses_request(exchange.request.body());
@@ -43,15 +47,30 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle_response
   if (!admitted) co_return net::make_error_response(admitted.error());
 
   const CompletionRequest& request = admitted->request;
-  const CompletionPolicy policy(protocol::JobKind::chat, request.held_output_tokens(), request.stream);
-  ResponsesFormat format(new_responses_id(), unix_now_ms() / 1000, request.model, std::move(translated->echo));
-  JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), request.payload(translated->chat_body)};
+  const std::string id = new_responses_id();
+  const std::int64_t created_at = unix_now_ms() / 1000;
+  Placement native = admitted->placement;
+  native.responses = true;
+  const bool passthrough = deps_.registry.online(native);
+  const CompletionPolicy policy(passthrough ? protocol::JobKind::responses : protocol::JobKind::chat,
+                                request.held_output_tokens(), request.stream);
+  std::unique_ptr<ResponsesOutput> output;
+  std::string payload;
+  if (passthrough) {
+    output = std::make_unique<ResponsesPassThrough>(id, created_at, request.model, request.stream);
+    payload = passthrough_body(exchange.request.body(), request.held_output_tokens());
+  } else {
+    output = std::make_unique<ResponsesFormat>(id, created_at, request.model, std::move(translated->echo));
+    payload = request.payload(translated->chat_body);
+  }
+  JobRun::Spec spec{{}, std::move(caller), passthrough ? std::move(native) : std::move(admitted->placement),
+                    std::move(payload)};
   if (request.stream) {
-    ResponsesStreamSink sink(exchange, deps_.config.max_result_bytes, std::move(format));
+    ResponsesStreamSink sink(exchange, deps_.config.max_result_bytes, std::move(output));
     auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
     co_return answer;
   }
-  ResponsesCollector collector(deps_.config.max_result_bytes, std::move(format));
+  ResponsesCollector collector(deps_.config.max_result_bytes, std::move(output));
   auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
   co_return answer;
 }

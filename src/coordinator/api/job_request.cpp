@@ -23,7 +23,9 @@ std::expected<protocol::JobKind, ApiError> kind_of(const json::object& obj) {
   auto name = optional_name(obj, "kind");
   if (!name) return std::unexpected(name.error());
   if (name->empty()) return protocol::JobKind::chat;
-  if (auto kind = protocol::job_kind_from(*name)) return *kind;
+  // A responses job is how a /v1/responses request reaches a node; jobs are
+  // submitted in the kinds below.
+  if (auto kind = protocol::job_kind_from(*name); kind && *kind != protocol::JobKind::responses) return *kind;
   return std::unexpected(invalid("'kind' must be \"chat\", \"completion\", \"embedding\" or \"exec\"", "kind"));
 }
 

@@ -1,7 +1,6 @@
 #include "coordinator/api/responses_format.h"
 
 #include "common/ids.h"
-#include "net/sse.h"
 
 #include <boost/json.hpp>
 
@@ -10,32 +9,6 @@
 namespace potluck::coordinator::api {
 namespace json = boost::json;
 namespace {
-
-json::object parsed_object(std::string_view text) {
-  boost::system::error_code ec;
-  auto value = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec || !value.is_object()) return {};
-  return std::move(value.get_object());
-}
-
-std::int64_t count_in(const json::object& details, std::string_view group, std::string_view key) {
-  const auto* g = details.if_contains(group);
-  const auto* v = g && g->is_object() ? g->get_object().if_contains(key) : nullptr;
-  return v && v->is_int64() ? v->get_int64() : 0;
-}
-
-// Responses usage; the cached and reasoning counts come from the engine's
-// chat usage details when it gave them.
-json::object usage_object(const protocol::Usage& usage) {
-  const json::object details = usage.details.empty() ? json::object{} : parsed_object(usage.details);
-  return json::object{
-      {"input_tokens", usage.prompt_tokens},
-      {"input_tokens_details", json::object{{"cached_tokens", count_in(details, "prompt_tokens_details", "cached_tokens")}}},
-      {"output_tokens", usage.completion_tokens},
-      {"output_tokens_details",
-       json::object{{"reasoning_tokens", count_in(details, "completion_tokens_details", "reasoning_tokens")}}},
-      {"total_tokens", usage.prompt_tokens + usage.completion_tokens}};
-}
 
 json::object text_part(std::string_view text, const json::array& logprobs) {
   return json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", logprobs}};
@@ -203,29 +176,8 @@ void ResponsesFormat::append_end_events(std::string& events, const protocol::Usa
         json::object{{"response", render(status, &usage)}});
 }
 
-void ResponsesFormat::append_error_event(std::string& events, const ApiError& error) {
-  json::object members = parsed_object(error.to_json());  // {"error":{...}}
-  members["code"] = error.code.empty() ? json::value(nullptr) : json::value(error.code);
-  members["message"] = error.message;
-  members["param"] = nullptr;
-  event(&events, "error", std::move(members));
-}
-
 std::string ResponsesFormat::complete_response(const protocol::Usage& usage) const {
   return json::serialize(render(final_status(), &usage));
-}
-
-// "event: <type>" and the data line, whose object starts with its type and
-// sequence number.
-void ResponsesFormat::event(std::string* events, std::string_view type, json::object members) {
-  const std::int64_t sequence = sequence_++;
-  if (!events) return;
-  json::object e{{"type", type}, {"sequence_number", sequence}};
-  for (auto& [key, value] : members) e[key] = std::move(value);
-  *events += "event: ";
-  *events += type;
-  *events += '\n';
-  net::append_sse_event(*events, json::serialize(e));
 }
 
 json::object ResponsesFormat::render_item(const Item& item, bool done) const {
@@ -267,7 +219,7 @@ json::object ResponsesFormat::render(std::string_view status, const protocol::Us
                  {"store", false},
                  {"truncation", "disabled"}};
   for (const auto& [key, value] : echo_) r[key] = value;
-  r["usage"] = usage ? json::value(usage_object(*usage)) : json::value(nullptr);
+  r["usage"] = usage ? json::value(responses_usage_object(*usage)) : json::value(nullptr);
   return r;
 }
 

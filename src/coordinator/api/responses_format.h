@@ -18,8 +18,7 @@
 // Token logprobs the engine gave with the text (chat's choice
 // logprobs.content) become the output_text's logprobs, in the deltas and in
 // the finished part.
-#include "common/api_error.h"
-#include "protocol/frames.h"
+#include "coordinator/api/responses_output.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -32,21 +31,17 @@
 
 namespace potluck::coordinator::api {
 
-class ResponsesFormat {
+class ResponsesFormat final : public ResponsesOutput {
  public:
   // `echo`: the request's members a response repeats (ResponsesRequest::echo).
   ResponsesFormat(std::string id, std::int64_t created_at, std::string model, boost::json::object echo);
 
   // Takes one chunk into the output; with `events`, appends the events it
   // makes (the first call starts with response.created and in_progress).
-  void take(const protocol::Chunk& chunk, std::string* events);
+  void take(const protocol::Chunk& chunk, std::string* events) override;
   // A stream's last events: every open item done, then response.completed.
-  void append_end_events(std::string& events, const protocol::Usage& usage);
-  // A stream's failure after it began: an `error` event, which the SDKs
-  // raise (it carries the envelope's "error" member too).
-  void append_error_event(std::string& events, const ApiError& error);
-  // The whole response object, for a request that did not stream.
-  std::string complete_response(const protocol::Usage& usage) const;
+  void append_end_events(std::string& events, const protocol::Usage& usage) override;
+  std::string complete_response(const protocol::Usage& usage) const override;
 
  private:
   enum class ItemKind { reasoning, message, function_call };
@@ -70,7 +65,6 @@ class ResponsesFormat {
   void close_items(std::string* events);
   void close_text_items(std::string* events);
   void close(std::size_t index, std::string* events);
-  void event(std::string* events, std::string_view type, boost::json::object members);
   boost::json::object render_item(const Item& item, bool done) const;
   boost::json::object render(std::string_view status, const protocol::Usage* usage) const;
   std::string_view final_status() const { return finish_reason_ == "length" ? "incomplete" : "completed"; }
@@ -86,7 +80,6 @@ class ResponsesFormat {
   std::optional<std::size_t> open_message_;
   std::map<std::int64_t, std::size_t> open_calls_;  // chat tool call index -> item
   std::string finish_reason_;
-  std::int64_t sequence_ = 0;
   bool started_ = false;
 };
 

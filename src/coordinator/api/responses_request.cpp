@@ -339,4 +339,12 @@ std::expected<ResponsesRequest, ApiError> translate_responses_request(std::strin
   return ResponsesRequest{json::serialize(chat), echo_of(req)};
 }
 
+std::string passthrough_body(std::string_view body, std::int64_t max_output_tokens) {
+  json::value value = json::parse(json::string_view(body.data(), body.size()));
+  auto& req = value.as_object();
+  req["max_output_tokens"] = max_output_tokens;
+  req["store"] = false;
+  return json::serialize(value);
+}
+
 }  // namespace potluck::coordinator::api

@@ -10,11 +10,15 @@
 // Nothing is stored (the privacy promise), so whatever needs a stored
 // response is refused with 400: previous_response_id, conversation,
 // store: true, background, a stored prompt, item_reference inputs.
+//
+// A node whose engine answers the Responses API itself (offer `responses`)
+// gets the request instead, bounded (passthrough_body), as a responses job.
 #include "common/api_error.h"
 
 #include <boost/json/object.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <string_view>
@@ -34,5 +38,11 @@ struct ResponsesRequest {
 };
 
 std::expected<ResponsesRequest, ApiError> translate_responses_request(std::string_view body);
+
+// The body of a responses job, for an engine that answers the Responses API
+// itself: the request as it came (a body translate_responses_request
+// accepted), its output bounded by the tokens held for it
+// (max_output_tokens) and "store" false.
+std::string passthrough_body(std::string_view body, std::int64_t max_output_tokens);
 
 }  // namespace potluck::coordinator::api

@@ -24,7 +24,7 @@ std::string OpenAiCollector::render(const protocol::Done& done, const protocol::
 }
 
 std::string ResponsesCollector::render(const protocol::Done& done, const protocol::Usage& billed) const {
-  return format_.complete_response(shown_usage(done, billed));
+  return output_->complete_response(shown_usage(done, billed));
 }
 
 namespace {

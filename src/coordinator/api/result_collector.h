@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace potluck::coordinator::api {
@@ -48,19 +49,23 @@ class OpenAiCollector final : public ResultCollector {
   ResponseFormat format_;
 };
 
-// A Responses API response object. With `events` (a stream's buffer) each
-// chunk kept also appends its events there: a stream's last events repeat
-// the whole output, so a streamed response is held and bounded as well.
+// A Responses API response object, translated from a chat job or passed
+// through from an engine (responses_output.h). With `events` (a stream's
+// buffer) each chunk kept also appends its events there: a stream's last
+// events repeat the whole output, so a streamed response is held and bounded
+// as well.
 class ResponsesCollector final : public ResultCollector {
  public:
-  ResponsesCollector(std::size_t max_bytes, ResponsesFormat format, std::string* events = nullptr)
-      : ResultCollector(max_bytes), format_(std::move(format)), events_(events) {}
+  ResponsesCollector(std::size_t max_bytes, std::unique_ptr<ResponsesOutput> output, std::string* events = nullptr)
+      : ResultCollector(max_bytes), output_(std::move(output)), events_(events) {}
   std::string render(const protocol::Done& done, const protocol::Usage& billed) const override;
-  ResponsesFormat& format() { return format_; }
+  bool whole() const override { return output_->whole(); }
+  ResponsesOutput& output() { return *output_; }
 
  private:
-  void keep(const protocol::Chunk& chunk) override { format_.take(chunk, events_); }
-  ResponsesFormat format_;
+  bool admits(const protocol::Chunk& chunk) const override { return output_->admits(chunk); }
+  void keep(const protocol::Chunk& chunk) override { output_->take(chunk, events_); }
+  std::unique_ptr<ResponsesOutput> output_;
   std::string* events_;
 };
 

@@ -28,12 +28,12 @@ JobSink::Delivery ResponsesStreamSink::take(const protocol::Chunk& chunk) {
 }
 
 net::awaitable<void> ResponsesStreamSink::complete(const protocol::Done& done, const protocol::Usage& billed) {
-  collector_.format().append_end_events(events(), shown_usage(done, billed));
+  collector_.output().append_end_events(events(), shown_usage(done, billed));
   co_await finish();
 }
 
 void ResponsesStreamSink::append_error_event(std::string& out, const ApiError& error) {
-  collector_.format().append_error_event(out, error);
+  collector_.output().append_error_event(out, error);
 }
 
 // Pieces that are not program output (a newer node's extras) are ignored.

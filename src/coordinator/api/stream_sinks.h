@@ -25,14 +25,15 @@ class OpenAiStreamSink final : public StreamingSink {
 };
 
 // A streamed /v1/responses request: the Responses API's typed events
-// (responses_format.h). The output is held, within `max_bytes`, for the
+// (responses_output.h). The output is held, within `max_bytes`, for the
 // events that repeat it at the end.
 class ResponsesStreamSink final : public StreamingSink {
  public:
-  ResponsesStreamSink(net::Exchange& exchange, std::size_t max_bytes, ResponsesFormat format)
-      : StreamingSink(exchange), collector_(max_bytes, std::move(format), &events()) {}
+  ResponsesStreamSink(net::Exchange& exchange, std::size_t max_bytes, std::unique_ptr<ResponsesOutput> output)
+      : StreamingSink(exchange), collector_(max_bytes, std::move(output), &events()) {}
 
   Delivery take(const protocol::Chunk& chunk) override;
+  bool whole() const override { return collector_.whole(); }
   net::awaitable<void> complete(const protocol::Done& done, const protocol::Usage& billed) override;
 
  private:

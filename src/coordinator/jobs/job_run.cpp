@@ -256,8 +256,9 @@ net::awaitable<std::optional<JobRun::Ending>> JobRun::on_chunk(const protocol::C
     co_return failed(ApiError{502, "server_error", std::string(protocol::to_string(code)),
                               large ? "the answer is larger than this coordinator's limit of " +
                                           std::to_string(deps_.config.max_result_bytes) + " bytes"
-                                    : "the node's answer broke the bounds of this request (vectors past their "
-                                      "count or size, or not numbers)"},
+                                    : "the node's answer broke the form or the bounds of this request's answer "
+                                      "(embeddings: one vector per input within its size; responses: the "
+                                      "engine's events, ending with its final one)"},
                      store::UsageStatus::error, code, true);
   }
   if (taken != JobSink::Delivery::ok) co_return consumer_gone(taken);

@@ -14,7 +14,8 @@ std::expected<std::unique_ptr<Backend>, std::string> make_backend(const NodeConf
   if (config.backend == "openai") {
     if (config.upstream_url.empty()) return std::unexpected("the openai backend needs an upstream URL");
     auto backend = OpenAiBackend::create(std::move(executor), config.upstream_url, config.models,
-                                         config.embedding_models, config.upstream_ca_file);
+                                         {ModelNames(config.embedding_models), ModelNames(config.responses_models)},
+                                         config.upstream_ca_file);
     if (!backend) return std::unexpected(backend.error());
     return std::unique_ptr<Backend>(std::move(*backend));
   }

@@ -31,7 +31,7 @@ BackendError transport_error(std::string_view what) {
 
 std::expected<std::unique_ptr<OpenAiBackend>, std::string> OpenAiBackend::create(
     asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter,
-    std::vector<std::string> embedding_models, const std::string& ca_file) {
+    EngineAbilities abilities, const std::string& ca_file) {
   auto url = parse_url(upstream);
   if (!url || (url->scheme != "http" && url->scheme != "https"))
     return std::unexpected("upstream URL must look like http://host:port or https://host:port");
@@ -48,20 +48,33 @@ std::expected<std::unique_ptr<OpenAiBackend>, std::string> OpenAiBackend::create
   if (base.ends_with("/v1")) base.resize(base.size() - 3);
   return std::unique_ptr<OpenAiBackend>(
       new OpenAiBackend(std::move(executor), std::move(*url), std::move(base), std::move(filter),
-                        std::move(embedding_models), std::move(tls)));
+                        std::move(abilities), std::move(tls)));
 }
 
 OpenAiBackend::OpenAiBackend(asio::any_io_executor executor, Url origin, std::string base_path,
-                             std::vector<std::string> filter, std::vector<std::string> embedding_models,
+                             std::vector<std::string> filter, EngineAbilities abilities,
                              std::shared_ptr<const net::ClientTls> tls)
     : client_(std::move(executor), std::move(origin), 256, std::move(tls)),
       base_path_(std::move(base_path)),
       filter_(std::move(filter)),
-      embedding_models_(std::move(embedding_models)) {}
+      abilities_(std::move(abilities)) {}
 
-bool OpenAiBackend::answers_embeddings(const std::string& model) const {
-  return std::find_if(embedding_models_.begin(), embedding_models_.end(),
-                      [&](const std::string& m) { return m == "*" || m == model; }) != embedding_models_.end();
+bool ModelNames::contains(const std::string& model) const {
+  return std::find_if(names_.begin(), names_.end(), [&](const std::string& m) { return m == "*" || m == model; }) !=
+         names_.end();
+}
+
+std::optional<BackendError> OpenAiBackend::refusal(const protocol::Job& job) const {
+  using protocol::JobKind;
+  const auto refused = [](std::string message) {
+    return BackendError{protocol::ErrorCode::unsupported_kind, std::move(message), 0, true};
+  };
+  if (job.kind == JobKind::exec) return refused("this node does not run exec jobs");
+  if (job.kind == JobKind::embedding && !abilities_.embeddings.contains(job.model))
+    return refused("this model does not embed");
+  if (job.kind == JobKind::responses && !abilities_.responses.contains(job.model))
+    return refused("this model's engine does not answer the Responses API");
+  return std::nullopt;
 }
 
 net::awaitable<std::expected<ModelList, std::string>> OpenAiBackend::models(net::AbortHandle* abort) {
@@ -84,7 +97,10 @@ net::awaitable<std::expected<ModelList, std::string>> OpenAiBackend::models(net:
   if (too_big) co_return std::unexpected("upstream model list is too large");
   auto offers = openai::parse_models(body, filter_);
   if (offers)
-    for (auto& offer : *offers) offer.embeddings = answers_embeddings(offer.id);
+    for (auto& offer : *offers) {
+      offer.embeddings = abilities_.embeddings.contains(offer.id);
+      offer.responses = abilities_.responses.contains(offer.id);
+    }
   co_return offers;
 }
 
@@ -138,14 +154,13 @@ constexpr std::size_t kMaxErrorBodyBytes = 64 * 1024;
 
 net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const ChunkSink& sink,
                                                  net::AbortHandle& abort, net::ReadGate& pace) {
-  if (job.kind == protocol::JobKind::exec)
-    co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this node does not run exec jobs", 0, true});
+  if (auto refused = refusal(job)) co_return std::unexpected(std::move(*refused));
   const bool embedding = job.kind == protocol::JobKind::embedding;
-  if (embedding && !answers_embeddings(job.model))
-    co_return std::unexpected(BackendError{protocol::ErrorCode::unsupported_kind, "this model does not embed", 0, true});
+  const bool responses = job.kind == protocol::JobKind::responses;
   const auto delivery = job.stream && !embedding ? openai::Delivery::streamed : openai::Delivery::whole;
-  auto body = embedding ? openai::prepare_embedding_request(job.payload, job.model)
-                        : openai::prepare_request(job.payload, job.model, delivery);
+  auto body = embedding   ? openai::prepare_embedding_request(job.payload, job.model)
+              : responses ? openai::prepare_responses_request(job.payload, job.model, delivery)
+                          : openai::prepare_request(job.payload, job.model, delivery);
   if (!body) co_return std::unexpected(BackendError{protocol::ErrorCode::bad_request, body.error(), 400, false});
 
   // No per-read timeout: the running job aborts the request when its
@@ -156,7 +171,8 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
   Answer answer;
   std::string whole;
   net::SseParser parser([&](std::string_view data) {
-    if (!answer.failed) answer.take(openai::translate_event(job.kind, data), sink);
+    if (answer.failed) return;
+    answer.take(responses ? openai::translate_responses_event(data) : openai::translate_event(job.kind, data), sink);
   });
   const net::HeaderList headers{
       {"Accept", delivery == openai::Delivery::streamed ? "text/event-stream" : "application/json"}};
@@ -195,7 +211,10 @@ net::awaitable<BackendResult> OpenAiBackend::run(const protocol::Job& job, const
   if (answer.too_big)
     co_return std::unexpected(BackendError{protocol::ErrorCode::upstream_error, "upstream answer is too large", 0, false});
   if (delivery == openai::Delivery::streamed) parser.finish();
-  else answer.take(embedding ? openai::translate_embeddings(whole) : openai::translate_response(job.kind, whole), sink);
+  else answer.take(embedding   ? openai::translate_embeddings(whole)
+                   : responses ? openai::translate_responses_body(whole)
+                               : openai::translate_response(job.kind, whole),
+                   sink);
   if (answer.failed) {
     const int failed = answer.failed_status;
     co_return std::unexpected(

@@ -6,15 +6,33 @@
 
 namespace potluck::node {
 
+// Models named on the command line; "*" names every model.
+class ModelNames {
+ public:
+  ModelNames() = default;
+  explicit ModelNames(std::vector<std::string> names) : names_(std::move(names)) {}
+  bool contains(const std::string& model) const;
+
+ private:
+  std::vector<std::string> names_;
+};
+
+// What the engine answers besides chat and completions, per model.
+struct EngineAbilities {
+  ModelNames embeddings;  // POST /v1/embeddings
+  ModelNames responses;   // POST /v1/responses, answered by the engine itself
+};
+
 class OpenAiBackend final : public Backend {
  public:
   // `upstream` is the engine's origin, with or without a trailing "/v1".
-  // `filter` empty offers every model the engine lists; `embedding_models`
-  // (or "*") are offered as answering embedding jobs too. An https:// engine
-  // is verified against the system store and `ca_file` (when not empty).
+  // `filter` empty offers every model the engine lists; the models of
+  // `abilities` are offered as answering embedding or responses jobs too. An
+  // https:// engine is verified against the system store and `ca_file`
+  // (when not empty).
   static std::expected<std::unique_ptr<OpenAiBackend>, std::string> create(
       net::asio::any_io_executor executor, std::string_view upstream, std::vector<std::string> filter,
-      std::vector<std::string> embedding_models = {}, const std::string& ca_file = {});
+      EngineAbilities abilities = {}, const std::string& ca_file = {});
 
   std::string_view name() const override { return "openai"; }
   net::awaitable<std::expected<ModelList, std::string>> models(net::AbortHandle* abort) override;
@@ -23,14 +41,15 @@ class OpenAiBackend final : public Backend {
 
  private:
   OpenAiBackend(net::asio::any_io_executor executor, Url origin, std::string base_path,
-                std::vector<std::string> filter, std::vector<std::string> embedding_models,
+                std::vector<std::string> filter, EngineAbilities abilities,
                 std::shared_ptr<const net::ClientTls> tls);
-  bool answers_embeddings(const std::string& model) const;
+  // The job's kind is one this engine answers for its model; else why not.
+  std::optional<BackendError> refusal(const protocol::Job& job) const;
 
   net::HttpClient client_;
   std::string base_path_;  // "" or a prefix such as "/engine"
   std::vector<std::string> filter_;
-  std::vector<std::string> embedding_models_;
+  EngineAbilities abilities_;
 };
 
 }  // namespace potluck::node

@@ -112,6 +112,7 @@ std::expected<std::string, std::string> prepare_request(std::string_view payload
 std::string completion_target(std::string_view base_path, protocol::JobKind kind) {
   std::string target(base_path);
   if (kind == protocol::JobKind::embedding) target += "/v1/embeddings";
+  else if (kind == protocol::JobKind::responses) target += "/v1/responses";
   else target += kind == protocol::JobKind::completion ? "/v1/completions" : "/v1/chat/completions";
   return target;
 }
@@ -223,6 +224,106 @@ EventOutcome translate_event(protocol::JobKind kind, std::string_view data) {
 EventOutcome translate_response(protocol::JobKind kind, std::string_view body) {
   EventOutcome out = translate_message(kind, body, "message");
   if (!out.error) out.done = true;
+  return out;
+}
+
+std::expected<std::string, std::string> prepare_responses_request(std::string_view payload, std::string_view model,
+                                                                  Delivery delivery) {
+  auto value = upstream_body(payload, model);
+  if (!value) return std::unexpected(value.error());
+  auto& body = value->get_object();
+  body["stream"] = delivery == Delivery::streamed;
+  body["store"] = false;
+  return json::serialize(*value);
+}
+
+namespace {
+
+// A Responses usage object as the protocol's: input and output tokens; its
+// details stay in the event the consumer gets.
+protocol::Usage responses_usage(const json::object& response) {
+  const auto* usage = response.if_contains("usage");
+  if (!usage || !usage->is_object()) return {};
+  const auto& u = usage->get_object();
+  return {as_int(u.if_contains("input_tokens")), as_int(u.if_contains("output_tokens")), {}};
+}
+
+// A response object's status ends the answer: completed ("stop") or
+// incomplete ("length"); failed or cancelled fails the job.
+void read_final_status(const json::object& response, EventOutcome& out, TranslatedChunk& chunk) {
+  const auto* status = response.if_contains("status");
+  const std::string_view s = status && status->is_string() ? std::string_view(status->get_string()) : "";
+  if (s == "completed" || s == "incomplete") {
+    chunk.finish_reason = s == "completed" ? "stop" : "length";
+    out.usage = responses_usage(response);
+    out.done = true;
+    return;
+  }
+  out.error = true;
+  if (const auto* error = response.if_contains("error"); error && error->is_object())
+    out.error_detail = detail_of(response);
+}
+
+bool carries_output(std::string_view type) {
+  return type == "response.output_text.delta" || type == "response.function_call_arguments.delta" ||
+         type == "response.reasoning_text.delta" || type == "response.refusal.delta";
+}
+
+}  // namespace
+
+EventOutcome translate_responses_event(std::string_view data) {
+  EventOutcome out;
+  if (data == "[DONE]") return out;  // some engines end every stream so; the answer ended at its final event
+  boost::system::error_code ec;
+  auto value = json::parse(js(data), ec);
+  const auto* type = !ec && value.is_object() ? value.get_object().if_contains("type") : nullptr;
+  if (!type || !type->is_string()) {
+    out.error = true;
+    return out;
+  }
+  const auto& event = value.get_object();
+  const std::string_view t = type->get_string();
+  if (t == "error" || t == "response.failed") {
+    out.error = true;
+    out.error_detail = detail_of(event);
+    if (const auto* response = event.if_contains("response"); response && response->is_object())
+      out.error_detail = detail_of(response->get_object());
+    return out;
+  }
+  TranslatedChunk chunk;
+  chunk.delta = std::string(data);
+  if (carries_output(t)) {
+    const auto* delta = event.if_contains("delta");
+    chunk.has_content = non_empty_string(delta);
+  }
+  if (t == "response.completed" || t == "response.incomplete") {
+    const auto* response = event.if_contains("response");
+    if (!response || !response->is_object()) {
+      out.error = true;
+      return out;
+    }
+    read_final_status(response->get_object(), out, chunk);
+    if (out.error) return out;
+  }
+  out.chunks.push_back(std::move(chunk));
+  return out;
+}
+
+EventOutcome translate_responses_body(std::string_view body) {
+  EventOutcome out;
+  boost::system::error_code ec;
+  auto value = json::parse(js(body), ec);
+  if (ec || !value.is_object()) {
+    out.error = true;
+    return out;
+  }
+  const auto& response = value.get_object();
+  if (read_error(response, out)) return out;
+  TranslatedChunk chunk;
+  chunk.delta = std::string(body);
+  chunk.has_content = true;
+  read_final_status(response, out, chunk);
+  if (!out.error) out.chunks.push_back(std::move(chunk));
   return out;
 }
 

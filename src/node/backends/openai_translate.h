@@ -33,7 +33,15 @@ std::expected<std::string, std::string> prepare_request(std::string_view payload
 // removed, "model" set to `model` (when not empty), nothing else touched.
 std::expected<std::string, std::string> prepare_embedding_request(std::string_view payload, std::string_view model);
 
-// "/v1/chat/completions", "/v1/completions" or "/v1/embeddings" below `base_path`.
+// A responses job's upstream body, for an engine that answers the Responses
+// API itself: the consumer's, Potluck-only fields removed, "model" set to
+// `model` (when not empty), "stream" as `delivery` says, and "store": false:
+// Potluck keeps no response and asks the engine to keep none either.
+std::expected<std::string, std::string> prepare_responses_request(std::string_view payload, std::string_view model,
+                                                                  Delivery delivery);
+
+// "/v1/chat/completions", "/v1/completions", "/v1/embeddings" or
+// "/v1/responses" below `base_path`.
 std::string completion_target(std::string_view base_path, protocol::JobKind kind);
 
 struct TranslatedChunk {
@@ -70,6 +78,18 @@ EventOutcome translate_response(protocol::JobKind kind, std::string_view body);
 // tokens; error when it is not such a list. The coordinator checks the
 // vectors' count and size.
 EventOutcome translate_embeddings(std::string_view body);
+
+// One event of a streamed Responses answer: one chunk whose delta is the
+// event as the engine wrote it (a JSON object with a string "type"), with
+// has_content when it is a text, reasoning or arguments delta.
+// response.completed and response.incomplete end the answer (finish_reason
+// "stop" or "length") with the response's usage; response.failed, an error
+// event, or anything that is not such an object fails it.
+EventOutcome translate_responses_event(std::string_view data);
+
+// A whole Responses answer: one chunk whose delta is the response object as
+// the engine wrote it, ended by its status as above.
+EventOutcome translate_responses_body(std::string_view body);
 
 // A completion-token estimate when the engine reports no usage for a whole
 // answer: ~4 bytes a token, at least one when there was any text.
