@@ -36,8 +36,11 @@ def main():
     w("")
     w(f"- Machine: {a.nproc} CPUs ({a.cpu}); date: {a.date}; commit: {a.commit}; "
       f"load average before: {a.loadavg}.")
+    rounds = first.get("rounds", 1)
     w(f"- {first['openssl']}; nginx {first['nginx']}; {len(runs)} runs, each point "
-      f"{first['duration_s']} s after 1 s of warm-up; ranges over the runs.")
+      f"{first['duration_s']} s after 1 s of warm-up; ranges over the runs. The {n}-client point is "
+      f"the median of {rounds} rounds per run, the four front ends measured in turn in each round, "
+      "so that the plain and TLS figures of a run share the machine's state.")
     w("")
     w("The same fake upstream behind four front ends, measured in one run with the same requests")
     w("(potluck-loadgen, keep-alive connections; over TLS it uses Potluck's own client TLS, so the")

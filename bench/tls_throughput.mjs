@@ -9,7 +9,12 @@
 //   nginx-tls    nginx terminating TLS in front of the upstream
 // At each, potluck-loadgen (keep-alive connections, TLS through Potluck's
 // own client TLS) measures requests/s at 1 and TLS_CLIENTS (64) clients and
-// chunks/s of one streamed answer of TLS_STREAM_CHUNKS (1000) tokens. Then
+// chunks/s of one streamed answer of TLS_STREAM_CHUNKS (1000) tokens. The
+// 64-client point, which the target is about, is taken TLS_ROUNDS (3) times,
+// the four front ends in turn each round, and its median kept: on a shared
+// 2-core machine one 5 s sample drifts with whatever else runs, and taking
+// the plain and TLS points side by side in every round keeps that drift out
+// of their ratio. Then
 // `openssl s_time` opens new TLS connections to relay-tls and nginx-tls for
 // TLS_HANDSHAKE_S seconds each: full handshakes, then resumed ones (session
 // tickets); each connection fetches /healthz so that TLS 1.3 tickets arrive.
@@ -17,7 +22,7 @@
 // Environment: POTLUCK_BIN, FAKE_UPSTREAM_BIN (as for the tests),
 // LOADGEN_BIN, NGINX_BIN, TLS_DURATION_S (5), TLS_WARMUP_S (1),
 // TLS_CLIENTS (64), TLS_STREAM_CHUNKS (1000), TLS_HANDSHAKE_S (5),
-// TLS_CONSUMERS (8: one consumer may have 32 jobs in flight).
+// TLS_CONSUMERS (8: one consumer may have 32 jobs in flight), TLS_ROUNDS (3).
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +39,7 @@ const CLIENTS = Number(process.env.TLS_CLIENTS ?? 64);
 const STREAM_CHUNKS = Number(process.env.TLS_STREAM_CHUNKS ?? 1000);
 const HANDSHAKE_S = Number(process.env.TLS_HANDSHAKE_S ?? 5);
 const CONSUMERS = Number(process.env.TLS_CONSUMERS ?? 8);
+const ROUNDS = Number(process.env.TLS_ROUNDS ?? 3);
 const MODEL = 'fake-model';
 const PLAIN_BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Hello there, how are you today?' }], max_tokens: 16 });
 const STREAM_BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Hello' }], stream: true, fake_chunks: STREAM_CHUNKS });
@@ -99,6 +105,12 @@ http {
   return { plain: `http://127.0.0.1:${plainPort}`, tls: `https://127.0.0.1:${tlsPort}` };
 }
 
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** One potluck-loadgen point; resolves its JSON. */
 async function point(url, { clients, stream, auth = [], ca }) {
   const args = ['--url', url, '--concurrency', String(clients), '--duration-s', String(DURATION_S),
@@ -140,17 +152,24 @@ await withHarness('bench-tls', async (h) => {
     'nginx-tls': { url: nginx.tls, ca },
   };
   const figures = {};
+  const chatUrl = (t) => `${t.url}/v1/chat/completions`;
   for (const [name, t] of Object.entries(targets)) {
-    const chat = `${t.url}/v1/chat/completions`;
-    const streamUrl = name.startsWith('nginx') ? `${t.url}/stream/v1/chat/completions` : chat;
-    const one = await point(chat, { clients: 1, ...t });
-    const many = await point(chat, { clients: CLIENTS, ...t });
+    const streamUrl = name.startsWith('nginx') ? `${t.url}/stream/v1/chat/completions` : chatUrl(t);
+    const one = await point(chatUrl(t), { clients: 1, ...t });
     const streamed = await point(streamUrl, { clients: 1, stream: true, ...t });
-    figures[name] = {
-      rps_1: one.rps, rps_n: many.rps, p50_n_ms: many.p50_ms, chunks_per_s: streamed.chunks_per_s,
-      errors: one.errors + many.errors + streamed.errors,
-    };
-    process.stderr.write(`bench-tls: ${name}: ${JSON.stringify(figures[name])}\n`);
+    figures[name] = { rps_1: one.rps, chunks_per_s: streamed.chunks_per_s, errors: one.errors + streamed.errors, rounds: [] };
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, t] of Object.entries(targets)) {
+      const many = await point(chatUrl(t), { clients: CLIENTS, ...t });
+      figures[name].rounds.push({ rps: many.rps, p50_ms: many.p50_ms });
+      figures[name].errors += many.errors;
+    }
+  }
+  for (const [name, f] of Object.entries(figures)) {
+    f.rps_n = median(f.rounds.map((r) => r.rps));
+    f.p50_n_ms = median(f.rounds.map((r) => r.p50_ms));
+    process.stderr.write(`bench-tls: ${name}: ${JSON.stringify(f)}\n`);
   }
   const hs = {};
   for (const name of ['relay-tls', 'nginx-tls']) {
@@ -160,5 +179,5 @@ await withHarness('bench-tls', async (h) => {
   const nginxVersion = (await run(NGINX, ['-v'])).stderr.trim().replace(/^nginx version: nginx\//, '');
   const opensslVersion = (await run('openssl', ['version'])).stdout.trim();
   console.log(JSON.stringify({ clients: CLIENTS, stream_chunks: STREAM_CHUNKS, duration_s: DURATION_S, handshake_s: HANDSHAKE_S,
-    nginx: nginxVersion, openssl: opensslVersion, figures, handshakes: hs }));
+    rounds: ROUNDS, nginx: nginxVersion, openssl: opensslVersion, figures, handshakes: hs }));
 });

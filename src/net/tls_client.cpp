@@ -67,6 +67,7 @@ std::expected<std::shared_ptr<const ClientTls>, std::string> ClientTls::make(con
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION);
+  SSL_CTX_set_ciphersuites(native, kTls13Suites);
   static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(native, kAlpn, sizeof kAlpn);
   std::string fingerprint;

@@ -132,6 +132,13 @@ describe('serving over TLS', () => {
     const resumed13 = await connect({ session: ticket13 });
     assert.equal(resumed13.isSessionReused(), true);
     resumed13.destroy();
+    // TLS 1.3 suites: Mozilla's intermediate three, nothing else.
+    for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']) {
+      const socket = await connect({ minVersion: 'TLSv1.3', ciphers: suite });
+      assert.equal(socket.getCipher().standardName, suite);
+      socket.destroy();
+    }
+    await assert.rejects(connect({ minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_CCM_SHA256' }));
   }));
 
   test('a finished exchange ends with close_notify, so an OpenSSL client resumes its session next time', h.wrap(async () => {
