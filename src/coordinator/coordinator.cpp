@@ -92,7 +92,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   UsageRecorder usage(store, metrics, config.max_pending_usage);
   DispatchQueue queue(config.queue);
   NodeHub hub(io.get_executor(), config, store, registry, metrics, queue);
-  api::CompletionsHandler completions({config, registry, metrics, usage, store, pricing, tiers, queue});
+  api::CompletionsHandler completions({config, registry, metrics, usage, store, pricing, queue}, tiers);
   api::JobStore job_records(io.get_executor(),
                             {config.max_jobs_held, config.max_pending_jobs_per_consumer, config.job_result_ttl});
   api::ExecHandler exec(completions.job_deps());

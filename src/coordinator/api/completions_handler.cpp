@@ -29,7 +29,7 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle(net::Exc
     auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
     co_return answer;
   }
-  OpenAiCollector collector(deps_.config.max_result_bytes, std::move(format));
+  OpenAiCollector collector(jobs_.config.max_result_bytes, std::move(format));
   auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
   co_return answer;
 }
@@ -51,7 +51,7 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle_response
   const std::int64_t created_at = unix_now_ms() / 1000;
   Placement native = admitted->placement;
   native.responses = true;
-  const bool passthrough = deps_.registry.online(native);
+  const bool passthrough = jobs_.registry.online(native);
   const CompletionPolicy policy(passthrough ? protocol::JobKind::responses : protocol::JobKind::chat,
                                 request.held_output_tokens(), request.stream);
   std::unique_ptr<ResponsesOutput> output;
@@ -66,11 +66,11 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::handle_response
   JobRun::Spec spec{{}, std::move(caller), passthrough ? std::move(native) : std::move(admitted->placement),
                     std::move(payload)};
   if (request.stream) {
-    ResponsesStreamSink sink(exchange, deps_.config.max_result_bytes, std::move(output));
+    ResponsesStreamSink sink(exchange, jobs_.config.max_result_bytes, std::move(output));
     auto answer = co_await run_for_connection(job_deps(), policy, sink, spec);
     co_return answer;
   }
-  ResponsesCollector collector(deps_.config.max_result_bytes, std::move(output));
+  ResponsesCollector collector(jobs_.config.max_result_bytes, std::move(output));
   auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
   co_return answer;
 }
@@ -79,7 +79,7 @@ std::expected<CompletionsHandler::Admitted, ApiError> CompletionsHandler::admit(
                                                                                 std::string_view body,
                                                                                 protocol::JobKind kind,
                                                                                 bool may_wait) const {
-  auto request = parse_completion_request(body, kind, deps_.config.max_tokens_cap);
+  auto request = parse_completion_request(body, kind, jobs_.config.max_tokens_cap);
   if (!request) return std::unexpected(request.error());
   auto placement = place(caller, request->model, request->cluster, false, may_wait);
   if (!placement) return std::unexpected(placement.error());
@@ -93,15 +93,15 @@ net::awaitable<std::optional<net::Response>> CompletionsHandler::embeddings(net:
   if (!admitted) co_return net::make_error_response(admitted.error());
   const CompletionPolicy policy(protocol::JobKind::embedding, 0, false);
   JobRun::Spec spec{{}, std::move(caller), std::move(admitted->placement), body};
-  EmbeddingsCollector collector(deps_.config.max_result_bytes, admitted->request.model, admitted->request.inputs,
-                                deps_.config.embeddings.max_dimensions);
+  EmbeddingsCollector collector(jobs_.config.max_result_bytes, admitted->request.model, admitted->request.inputs,
+                                jobs_.config.embeddings.max_dimensions);
   auto answer = co_await run_collected(job_deps(), policy, exchange, collector, spec);
   co_return answer;
 }
 
 std::expected<CompletionsHandler::AdmittedEmbedding, ApiError> CompletionsHandler::admit_embedding(
     const Principal& caller, std::string_view body, bool may_wait) const {
-  auto request = parse_embedding_request(body, deps_.config.embeddings);
+  auto request = parse_embedding_request(body, jobs_.config.embeddings);
   if (!request) return std::unexpected(request.error());
   auto placement = place(caller, request->model, request->cluster, true, may_wait);
   if (!placement) return std::unexpected(placement.error());
@@ -122,11 +122,7 @@ std::expected<Placement, ApiError> CompletionsHandler::place(const Principal& ca
 bool CompletionsHandler::served_without_embeddings(const Placement& placement) const {
   Placement any_offer = placement;
   any_offer.embeddings = false;
-  return deps_.registry.online(any_offer);
-}
-
-JobRun::Deps CompletionsHandler::job_deps() const {
-  return {deps_.config, deps_.registry, deps_.metrics, deps_.usage, deps_.store, deps_.pricing, deps_.queue};
+  return jobs_.registry.online(any_offer);
 }
 
 // The cluster as choose_cluster decides; a tier is named as "tier:<name>".
@@ -142,7 +138,7 @@ std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& c
     if (placement.in_cluster())
       return std::unexpected(ApiError::bad_request(
           "tiers belong to the public pool; name a model to run in a cluster", "invalid_model"));
-    const store::Tier* tier = deps_.tiers.find(name);
+    const store::Tier* tier = tiers_.find(name);
     if (!tier)
       return std::unexpected(ApiError::bad_request(
           "unknown tier '" + name.substr(0, 64) + "' (GET /api/tiers lists them)", "unknown_tier"));
@@ -161,17 +157,17 @@ std::expected<Placement, ApiError> CompletionsHandler::target(const Principal& c
 std::expected<void, ApiError> CompletionsHandler::check_reachable(const Placement& placement,
                                                                   const std::string& model,
                                                                   bool may_wait) const {
-  if (deps_.registry.online(placement)) return {};
-  const bool known = placement.tier || (!placement.in_cluster() && deps_.registry.known(model) &&
+  if (jobs_.registry.online(placement)) return {};
+  const bool known = placement.tier || (!placement.in_cluster() && jobs_.registry.known(model) &&
                                         !(placement.embeddings && served_without_embeddings(placement)));
   if (known && may_wait) return {};
   const std::string what = placement.embeddings ? " with embeddings" : "";
   if (placement.tier)
     return std::unexpected(ApiError::unavailable("no node that fits " + placement.label() + what + " is online; try again later",
-                                 deps_.config.retry_after_s));
+                                 jobs_.config.retry_after_s));
   if (known)
     return std::unexpected(ApiError::unavailable(
-        "no node serving model '" + model + "'" + what + " is online; try again later", deps_.config.retry_after_s));
+        "no node serving model '" + model + "'" + what + " is online; try again later", jobs_.config.retry_after_s));
   const std::string where = placement.in_cluster() ? " in this cluster" : "";
   return std::unexpected(ApiError::not_found(
       "The model '" + model + "' does not exist or no node" + where + " serves it" + what, "model_not_found"));

@@ -16,17 +16,9 @@ namespace potluck::coordinator::api {
 
 class CompletionsHandler {
  public:
-  struct Deps {
-    const CoordinatorConfig& config;
-    Registry& registry;
-    Metrics& metrics;
-    UsageRecorder& usage;
-    StoreExecutor& store;
-    const PricingPolicy& pricing;
-    const TierCatalog& tiers;
-    DispatchQueue& queue;
-  };
-  explicit CompletionsHandler(Deps deps) : deps_(deps) {}
+  // `jobs`: what every job it runs needs; `tiers`: the public tiers a
+  // request may name.
+  CompletionsHandler(JobRun::Deps jobs, const TierCatalog& tiers) : jobs_(jobs), tiers_(tiers) {}
 
   // `caller` holds the inference scope (the router checked it).
   net::awaitable<std::optional<net::Response>> handle(net::Exchange& exchange, Principal& caller,
@@ -53,7 +45,7 @@ class CompletionsHandler {
   // The same for an embeddings request, placed on nodes that answer embeddings.
   std::expected<AdmittedEmbedding, ApiError> admit_embedding(const Principal& caller, std::string_view body,
                                                              bool may_wait) const;
-  JobRun::Deps job_deps() const;
+  const JobRun::Deps& job_deps() const { return jobs_; }
 
  private:
   // Where a request for `model` (or "tier:NAME") in `cluster` may run, and
@@ -68,7 +60,8 @@ class CompletionsHandler {
   // Nodes online offer the placement's model, none of them for embeddings.
   bool served_without_embeddings(const Placement& placement) const;
 
-  Deps deps_;
+  JobRun::Deps jobs_;
+  const TierCatalog& tiers_;
 };
 
 }  // namespace potluck::coordinator::api
