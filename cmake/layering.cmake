@@ -31,3 +31,7 @@ potluck_layering_probe(net_includes_protocol potluck_net protocol/frames.h REFUS
 potluck_layering_probe(node_includes_coordinator potluck_node coordinator/config.h REFUSED)
 potluck_layering_probe(coordinator_includes_cli potluck_coordinator cli/flags.h REFUSED)
 potluck_layering_probe(common_includes_crypto potluck_common crypto/sha256.h REFUSED)
+# The payment rails know the network, not the store or the coordinator.
+potluck_layering_probe(payments_includes_store potluck_payments store/result.h REFUSED)
+potluck_layering_probe(payments_includes_coordinator potluck_payments coordinator/config.h REFUSED)
+potluck_layering_probe(coordinator_includes_payments potluck_coordinator payments/payment_rail.h ALLOWED)

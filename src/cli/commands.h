@@ -22,6 +22,8 @@ std::shared_ptr<const node::NodeConfig> add_node_command(CLI::App& app, Action& 
 void add_admin_command(CLI::App& app, Action& action);
 void add_keys_command(CLI::App& app, Action& action);
 void add_chat_command(CLI::App& app, Action& action);
+// `potluck wallet topup|payout` under `wallet`.
+void add_wallet_payment_commands(CLI::App* wallet, Action& action);
 void add_wallet_command(CLI::App& app, Action& action);
 void add_grant_command(CLI::App& admin, Action& action);  // under `admin`
 void add_pricing_command(CLI::App& app, Action& action);

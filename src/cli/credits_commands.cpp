@@ -1,5 +1,6 @@
 // Credits and the public pool's market, over the API:
-//   potluck wallet                       balance and history
+//   potluck wallet                       balance and history (topup, payout:
+//                                        wallet_payments_command.cpp)
 //   potluck admin grant USER AMOUNT      (admin) credits to a user
 //   potluck pricing show|set             price bounds and platform fee
 //   potluck tiers list|set|delete        service classes of the public pool
@@ -22,7 +23,9 @@ void add_wallet_command(CLI::App& app, Action& action) {
   auto limit = std::make_shared<int>(20);
   add_api_flags(cmd, *api);
   cmd->add_option("--limit", *limit, "History rows to show")->check(CLI::Range(1, 500))->capture_default_str();
-  cmd->callback([&action, api, limit] {
+  add_wallet_payment_commands(cmd, action);
+  cmd->callback([&action, api, limit, cmd] {
+    if (!cmd->get_subcommands().empty()) return;  // topup or payout chose the action
     action = [api, limit] {
       auto wallet = call_api(*api, http::verb::get, "/api/wallet?limit=" + std::to_string(*limit), std::nullopt, 200, "wallet");
       if (!wallet) return 1;

@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/payment_flags.h"
 #include "common/log.h"
 #include "coordinator/config.h"
 #include "coordinator/coordinator.h"
@@ -261,6 +262,7 @@ std::shared_ptr<const coordinator::CoordinatorConfig> add_serve_command(CLI::App
   duration_flag("--ledger-check-interval-s", c.ledger_check_interval, "POTLUCK_LEDGER_CHECK_INTERVAL_S",
                 "How often every kept balance is checked against the sum of its ledger rows (also at start; "
                 "at least 1)");
+  add_payment_flags(cmd, c.payments);
 
   cmd->callback([&action, config, listen, log_options, durations, trusted_proxies] {
     durations->apply();

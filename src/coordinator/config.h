@@ -9,6 +9,8 @@
 #include "net/limits.h"
 #include "net/tls_files.h"
 #include "net/ws_channel.h"
+#include "payments/lightning_network.h"
+#include "payments/lnd_options.h"
 #include "protocol/exec.h"
 #include "protocol/frames.h"
 
@@ -23,6 +25,22 @@ struct EmbeddingLimits {
   std::int64_t max_inputs = 2048;                // strings or token arrays in `input`
   std::int64_t max_input_bytes = 2 * 1024 * 1024;  // the request body
   std::int64_t max_dimensions = 8192;            // numbers in one vector, asked (`dimensions`) or answered
+};
+
+// Buying credits and paying providers out (docs/payments.md). Amounts are
+// micro-credits.
+enum class PaymentRailKind { none, lnd };
+struct PaymentSettings {
+  PaymentRailKind rail = PaymentRailKind::none;  // none: credits by grant only
+  payments::LndOptions lnd;
+  payments::LightningNetwork network = payments::LightningNetwork::bitcoin;
+  std::int64_t micro_per_sat = 1'000'000;           // --credits-per-sat 1
+  std::int64_t min_payout = 100'000'000;            // 100 credits
+  std::int64_t max_payout_per_day = 1'000'000'000'000;  // a million credits per user
+  std::int64_t max_topup = 1'000'000'000'000;       // one invoice
+  std::int64_t topup_expiry_s = 3600;
+  std::int64_t max_open_topups = 20;                // unpaid invoices per user
+  std::int64_t payout_timeout_s = 60;               // LND's pathfinding budget per payout
 };
 
 struct CoordinatorConfig {
@@ -101,6 +119,7 @@ struct CoordinatorConfig {
   // How often every kept balance is compared with the sum of its rows (also
   // once at start). A full scan of the ledger on the store thread: daily.
   std::chrono::seconds ledger_check_interval{86400};
+  PaymentSettings payments;
 };
 
 // The window nodes are granted: the flag's, but at most half the stream

@@ -8,6 +8,8 @@
 #include "coordinator/api/session_handler.h"
 #include "coordinator/auth.h"
 #include "coordinator/ledger_check.h"
+#include "coordinator/payments/payment_service.h"
+#include "payments/lnd_rail.h"
 #include "coordinator/node_hub.h"
 #include "coordinator/periodic.h"
 #include "coordinator/retention.h"
@@ -60,6 +62,15 @@ void remember_known_models(store::Store& store, Registry& registry) {
     for (const auto& seen : *first_seen) registry.note_first_seen(seen.cluster_id, seen.model, seen.first_seen_ms);
 }
 
+// The rail --payments names; start-up fails on a wrong --lnd-* flag.
+std::unique_ptr<payments::PaymentRail> make_payment_rail(asio::any_io_executor executor,
+                                                         const PaymentSettings& settings) {
+  if (settings.rail == PaymentRailKind::none) return nullptr;
+  auto lnd = payments::LndRail::make(std::move(executor), settings.lnd);
+  if (!lnd) throw std::runtime_error(lnd.error());
+  return std::move(*lnd);
+}
+
 }  // namespace
 
 int run_coordinator(const CoordinatorConfig& config) {
@@ -98,7 +109,10 @@ int run_coordinator(const CoordinatorConfig& config) {
   api::ExecHandler exec(completions.job_deps());
   api::JobsHandler jobs(completions, exec, job_records);
   api::KeysHandler keys(auth, store);
-  api::WalletHandler wallet(store);
+  auto rail = make_payment_rail(io.get_executor(), config.payments);
+  PaymentService payment_service(io.get_executor(), config.payments, store, std::move(rail), clock);
+  api::WalletHandler wallet(store, payment_service);
+  api::PaymentsHandler payments_api(payment_service, store);
   api::PricingHandler pricing_api(store, pricing, tiers, registry);
   api::NodesHandler nodes_api(store, registry);
   api::AccountsApi accounts(auth, store, hub);
@@ -116,7 +130,7 @@ int run_coordinator(const CoordinatorConfig& config) {
   auto cors = CorsPolicy::parse(config.cors_origins);
   if (!cors) throw std::runtime_error("--cors-origins: " + cors.error());
 
-  const Services services{config, auth, registry, metrics, hub, completions, keys, wallet, pricing_api, nodes_api,
+  const Services services{config, auth, registry, metrics, hub, completions, keys, wallet, payments_api, pricing_api, nodes_api,
                           accounts, exec, [&server] { return server.open_connections(); },
                           per_ip, audit, usage_api, me, jobs, session_api, overview, web, store.health(),
                           *cors};
@@ -128,6 +142,7 @@ int run_coordinator(const CoordinatorConfig& config) {
                bound->address().to_string(), bound->port(), config.data_dir);
 
   bool stopping = false;
+  payment_service.start();
   std::optional<TlsReloader> tls_reloader;
   if (*tls) tls_reloader.emplace(io, **tls, config.tls_reload, stopping).start();
   // Background: usage events and key last-use times go to the store in batches.
@@ -189,6 +204,7 @@ int run_coordinator(const CoordinatorConfig& config) {
     hub.close_all();
     server.close_all();
     stopping = true;
+    payment_service.stop();
     co_await usage.flush();
     co_await auth.flush_last_used();
     io.stop();

@@ -10,6 +10,7 @@
 #include "coordinator/api/nodes_handler.h"
 #include "coordinator/api/pricing_handler.h"
 #include "coordinator/api/wallet_handler.h"
+#include "coordinator/api/payments_handler.h"
 #include "coordinator/api/me_handler.h"
 #include "coordinator/api/overview_handler.h"
 #include "coordinator/api/session_handler.h"
@@ -33,6 +34,7 @@ struct Services {
   api::CompletionsHandler& completions;
   api::KeysHandler& keys;
   api::WalletHandler& wallet;
+  api::PaymentsHandler& payments;
   api::PricingHandler& pricing;
   api::NodesHandler& nodes;
   api::AccountsApi& accounts;

@@ -58,6 +58,20 @@ Answer revoke_key(const Services& s, net::Exchange&, RouteCall& c) {
 }
 Answer wallet(const Services& s, net::Exchange& ex, RouteCall& c) { co_return co_await s.wallet.wallet(ex, c.principal); }
 Answer grant(const Services& s, net::Exchange& ex, RouteCall& c) { co_return co_await s.wallet.grant(ex, c.principal); }
+Answer create_topup(const Services& s, net::Exchange& ex, RouteCall& c) {
+  co_return co_await s.payments.create_topup(ex, c.principal);
+}
+Answer one_topup(const Services& s, net::Exchange&, RouteCall& c) {
+  const std::string id(c.captures["id"]);
+  co_return co_await s.payments.topup(c.principal, id);
+}
+Answer create_payout(const Services& s, net::Exchange& ex, RouteCall& c) {
+  co_return co_await s.payments.create_payout(ex, c.principal);
+}
+Answer one_payout(const Services& s, net::Exchange&, RouteCall& c) {
+  const std::string id(c.captures["id"]);
+  co_return co_await s.payments.payout(c.principal, id);
+}
 Answer pricing(const Services& s, net::Exchange&, RouteCall&) { co_return s.pricing.pricing(); }
 Answer set_pricing(const Services& s, net::Exchange& ex, RouteCall& c) {
   co_return co_await s.pricing.set_pricing(ex, c.principal);
@@ -218,6 +232,11 @@ std::span<const Route> routes() {
       {verb::delete_, P("/api/keys/{id}"), scope_account, revoke_key},  // the caller's own keys (404)
       {verb::get, P("/api/wallet"), key, wallet},              // the caller's own wallet
       {verb::post, P("/api/admin/grants"), admin, grant},
+      // Lightning (404 payments_disabled with --payments none); the caller's own only (404).
+      {verb::post, P("/api/wallet/topups"), scope_account, create_topup},
+      {verb::get, P("/api/wallet/topups/{id}"), key, one_topup},
+      {verb::post, P("/api/wallet/payouts"), scope_account, create_payout},
+      {verb::get, P("/api/wallet/payouts/{id}"), key, one_payout},
       {verb::get, P("/api/pricing"), key, pricing},
       {verb::put, P("/api/pricing"), admin, set_pricing},
       {verb::get, P("/api/tiers"), key, tiers},

@@ -6,6 +6,7 @@
 #include "store/audit.h"
 #include "store/clusters.h"
 #include "store/ledger.h"
+#include "store/payments.h"
 #include "store/access_levels.h"
 #include "store/result.h"
 #include "store/usage_outcome.h"
@@ -138,6 +139,7 @@ class Store {
 
   virtual ClusterStore& clusters() = 0;
   virtual LedgerStore& ledger() = 0;
+  virtual PaymentStore& payments() = 0;
   virtual AuditStore& audit() = 0;
   virtual UsageStore& usage() = 0;
   virtual PersonalDataStore& personal_data() = 0;

@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "coordinator/api/api_responses.h"
+#include "coordinator/api/payments_json.h"
 #include "coordinator/api/request_body.h"
 #include "coordinator/api/request_params.h"
 
@@ -21,9 +22,14 @@ json::object entry_json(const store::LedgerEntry& e) {
           {"memo", e.memo}};
 }
 
+// The latest top-ups and payouts a wallet shows.
+constexpr int kPaymentsShown = 20;
+
 struct Wallet {
   std::int64_t balance = 0;
   std::vector<store::LedgerEntry> history;
+  std::vector<store::Topup> topups;
+  std::vector<store::Payout> payouts;
 };
 
 }  // namespace
@@ -38,21 +44,37 @@ net::awaitable<std::optional<net::Response>> WalletHandler::wallet(net::Exchange
   if (!before_param) co_return net::make_error_response(before_param.error());
   const int limit = static_cast<int>(*limit_param);
   const std::int64_t before = *before_param;
-  auto read = [&account, limit, before](store::Store& s) -> store::Result<Wallet> {
+  const std::string user = caller.user_id;
+  const bool payments = payments_.enabled();
+  auto read = [&account, &user, limit, before, payments](store::Store& s) -> store::Result<Wallet> {
     auto balance = s.ledger().balance(account);
     if (!balance) return std::unexpected(balance.error());
     auto history = s.ledger().history(account, before, limit);
     if (!history) return std::unexpected(history.error());
-    return Wallet{*balance, std::move(*history)};
+    Wallet wallet{*balance, std::move(*history), {}, {}};
+    if (!payments) return wallet;
+    auto topups = s.payments().list_topups(user, kPaymentsShown);
+    if (!topups) return std::unexpected(topups.error());
+    auto payouts = s.payments().list_payouts(user, kPaymentsShown);
+    if (!payouts) return std::unexpected(payouts.error());
+    wallet.topups = std::move(*topups);
+    wallet.payouts = std::move(*payouts);
+    return wallet;
   };
   auto wallet = co_await store_.call(read);
   if (!wallet) co_return store_error_response(wallet.error(), "wallet", 400);
   json::array history;
   for (const auto& e : wallet->history) history.push_back(entry_json(e));
+  json::array topups, payouts;
+  for (const auto& t : wallet->topups) topups.push_back(topup_json(t));
+  for (const auto& p : wallet->payouts) payouts.push_back(payout_json(p));
   json::object body{{"account", account},
                     {"balance", format_credits(wallet->balance)},
                     {"balance_micro", wallet->balance},
-                    {"history", std::move(history)}};
+                    {"history", std::move(history)},
+                    {"payments", payment_settings_json(payments_.settings())},
+                    {"topups", std::move(topups)},
+                    {"payouts", std::move(payouts)}};
   co_return json_response(http::status::ok, body);
 }
 

@@ -7,7 +7,7 @@ namespace potluck::store::sqlite {
 namespace {
 
 // Append only: a migration, once released, is never edited.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     R"sql(
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
@@ -249,6 +249,39 @@ CREATE TRIGGER audit_pruned_runs_no_update BEFORE UPDATE ON audit_pruned_runs
   BEGIN SELECT RAISE(ABORT, 'pruned runs are append-only'); END;
 CREATE TRIGGER audit_pruned_runs_no_delete BEFORE DELETE ON audit_pruned_runs
   BEGIN SELECT RAISE(ABORT, 'pruned runs are append-only'); END;
+)sql",
+    // 10: Lightning top-ups and payouts (store/payments.h). A payment hash is
+    // unique in each table: an invoice is credited once and paid once.
+    R"sql(
+CREATE TABLE IF NOT EXISTS topups (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  payment_hash TEXT NOT NULL UNIQUE,
+  invoice TEXT NOT NULL,
+  sats INTEGER NOT NULL CHECK (sats > 0),
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  settled_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS topups_by_user ON topups (user_id, created_at);
+CREATE INDEX IF NOT EXISTS topups_unsettled ON topups (created_at) WHERE state != 'settled';
+CREATE TABLE IF NOT EXISTS payouts (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  payment_hash TEXT NOT NULL UNIQUE,
+  invoice TEXT NOT NULL,
+  sats INTEGER NOT NULL CHECK (sats > 0),
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  state TEXT NOT NULL,
+  fee_sat INTEGER NOT NULL DEFAULT 0,
+  failure TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS payouts_by_user ON payouts (user_id, created_at);
+CREATE INDEX IF NOT EXISTS payouts_in_flight ON payouts (created_at) WHERE state = 'in_flight';
 )sql",
 };
 

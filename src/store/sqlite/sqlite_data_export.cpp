@@ -29,7 +29,7 @@ struct Section {
   "(SELECT name FROM nodes WHERE nodes.id = " table ".node_id) AS node_name "
 
 // Times are Unix milliseconds, as stored.
-constexpr std::array<Section, 11> kSections{{
+constexpr std::array<Section, 13> kSections{{
     {"keys", "SELECT id, name, scopes, cluster_id, created_at, last_used_at, revoked_at "
              "FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id"},
     {"memberships", "SELECT m.cluster_id, c.name AS cluster_name, m.role, m.joined_at "
@@ -51,6 +51,11 @@ constexpr std::array<Section, 11> kSections{{
                     "FROM usage_daily WHERE user_id = ?1 ORDER BY day", false, true},
     {"ledger", "SELECT id, transfer_id, ts, amount, kind, job_id, memo FROM ledger "
                "WHERE account = ?1 ORDER BY id", true},
+    // Lightning top-ups and payouts; times in Unix seconds, as stored.
+    {"topups", "SELECT id, payment_hash, invoice, sats, amount, state, created_at, expires_at, settled_at "
+               "FROM topups WHERE user_id = ?1 ORDER BY created_at, id"},
+    {"payouts", "SELECT id, payment_hash, invoice, sats, amount, state, fee_sat, failure, created_at, finished_at "
+                "FROM payouts WHERE user_id = ?1 ORDER BY created_at, id"},
     {"audit", "SELECT seq, ts, actor_id, action, subject_id, cluster_id, detail, prev_sha256, sha256 "
               "FROM audit_log WHERE actor_id = ?1 OR subject_id = ?1 ORDER BY seq"},
     {"user", "SELECT id, email, role, created_at, deleted_at FROM users WHERE id = ?1"},

@@ -3,6 +3,7 @@
 #include "store/sqlite/sqlite_audit.h"
 #include "store/sqlite/sqlite_clusters.h"
 #include "store/sqlite/sqlite_ledger.h"
+#include "store/sqlite/sqlite_payments.h"
 #include "store/sqlite/sqlite_personal_data.h"
 #include "store/sqlite/sqlite_usage.h"
 #include "store/store.h"
@@ -32,6 +33,7 @@ class SqliteStore final : public Store {
 
   ClusterStore& clusters() override { return clusters_; }
   LedgerStore& ledger() override { return ledger_; }
+  PaymentStore& payments() override { return payments_; }
   AuditStore& audit() override { return audit_; }
   UsageStore& usage() override { return usage_; }
   PersonalDataStore& personal_data() override { return personal_data_; }
@@ -84,6 +86,7 @@ class SqliteStore final : public Store {
   std::string data_dir_;  // empty when opened by path
   SqliteClusterStore clusters_{db_};
   SqliteLedgerStore ledger_{db_};
+  SqlitePaymentStore payments_{db_};
   SqliteAuditStore audit_{db_};
   SqliteUsageStore usage_{db_};
   SqlitePersonalDataStore personal_data_{db_};
