@@ -382,6 +382,11 @@ describe('invoice subscription', () => {
     assert.equal(first.state, 'SETTLED');
     assert.equal(Number(first.settle_index), Number(once.settle_index) + 1);
 
+    // Settling it again changes nothing and notifies once more: a late duplicate.
+    const again = lnd.settle(b64ToHex(inv2.r_hash));
+    assert.equal(again.settleIndex, Number(first.settle_index));
+    assert.deepEqual((await sub.next()).result, first);
+
     sub.close();
     await waitUntil(() => lnd.stats.subscribers === 0);
   });
