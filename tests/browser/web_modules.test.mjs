@@ -1,8 +1,10 @@
 // The dashboard's pure modules, run in Node (no browser): CSV parsing, the
-// usage chart series, and the SSE reader on bodies split at awkward places.
+// usage chart series, the SSE reader on bodies split at awkward places, and
+// the Wallet's Lightning helpers.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseCsv } from '../../web/src/csv.js';
+import { failureText, formatSats, lightningUri, satsForCredits } from '../../web/src/lightning.js';
 import { sseData } from '../../web/src/sse.js';
 import { buckets, bucketSeconds, lastHour, latencyPercentiles, percentile, sumByModel, usageEvents } from '../../web/src/usage_series.js';
 
@@ -103,5 +105,29 @@ describe('sseData', () => {
 
   test('a body that ends without [DONE] ends the events', async () => {
     assert.deepEqual(await collect(body('data:x\n\n', 'data: y')), ['x']);
+  });
+});
+
+describe('lightning helpers', () => {
+  test('credits to sats at the coordinator\'s rate, exactly, in decimal', () => {
+    assert.deepEqual(satsForCredits('10', '0.01'), { sats: 1000n, exact: true });
+    assert.deepEqual(satsForCredits('12.5', '0.01'), { sats: 1250n, exact: true });
+    assert.deepEqual(satsForCredits(' 0.3 ', '0.1'), { sats: 3n, exact: true }, 'no binary rounding (0.3 / 0.1)');
+    assert.deepEqual(satsForCredits('0.005', '0.01'), { sats: 0n, exact: false });
+    assert.deepEqual(satsForCredits('1', '0.000003'), { sats: 333333n, exact: false });
+    for (const bad of ['', 'ten', '-1', '1e3', '0', '1.2.3']) assert.equal(satsForCredits(bad, '0.01'), null, bad);
+    assert.equal(satsForCredits('1', '0'), null);
+    assert.equal(satsForCredits('1', undefined), null);
+  });
+
+  test('the QR payload is the lightning: URI upper-cased; sats and failure reasons read as words', () => {
+    assert.equal(lightningUri('lnbcrt10u1pabc'), 'LIGHTNING:LNBCRT10U1PABC');
+    assert.match(lightningUri('lnbcrt10u1p0xyz'), /^[0-9A-Z $%*+\-./:]*$/, 'QR alphanumeric mode');
+    assert.equal(formatSats(1234567), '1,234,567');
+    assert.equal(formatSats(1000n), '1,000');
+    assert.equal(failureText('FAILURE_REASON_NO_ROUTE'), 'no route');
+    assert.equal(failureText('FAILURE_REASON_INSUFFICIENT_BALANCE'), 'insufficient balance');
+    assert.equal(failureText(null), '');
+    assert.equal(failureText('the node is offline'), 'the node is offline');
   });
 });
