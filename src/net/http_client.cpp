@@ -161,6 +161,9 @@ awaitable<std::expected<unsigned, std::string>> HttpClient::stream(
       if (n) on_body(status, std::string_view(slice, n));
     }
     clear_abort();
+    // An abort from within on_body (the caller had what it wanted) closed
+    // the socket even when the body was complete: never pool it.
+    if (abort && abort->aborted()) co_return std::unexpected("aborted");
     if (parser.get().keep_alive()) release(std::move(connection));
     co_return status;
   }

@@ -246,7 +246,10 @@ net::awaitable<std::expected<CreatedInvoice, std::string>> LndRail::create_invoi
 net::awaitable<std::expected<InvoiceStatus, std::string>> LndRail::lookup_invoice(const std::string& payment_hash) {
   auto encoded = hex_to_base64url(payment_hash);
   if (!encoded) co_return std::unexpected("not a payment hash");
-  const std::string target = "/v2/invoices/lookup?payment_hash=" + *encoded;
+  // Padded, as LND's gateway wants it; '=' escaped inside a query value.
+  std::string query = *encoded;
+  for (auto at = query.find('='); at != std::string::npos; at = query.find('=', at)) query.replace(at, 1, "%3D");
+  const std::string target = "/v2/invoices/lookup?payment_hash=" + query;
   const auto headers = lnd_headers(macaroon_hex_);
   const std::string no_body;
   auto reply = co_await client_->request(http::verb::get, target, no_body, headers, kCallTimeout, kMaxReplyBytes);

@@ -189,7 +189,7 @@ describe('payouts', () => {
     const { paymentRequest, paymentHash } = lnd.makeExternalInvoice({ sats: 1500 });
     lnd.setPaymentOutcome(paymentHash, 'hang');
     const p = await payout(paymentRequest);
-    await waitFor(() => lnd.payments().some((x) => x.payment_hash === paymentHash && x.status === 'IN_FLIGHT'),
+    await waitFor(() => lnd.payments().some((x) => x.paymentHash === paymentHash && x.status === 'IN_FLIGHT'),
       { what: 'the payment in flight at LND' });
     await restart('kill');
     lnd.completePayment(paymentHash, 'succeed');
@@ -204,7 +204,7 @@ describe('payouts', () => {
     const { paymentRequest, paymentHash } = lnd.makeExternalInvoice({ sats: 700 });
     lnd.setPaymentOutcome(paymentHash, 'hang');
     const p = await payout(paymentRequest);
-    await waitFor(() => lnd.payments().some((x) => x.payment_hash === paymentHash && x.status === 'IN_FLIGHT'));
+    await waitFor(() => lnd.payments().some((x) => x.paymentHash === paymentHash && x.status === 'IN_FLIGHT'));
     await restart('kill');
     lnd.completePayment(paymentHash, 'fail');
     await waitState('payouts', p.id, 'failed');
@@ -229,7 +229,7 @@ describe('payouts', () => {
     await expectError('x'.repeat(5000), 400, 'invalid_invoice');
     await expectError(lnd.makeExternalInvoice({ sats: 1000, network: 'bitcoin' }).paymentRequest, 400, 'wrong_network');
     await expectError(lnd.makeExternalInvoice({ noAmount: true }).paymentRequest, 400, 'invoice_without_amount');
-    await expectError(lnd.makeExternalInvoice({ msat: '1500500' }).paymentRequest, 400, 'invalid_invoice');
+    await expectError(lnd.makeExternalInvoice({ msat: 1500500 }).paymentRequest, 400, 'invalid_invoice');
     await expectError(lnd.makeExternalInvoice({ sats: 1000, expirySeconds: 1, timestamp: 1_600_000_000 }).paymentRequest,
       400, 'invoice_expired');
     const notJson = await coord.request('POST', '/api/wallet/payouts', { key: alice, rawBody: '{"invoice":' });

@@ -425,7 +425,7 @@ export class FakeLnd {
    * wallet), payable at this fake through /v2/router/send; a payment that
    * succeeds reveals its preimage. Returns {paymentRequest, paymentHash, preimage, payee}.
    */
-  makeExternalInvoice({ sats, expirySeconds = 3600, network = this.network, noAmount = false, msat, memo = 'payout' } = {}) {
+  makeExternalInvoice({ sats, expirySeconds = 3600, network = this.network, noAmount = false, msat, memo = 'payout', timestamp = nowS() } = {}) {
     if (!NETWORKS[network]) throw new TypeError(`fake lnd: unknown network ${network}`);
     let amountMsat = 0;
     if (!noAmount) {
@@ -438,7 +438,7 @@ export class FakeLnd {
     const key = newNodeKey();
     const paymentRequest = signInvoice({
       privateKey: key.privateKey, network, paymentHash, paymentAddr: randomBytes(32), memo,
-      expiry: expirySeconds, msat: amountMsat, timestamp: nowS(),
+      expiry: expirySeconds, msat: amountMsat, timestamp,
     });
     this.external.set(paymentHash.toString('hex'), preimage);
     return { paymentRequest, paymentHash: paymentHash.toString('hex'), preimage: preimage.toString('hex'), payee: key.publicKeyHex };
