@@ -36,7 +36,7 @@ ASAN_TEST_FILES ?= $(addprefix tests/integration/,completions.test.mjs cancel.te
   stream_buffer.test.mjs jobs.test.mjs exec.test.mjs errors.test.mjs failover.test.mjs deadline.test.mjs \
   slow_clients.test.mjs mock_backend.test.mjs faults.test.mjs exec_pricing.test.mjs harness_sanitizer.test.mjs \
   shutdown.test.mjs node_outbox.test.mjs ledger.test.mjs storage_faults.test.mjs tls.test.mjs \
-  responses_native.test.mjs)
+  responses_native.test.mjs payments.test.mjs)
 test-asan: setup
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DPOTLUCK_SANITIZE=ON -DPOTLUCK_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)

@@ -131,6 +131,7 @@ describe('top-ups', () => {
       `UPDATE topups SET expires_at = strftime('%s','now') - 3600 WHERE id = '${t.id}'`]);
     await startCoord();
     await waitState('topups', t.id, 'expired');
+    assert.equal(await micro(), before);  // expired unpaid: nothing credited
     lnd.settle(t.payment_hash);
     await waitState('topups', t.id, 'settled');
     assert.equal(await micro(), before + 2_000_000);

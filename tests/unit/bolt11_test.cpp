@@ -10,29 +10,29 @@ namespace {
 
 // Made by tests' bolt11 1.4.1 with timestamp 1700000000, description "vector".
 constexpr std::string_view kMainnet2500u =
-    "lnbc2500u1pj48ugqpp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3"
-    "zyg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpf7c7pw3qsge0gt3nutgwmhe83nsc598sa2vej2fp7hh8qy2att854wfxn6f4ghq"
-    "5y63q5wugjsunqkc93tk7yauu824c40a0nftx8y0qqe2eseh";
+    "lnbc2500u1pj48ugqpp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqsp5zyg3zyg3zyg3zyg3zyg3zyg3z"
+    "yg3zyg3zyg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpf7c7pw3qsge0gt3nutgwmhe83nsc598sa2vej2fp7hh8"
+    "qy2att854wfxn6f4ghq5y63q5wugjsunqkc93tk7yauu824c40a0nftx8y0qqe2eseh";
 constexpr std::string_view kRegtest1000 =
-    "lnbcrt10u1pj48ugqpp54w46h2at4w46h2at4w46h2at4w46h2at4w46h2at4w46h2at4w4ssp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3z"
-    "yg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqzjc9qypqsqcqpfzaxwze9v0gcxrr8dntqfj0dcnw7d8vckerct5fnewqw6srgd8ppyf2mwr8nunksr5"
-    "ql8njt2qmt7glqgzvunywuwmsz4xjc3546l00cqk7txrr";
+    "lnbcrt10u1pj48ugqpp54w46h2at4w46h2at4w46h2at4w46h2at4w46h2at4w46h2at4w4ssp5zyg3zyg3zyg3zyg3zyg3zyg3z"
+    "yg3zyg3zyg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqzjc9qypqsqcqpfzaxwze9v0gcxrr8dntqfj0dcnw7d8vckerct5fnewqw6"
+    "srgd8ppyf2mwr8nunksr5ql8njt2qmt7glqgzvunywuwmsz4xjc3546l00cqk7txrr";
 constexpr std::string_view kRegtestNoAmount =
-    "lnbcrt1pj48ugqpp5ehxumnwdehxumnwdehxumnwdehxumnwdehxumnwdehxumnwdehxssp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3z"
-    "yg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfdvm98c6lqglx0nmhthsmff8q04zjh420gn2umndm9yu8nncss9u8sp8z2nrrwnp9rs3e"
-    "6r6ky5ujlgasxwtktukvmqxuafsm7q20n4sq8k5g4g";
+    "lnbcrt1pj48ugqpp5ehxumnwdehxumnwdehxumnwdehxumnwdehxumnwdehxumnwdehxssp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3"
+    "zyg3zyg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfdvm98c6lqglx0nmhthsmff8q04zjh420gn2umndm9yu8nn"
+    "css9u8sp8z2nrrwnp9rs3e6r6ky5ujlgasxwtktukvmqxuafsm7q20n4sq8k5g4g";
 constexpr std::string_view kTestnet50n =
-    "lntb50n1pj48ugqpp5alh7lml0alh7lml0alh7lml0alh7lml0alh7lml0alh7lml0alhssp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg"
-    "3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfz9zeafxjsvhzh2yynx6r38mavlnhg3lzxwnu6yswdr4jh3y0tlwjs4m0a9r0py3tpka"
-    "gemk6sm3s3x5zz0hrjcrvqhlw22a35fqkw7cpalqne5";
+    "lntb50n1pj48ugqpp5alh7lml0alh7lml0alh7lml0alh7lml0alh7lml0alh7lml0alhssp5zyg3zyg3zyg3zyg3zyg3zyg3zyg"
+    "3zyg3zyg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfz9zeafxjsvhzh2yynx6r38mavlnhg3lzxwnu6yswdr4jh"
+    "3y0tlwjs4m0a9r0py3tpkagemk6sm3s3x5zz0hrjcrvqhlw22a35fqkw7cpalqne5";
 constexpr std::string_view kSignet70n =
-    "lntbs70n1pj48ugqpp5zgfpyysjzgfpyysjzgfpyysjzgfpyysjzgfpyysjzgfpyysjzgfqsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zy"
-    "g3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfqhglcea52washvlrfpfrhafnzkfekr0laazl4wk0zxflra6xghk9gk44p7kqaavp6e"
-    "axljfcxtnahzxkqyaay5pt65ujmlcetvcekegp6yu4r8";
+    "lntbs70n1pj48ugqpp5zgfpyysjzgfpyysjzgfpyysjzgfpyysjzgfpyysjzgfpyysjzgfqsp5zyg3zyg3zyg3zyg3zyg3zyg3zy"
+    "g3zyg3zyg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfqhglcea52washvlrfpfrhafnzkfekr0laazl4wk0zxfl"
+    "ra6xghk9gk44p7kqaavp6eaxljfcxtnahzxkqyaay5pt65ujmlcetvcekegp6yu4r8";
 constexpr std::string_view kRegtest1500msat =
-    "lnbcrt15n1pj48ugqpp5xs6rgdp5xs6rgdp5xs6rgdp5xs6rgdp5xs6rgdp5xs6rgdp5xs6qsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3z"
-    "yg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfnga4nfdl0sexvsh8nhwwjmhdtkjfew937ldvvvq8cwlq73lejfw8nlpnxeq7av7l"
-    "fqcsj9ucjg9uyj9qy48a0cc28nwywel8axp4w4sq9myuaq";
+    "lnbcrt15n1pj48ugqpp5xs6rgdp5xs6rgdp5xs6rgdp5xs6rgdp5xs6rgdp5xs6rgdp5xs6qsp5zyg3zyg3zyg3zyg3zyg3zyg3z"
+    "yg3zyg3zyg3zyg3zyg3zyg3zygsdq2wejkxar0wgxqrrss9qypqsqcqpfnga4nfdl0sexvsh8nhwwjmhdtkjfew937ldvvvq8cwl"
+    "q73lejfw8nlpnxeq7av7lfqcsj9ucjg9uyj9qy48a0cc28nwywel8axp4w4sq9myuaq";
 
 TEST(Bolt11, ReadsNetworkAmountHashAndExpiry) {
   auto main = decode_bolt11(kMainnet2500u);
@@ -90,7 +90,9 @@ TEST(Bolt11, RefusesWhatIsNotAnIntactInvoice) {
   EXPECT_FALSE(decode_bolt11(""));
   EXPECT_FALSE(decode_bolt11("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"));  // an on-chain address
   EXPECT_FALSE(decode_bolt11(std::string(kMaxInvoiceChars + 1, 'q')));
-  EXPECT_FALSE(decode_bolt11(std::string("lnbcrt1\x01") + std::string(200, 'q')));
+  std::string control(200, 'q');
+  control.replace(0, 8, "lnbcrt1\x01");
+  EXPECT_FALSE(decode_bolt11(control));  // a control character
 }
 
 TEST(HashEncoding, RoundTripsBetweenHexAndBase64) {

@@ -26,7 +26,8 @@ class PaymentsTest : public ::testing::Test {
   std::int64_t balance(const std::string& account) { return store_->ledger().balance(account).value(); }
   std::int64_t audited(const std::string& action) {
     std::int64_t n = 0;
-    for (const auto& r : store_->audit().list({"", 0, 1000}).value()) n += r.event.action == action;
+    const auto rows = store_->audit().list({"", 0, 1000}).value();
+    for (const auto& r : rows) n += r.event.action == action;
     return n;
   }
   void expect_balanced() {

@@ -49,6 +49,41 @@ std::string amount_detail(std::string_view hash, std::int64_t sats, std::int64_t
          R"(,"amount_micro":)" + std::to_string(amount) + "}";
 }
 
+// The two tables a user reads the same way: their own rows, newest first,
+// or one by id (not_found when it is another user's).
+struct TopupTable {
+  using Row = Topup;
+  static constexpr std::string_view kColumns = kTopupColumns, kName = "topups", kWhat = "top-up";
+  static Row read(const Statement& s) { return read_topup(s); }
+};
+struct PayoutTable {
+  using Row = Payout;
+  static constexpr std::string_view kColumns = kPayoutColumns, kName = "payouts", kWhat = "payout";
+  static Row read(const Statement& s) { return read_payout(s); }
+};
+
+template <class Table>
+Result<std::vector<typename Table::Row>> list_own(Database& db, const std::string& user_id, int limit) {
+  return guarded([&]() -> Result<std::vector<typename Table::Row>> {
+    auto s = db.prepare(select_from(Table::kColumns, Table::kName,
+                                    "WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?"));
+    s.bind(1, user_id).bind(2, std::int64_t{limit});
+    std::vector<typename Table::Row> rows;
+    while (s.step()) rows.push_back(Table::read(s));
+    return rows;
+  });
+}
+
+template <class Table>
+Result<typename Table::Row> find_own(Database& db, const std::string& user_id, const std::string& id) {
+  return guarded([&]() -> Result<typename Table::Row> {
+    auto s = db.prepare(select_from(Table::kColumns, Table::kName, "WHERE id = ? AND user_id = ?"));
+    s.bind(1, id).bind(2, user_id);
+    if (!s.step()) return std::unexpected(not_found(std::string(Table::kWhat)));
+    return Table::read(s);
+  });
+}
+
 }  // namespace
 
 Result<void> SqlitePaymentStore::create_topup(const Topup& t) {
@@ -198,43 +233,19 @@ Result<std::vector<Payout>> SqlitePaymentStore::in_flight_payouts() {
 }
 
 Result<std::vector<Topup>> SqlitePaymentStore::list_topups(const std::string& user_id, int limit) {
-  return guarded([&]() -> Result<std::vector<Topup>> {
-    auto s = db_.prepare(
-        select_from(kTopupColumns, "topups", "WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?"));
-    s.bind(1, user_id).bind(2, std::int64_t{limit});
-    std::vector<Topup> rows;
-    while (s.step()) rows.push_back(read_topup(s));
-    return rows;
-  });
+  return list_own<TopupTable>(db_, user_id, limit);
 }
 
 Result<std::vector<Payout>> SqlitePaymentStore::list_payouts(const std::string& user_id, int limit) {
-  return guarded([&]() -> Result<std::vector<Payout>> {
-    auto s = db_.prepare(
-        select_from(kPayoutColumns, "payouts", "WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?"));
-    s.bind(1, user_id).bind(2, std::int64_t{limit});
-    std::vector<Payout> rows;
-    while (s.step()) rows.push_back(read_payout(s));
-    return rows;
-  });
+  return list_own<PayoutTable>(db_, user_id, limit);
 }
 
 Result<Topup> SqlitePaymentStore::find_topup(const std::string& user_id, const std::string& id) {
-  return guarded([&]() -> Result<Topup> {
-    auto s = db_.prepare(select_from(kTopupColumns, "topups", "WHERE id = ? AND user_id = ?"));
-    s.bind(1, id).bind(2, user_id);
-    if (!s.step()) return std::unexpected(not_found("top-up"));
-    return read_topup(s);
-  });
+  return find_own<TopupTable>(db_, user_id, id);
 }
 
 Result<Payout> SqlitePaymentStore::find_payout(const std::string& user_id, const std::string& id) {
-  return guarded([&]() -> Result<Payout> {
-    auto s = db_.prepare(select_from(kPayoutColumns, "payouts", "WHERE id = ? AND user_id = ?"));
-    s.bind(1, id).bind(2, user_id);
-    if (!s.step()) return std::unexpected(not_found("payout"));
-    return read_payout(s);
-  });
+  return find_own<PayoutTable>(db_, user_id, id);
 }
 
 }  // namespace potluck::store::sqlite
